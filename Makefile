@@ -1,0 +1,45 @@
+# BatchXai — the two commands a new user needs: `make demo` and `make test`.
+SHELL := /bin/bash
+DOTNET ?= dotnet
+CONFIG ?= Release
+CLI := src/BatchXai.Cli/bin/$(CONFIG)/net10.0/batchxai
+DEMO_DATA ?= .work/demo-data
+DEMO_COUNT ?= 200
+DEMO_OUT ?= out/demo
+export DOTNET_CLI_TELEMETRY_OPTOUT := 1
+export DOTNET_NOLOGO := 1
+
+.PHONY: setup build demo test bench models clean
+
+## setup: install native libraries (image codecs, ONNX Runtime) — idempotent
+setup:
+	bash infra/setup.sh
+
+## build: compile everything
+build: setup
+	$(DOTNET) build BatchXai.sln -c $(CONFIG) -v q -nologo
+
+## demo: make a synthetic fundus dataset and explain it with CRM and CAM on the embedded default
+demo: build
+	@if [ ! -f $(DEMO_DATA)/train.csv ]; then $(CLI) sample-data --out $(DEMO_DATA) --count $(DEMO_COUNT) --seed 7; fi
+	$(CLI) run --dataset $(DEMO_DATA) --model models/dr_grader.json --methods crm,cam --out $(DEMO_OUT)
+
+## test: every test (unit, numeric references, embedded pipeline end to end)
+test: build
+	$(DOTNET) test BatchXai.sln -c $(CONFIG) --no-build -nologo --logger "console;verbosity=normal" 2>&1 | tee .work-test.log; exit $${PIPESTATUS[0]}
+
+## bench: inference vs CRM throughput on the bundled grader and an exported ResNet-50
+bench: setup
+	bash infra/setup.sh --python
+	$(DOTNET) build bench/BatchXai.Bench -c Release -v q -nologo
+	/usr/bin/python3 bench/export_resnet50.py --out .work/bench
+	bench/BatchXai.Bench/bin/Release/net10.0/BatchXai.Bench --work .work/bench
+
+## models: regenerate the training data and retrain the bundled models (python3-torch, ~10 min)
+models: build
+	bash infra/setup.sh --python
+	bash models/train.sh
+
+clean:
+	rm -rf out .work .work-test.log
+	$(DOTNET) clean BatchXai.sln -v q -nologo

@@ -1,0 +1,107 @@
+using System.Diagnostics;
+using BatchXai.Core.Methods;
+using BatchXai.Onnx.Model;
+using BatchXai.Onnx.Runtime;
+
+namespace BatchXai.Bench;
+
+/// <summary>
+/// For each model: plain inference (the unmodified graph, logits only) against the worker's
+/// forward pass (target layer exposed) followed by each method, on the same inputs, batch and
+/// threads, interleaved over several rounds so machine noise hits both sides alike.
+/// The ratio method/inference is the cost of explaining over classifying (goal for CRM: ≤ 1.10).
+/// </summary>
+public static class InferenceVsMethodsBenchmark
+{
+    private const int Batch = 16;
+
+    public static int Run(string workDir, int imageCount, int rounds)
+    {
+        var repo = RepoRoot();
+        var models = new List<(string Label, string Manifest)> { ("dr_grader (bundled, 160 px)", Path.Combine(repo, "models", "dr_grader.json")) };
+        var resnet = Path.Combine(workDir, "resnet50.json");
+        if (File.Exists(resnet)) models.Add(("ResNet-50 (random weights, 224 px)", resnet));
+        else Console.Error.WriteLine($"bench: {resnet} missing (run bench/export_resnet50.py); ResNet-50 skipped");
+
+        Console.WriteLine($"ONNX Runtime {OrtRuntime.Shared.Version}, CPU, {Environment.ProcessorCount} cores, batch {Batch}, {imageCount} images x {rounds} rounds (median)");
+        Console.WriteLine($"{"model",-36} {"measure",-22} {"images/s",10} {"ratio to inference",20}");
+        foreach (var (label, manifest) in models) Measure(label, manifest, imageCount, rounds);
+        return 0;
+    }
+
+    private static void Measure(string label, string manifestPath, int imageCount, int rounds)
+    {
+        using var model = ExplainableModel.Load(manifestPath, maxBatch: Batch);
+        using var plain = OrtInferenceSession.FromFile(model.Manifest.OnnxPath);
+        var input = RandomInputs(model.SampleSize, imageCount);
+        var methods = new IExplanationMethod[] { new CrmMethod(), new CamMethod() };
+
+        var timings = new Dictionary<string, List<double>> { ["inference"] = [], ["forward+features"] = [] };
+        foreach (var m in methods) timings[m.Name] = [];
+
+        // Warm-up: first runs allocate arenas and pick kernels.
+        PlainInference(plain, model, input, Batch);
+        model.Forward(input[..(Batch * model.SampleSize)], Batch);
+
+        for (int round = 0; round < rounds; round++)
+        {
+            timings["inference"].Add(Time(() => PlainInference(plain, model, input, imageCount)));
+            timings["forward+features"].Add(Time(() => model.Forward(input, imageCount)));
+            foreach (var method in methods)
+                timings[method.Name].Add(Time(() => ExplainAll(model, method, input, imageCount)));
+        }
+
+        double inference = Median(timings["inference"]);
+        foreach (var (name, times) in timings)
+        {
+            double seconds = Median(times);
+            Console.WriteLine($"{label,-36} {name,-22} {imageCount / seconds,10:F1} {seconds / inference,20:F3}");
+        }
+    }
+
+    private static void PlainInference(OrtInferenceSession session, ExplainableModel model, float[] input, int count)
+    {
+        for (int start = 0; start < count; start += Batch)
+        {
+            int n = Math.Min(Batch, count - start);
+            using var _ = session.Run([OrtInputTensor.Float(model.Manifest.Input.Name, input.AsMemory(start * model.SampleSize, n * model.SampleSize), [n, .. model.SampleShape])],
+                model.Manifest.Outputs.Logits);
+        }
+    }
+
+    /// <summary>What a worker does per batch: one forward pass with features, then the method.</summary>
+    private static void ExplainAll(ExplainableModel model, IExplanationMethod method, float[] input, int count)
+    {
+        var forward = model.Forward(input, count);
+        var targets = new int[count];
+        method.Explain(new ExplanationRequest(forward.Features, forward.Logits, targets, model.Head));
+    }
+
+    private static float[] RandomInputs(int sampleSize, int count)
+    {
+        var random = new Random(42);
+        var data = new float[sampleSize * count];
+        for (int i = 0; i < data.Length; i++) data[i] = (float)(random.NextDouble() * 4 - 2);
+        return data;
+    }
+
+    private static double Time(Action action)
+    {
+        var watch = Stopwatch.StartNew();
+        action();
+        return watch.Elapsed.TotalSeconds;
+    }
+
+    private static double Median(List<double> values)
+    {
+        var sorted = values.Order().ToList();
+        return sorted[sorted.Count / 2];
+    }
+
+    private static string RepoRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            if (File.Exists(Path.Combine(dir.FullName, "BatchXai.sln"))) return dir.FullName;
+        return Directory.GetCurrentDirectory();
+    }
+}

@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Installs what BatchXai needs on a fresh Debian machine, idempotently:
+#  - native image codecs (libturbojpeg0, libspng0, libtiff6)
+#  - the ONNX Runtime native library (from the npm package onnxruntime-node, which ships it)
+#  - with --python: python3-torch/torchvision/onnx (model training, benchmarks, PyTorch references)
+# Safe to run repeatedly; each step checks before it installs.
+set -euo pipefail
+here="$(cd "$(dirname "$0")/.." && pwd)"
+ORT_VERSION="${BATCHXAI_ORT_VERSION:-1.30.0}"
+ORT_DIR="$here/tools/onnxruntime"
+
+want_python=0
+for a in "$@"; do [ "$a" = "--python" ] && want_python=1; done
+
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+
+apt_missing() {
+  local missing=()
+  for p in "$@"; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p"); done
+  echo "${missing[@]:-}"
+}
+
+apt_install() {
+  local missing; missing="$(apt_missing "$@")"
+  [ -z "$missing" ] && return 0
+  echo "setup: installing Debian packages: $missing"
+  if [ ! -f /tmp/.batchxai-apt-updated ]; then as_root apt-get update -qq && touch /tmp/.batchxai-apt-updated; fi
+  # shellcheck disable=SC2086
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing >/dev/null
+}
+
+apt_install libturbojpeg0 libspng0 libtiff6
+# npm fetches the ONNX Runtime library; a machine may already have Node from elsewhere.
+command -v npm >/dev/null 2>&1 || apt_install nodejs npm
+[ "$want_python" = 1 ] && apt_install python3-torch python3-torchvision python3-onnx python3-numpy python3-pil
+
+if [ ! -f "$ORT_DIR/libonnxruntime.so.1" ] || [ "$(cat "$ORT_DIR/VERSION" 2>/dev/null)" != "$ORT_VERSION" ]; then
+  echo "setup: fetching ONNX Runtime $ORT_VERSION native library (npm onnxruntime-node)"
+  tmp="$(mktemp -d)"
+  # 'npm pack' downloads the package tarball without running its install script (which would
+  # try to download CUDA binaries from outside the reachable registries).
+  (cd "$tmp" && npm pack --silent "onnxruntime-node@$ORT_VERSION" >/dev/null 2>&1)
+  tar -xzf "$tmp"/onnxruntime-node-*.tgz -C "$tmp" package/bin/napi-v6/linux/x64/libonnxruntime.so.1
+  mkdir -p "$ORT_DIR"
+  cp "$tmp/package/bin/napi-v6/linux/x64/libonnxruntime.so.1" "$ORT_DIR/"
+  echo "$ORT_VERSION" > "$ORT_DIR/VERSION"
+  rm -rf "$tmp"
+fi
+echo "setup: ok (ONNX Runtime at $ORT_DIR/libonnxruntime.so.1)"

@@ -1,0 +1,34 @@
+using BatchXai.Contracts;
+using BatchXai.Storage.Database;
+using MassTransit;
+using Microsoft.Extensions.Logging;
+
+namespace BatchXai.Aggregator;
+
+/// <summary>
+/// When a run's images are all accounted for: build the class-level views and the CSV reports,
+/// then mark the run completed. Running it twice for a run gives the same rows and files.
+/// </summary>
+public sealed class RunCompletedConsumer(ResultStore results, ILogger<RunCompletedConsumer> log) : IConsumer<RunCompleted>
+{
+    public async Task Consume(ConsumeContext<RunCompleted> context)
+    {
+        var ct = context.CancellationToken;
+        var runId = context.Message.RunId;
+        var run = await results.FindRunAsync(runId, ct) ?? throw new InvalidOperationException($"run {runId} is not in the database");
+        try
+        {
+            await new ClassViewBuilder(results).BuildAsync(run, ct);
+            await new RunReportWriter(results).WriteAsync(run, ct);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            log.LogError(e, "run {Run}: aggregation failed", runId);
+            await results.TryTransitionAsync(runId, RunStatus.Aggregating, RunStatus.Failed, $"aggregation failed: {e.Message}", ct);
+            return;
+        }
+        await results.TryTransitionAsync(runId, RunStatus.Aggregating, RunStatus.Completed, ct: ct);
+        log.LogInformation("run {Run}: class-level views written; completed", runId);
+        await context.Publish(new RunAggregated(runId), ct);
+    }
+}

@@ -1,0 +1,61 @@
+using System.CommandLine;
+using System.Text.Json;
+using BatchXai.Contracts;
+using BatchXai.Onnx.Runtime;
+using BatchXai.Storage.Database;
+
+namespace BatchXai.Cli.Commands;
+
+/// <summary><c>batchxai run</c>: explain a dataset end to end on the embedded default.</summary>
+public static class RunCommand
+{
+    public static Command Build()
+    {
+        var dataset = new Option<string>("--dataset") { Description = "Dataset folder: folder-per-class, APTOS train.csv, EyePACS trainLabels.csv, labels.csv, or unlabelled", Required = true };
+        var model = new Option<string>("--model") { Description = "Model manifest (JSON beside the .onnx)", Required = true };
+        var methods = new Option<string>("--methods") { Description = "Comma-separated methods (crm, cam)", DefaultValueFactory = _ => "crm" };
+        var output = new Option<string>("--out") { Description = "Output folder (maps, overlays, CSVs, SQLite database)", DefaultValueFactory = _ => "out" };
+        var target = new Option<TargetMode>("--target") { Description = "Class each image is explained for: predicted or label", DefaultValueFactory = _ => TargetMode.Predicted };
+        var batchSize = new Option<int>("--batch-size") { Description = "Images per ExplainBatch message", DefaultValueFactory = _ => 32 };
+        var threads = new Option<int>("--threads") { Description = "ONNX Runtime intra-op threads (0 = all cores)", DefaultValueFactory = _ => 0 };
+        var provider = new Option<OrtExecutionProvider>("--provider") { Description = "Execution provider: cpu or cuda (falls back to cpu when CUDA is absent)", DefaultValueFactory = _ => OrtExecutionProvider.Cpu };
+        var json = new Option<bool>("--json") { Description = "Print one JSON line with the run's counts at the end" };
+        var verbose = new Option<bool>("--verbose") { Description = "Log progress details to stderr" };
+
+        var command = new Command("run", "Explain every image of a dataset and build class-level views") { dataset, model, methods, output, target, batchSize, threads, provider, json, verbose };
+        command.SetAction((parse, ct) => ExecuteAsync(new RunArguments(
+            parse.GetValue(dataset)!, parse.GetValue(model)!, parse.GetValue(methods)!, parse.GetValue(output)!, parse.GetValue(target),
+            parse.GetValue(batchSize), parse.GetValue(threads), parse.GetValue(provider), parse.GetValue(json), parse.GetValue(verbose)), ct));
+        return command;
+    }
+
+    public static async Task<int> ExecuteAsync(RunArguments args, CancellationToken ct)
+    {
+        var outcome = await EmbeddedRunner.RunAsync(args,
+            (results, run) => RunProgressView.WaitAsync(results, run, showBar: !args.Json && !Console.IsErrorRedirected, printLines: true, ct), ct);
+        if (outcome.Run is null)
+        {
+            Console.Error.WriteLine($"batchxai: {outcome.Error}");
+            return outcome.ExitCode;
+        }
+        Report(outcome.Run, outcome.OutDir, args.Json);
+        return outcome.ExitCode;
+    }
+
+    private static void Report(RunRow run, string outDir, bool json)
+    {
+        var runDir = Path.Combine(outDir, run.Id.ToString("D"));
+        if (json)
+        {
+            Console.WriteLine(JsonSerializer.Serialize(new
+            {
+                run = run.Id.ToString("D"), status = run.Status, expected = run.Expected, explained = run.Explained, failed = run.Failed,
+                methods = run.Methods.Split(','), model = run.ModelName, @out = runDir, error = run.Error,
+            }));
+            return;
+        }
+        Console.WriteLine($"run {run.Id:D} {run.Status}: {run.Explained} of {run.Expected} images explained, {run.Failed} failed");
+        Console.WriteLine($"results in {runDir} (results.csv, failures.csv, classes.csv, <method>/ maps and overlays, classes/ class-level views)");
+        if (run.Error is not null) Console.WriteLine($"error: {run.Error}");
+    }
+}

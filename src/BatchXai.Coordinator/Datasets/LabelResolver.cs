@@ -1,0 +1,27 @@
+namespace BatchXai.Coordinator.Datasets;
+
+/// <summary>
+/// Maps a label as datasets write it — a grade number ("3") or a class name ("severe", folder
+/// "3_severe") — to the model's class index.
+/// </summary>
+public sealed class LabelResolver(IReadOnlyList<string> classNames)
+{
+    public bool TryResolve(string label, out int classIndex)
+    {
+        label = label.Trim();
+        if (int.TryParse(label, out classIndex) && classIndex >= 0 && classIndex < classNames.Count) return true;
+        for (int i = 0; i < classNames.Count; i++)
+        {
+            if (string.Equals(classNames[i], label, StringComparison.OrdinalIgnoreCase)) { classIndex = i; return true; }
+        }
+        // Folder names such as "3_severe" or "2-moderate": a leading index.
+        int end = 0;
+        while (end < label.Length && char.IsAsciiDigit(label[end])) end++;
+        if (end > 0 && end < label.Length && !char.IsAsciiLetterOrDigit(label[end])
+            && int.TryParse(label.AsSpan(0, end), out classIndex) && classIndex < classNames.Count) return true;
+        classIndex = -1;
+        return false;
+    }
+
+    public string Describe() => string.Join(", ", classNames.Select((n, i) => $"{i}={n}"));
+}

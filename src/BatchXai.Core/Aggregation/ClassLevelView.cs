@@ -1,0 +1,20 @@
+using BatchXai.Core.Maps;
+
+namespace BatchXai.Core.Aggregation;
+
+/// <summary>
+/// The class-level picture for one method and class (CRM paper eq. 8, §4.2, Fig. 6, Table 3):
+/// the average of the images' max-normalised maps, its ROI at 70% of its maximum, the
+/// distribution of normalised map scores over every pixel of every image, and the distribution
+/// of per-image ROI ratios.
+/// </summary>
+public sealed record ClassLevelView(
+    int ClassIndex,
+    int ImageCount,
+    ExplanationMap AverageMap,
+    double RoiThreshold,
+    int RoiPixels,
+    double RoiRatio,
+    BoundingBox RoiBox,
+    Histogram Scores,
+    Histogram ImageRoiRatios);

@@ -1,0 +1,114 @@
+using System.Numerics.Tensors;
+using BatchXai.Core.Heads;
+using BatchXai.Core.Maps;
+
+namespace BatchXai.Core.Methods;
+
+/// <summary>
+/// Class-selective relevance mapping (Kim, Rajaraman, Antani 2019, eqs. 6–7):
+/// CRM(l,m) = Σ_{c=1..N} (S_c − S_c(l,m))², where S_c(l,m) is the pre-softmax score with the
+/// spatial element (l,m) of every feature map set to zero. Summing over all output nodes makes it
+/// class-selective without a target class: a location matters if removing it moves any score.
+/// </summary>
+public sealed class CrmMethod : IExplanationMethod
+{
+    public string Name => "crm";
+
+    // Closed form for gap-linear heads, ablation through the head evaluator otherwise.
+    public string? WhyUnsupported(HeadKind head) => null;
+
+    public ExplanationMap[] Explain(ExplanationRequest request)
+    {
+        var f = request.Features;
+        var maps = new ExplanationMap[f.Batch];
+        if (request.Head.Linear is { } linear)
+        {
+            var scratch = new float[f.SpatialSize];
+            for (int b = 0; b < f.Batch; b++) maps[b] = ClosedForm(linear, f.Sample(b), f.Height, f.Width, scratch);
+        }
+        else
+        {
+            var evaluator = request.Head.Evaluator ?? throw new InvalidOperationException("crm on a generic head needs a head evaluator");
+            var ablation = new AblationWorkspace(evaluator, f.Channels, f.Height, f.Width, request.Head.Classes);
+            for (int b = 0; b < f.Batch; b++) maps[b] = ablation.Crm(f.Sample(b));
+        }
+        return maps;
+    }
+
+    /// <summary>
+    /// For a GAP → linear head, removing (l,m) lowers S_c by exactly CAM_c(l,m)/(uv), so
+    /// CRM(l,m) = Σ_c CAM_c(l,m)² / (uv)² — one forward pass, no ablation.
+    /// </summary>
+    public static ExplanationMap ClosedForm(LinearHead head, ReadOnlySpan<float> sample, int height, int width, float[]? scratch = null)
+    {
+        int spatial = height * width;
+        var cam = scratch ?? new float[spatial];
+        var map = new ExplanationMap(height, width);
+        float invArea = 1f / spatial;
+        for (int c = 0; c < head.Classes; c++)
+        {
+            head.ClassActivation(sample, spatial, c, cam);
+            TensorPrimitives.Multiply(cam, invArea, cam);
+            TensorPrimitives.MultiplyAdd(cam, cam, map.Values, map.Values);
+        }
+        return map;
+    }
+
+    /// <summary>CRM by evaluating the head on the u·v ablated feature tensors, in batches.</summary>
+    public static ExplanationMap Ablation(IHeadEvaluator evaluator, ReadOnlySpan<float> sample, int channels, int height, int width, int classes) =>
+        new AblationWorkspace(evaluator, channels, height, width, classes).Crm(sample);
+
+    /// <summary>Buffers for ablation reused across the images of a batch.</summary>
+    private sealed class AblationWorkspace
+    {
+        private readonly IHeadEvaluator _evaluator;
+        private readonly int _channels, _height, _width, _classes, _chunk;
+        private readonly float[] _features, _logits, _baseline;
+
+        public AblationWorkspace(IHeadEvaluator evaluator, int channels, int height, int width, int classes)
+        {
+            _evaluator = evaluator;
+            (_channels, _height, _width, _classes) = (channels, height, width, classes);
+            _chunk = Math.Clamp(evaluator.PreferredBatchSize, 1, height * width);
+            _features = new float[_chunk * channels * height * width];
+            _logits = new float[_chunk * classes];
+            _baseline = new float[classes];
+        }
+
+        public ExplanationMap Crm(ReadOnlySpan<float> sample)
+        {
+            int spatial = _height * _width, sampleSize = _channels * spatial;
+            var map = new ExplanationMap(_height, _width);
+
+            // S from the same evaluator, so the differences are not polluted by any mismatch
+            // between the full model's logits and the extracted head's.
+            sample.CopyTo(_features);
+            _evaluator.Evaluate(_features.AsMemory(0, sampleSize), 1, _baseline);
+
+            for (int start = 0; start < spatial; start += _chunk)
+            {
+                int count = Math.Min(_chunk, spatial - start);
+                for (int i = 0; i < count; i++)
+                {
+                    var copy = _features.AsSpan(i * sampleSize, sampleSize);
+                    sample.CopyTo(copy);
+                    int position = start + i;
+                    for (int k = 0; k < _channels; k++) copy[k * spatial + position] = 0f;
+                }
+                _evaluator.Evaluate(_features.AsMemory(0, count * sampleSize), count, _logits.AsSpan(0, count * _classes));
+                for (int i = 0; i < count; i++)
+                {
+                    var ablated = _logits.AsSpan(i * _classes, _classes);
+                    double sum = 0;
+                    for (int c = 0; c < _classes; c++)
+                    {
+                        double d = _baseline[c] - ablated[c];
+                        sum += d * d;
+                    }
+                    map.Values[start + i] = (float)sum;
+                }
+            }
+            return map;
+        }
+    }
+}

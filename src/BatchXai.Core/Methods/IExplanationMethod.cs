@@ -1,0 +1,20 @@
+using BatchXai.Core.Maps;
+
+namespace BatchXai.Core.Methods;
+
+/// <summary>
+/// The shared shape of every explanation method (as Captum's attribution classes): given what a
+/// batch's forward pass produced, return one map per image for its target class.
+/// Adding a method means one class implementing this and one line in <see cref="MethodRegistry"/>.
+/// </summary>
+public interface IExplanationMethod
+{
+    /// <summary>The name users select it by, e.g. "crm" in <c>--methods crm,cam</c>.</summary>
+    string Name { get; }
+
+    /// <summary>Why this method cannot explain a model with this head, or null when it can.</summary>
+    string? WhyUnsupported(Heads.HeadKind head);
+
+    /// <summary>One map per image of the batch, in batch order.</summary>
+    ExplanationMap[] Explain(ExplanationRequest request);
+}

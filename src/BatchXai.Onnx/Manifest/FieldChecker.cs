@@ -1,0 +1,106 @@
+namespace BatchXai.Onnx.Manifest;
+
+/// <summary>
+/// Checks the deserialised manifest field by field, applies defaults and throws a
+/// <see cref="ManifestException"/> naming the first field at fault.
+/// </summary>
+internal sealed class FieldChecker(string manifestPath)
+{
+    private const double DefaultScale = 1.0 / 255.0;
+
+    public ModelManifest Build(ManifestDto dto)
+    {
+        var onnx = RequiredText(dto.Onnx, "onnx");
+        var manifestFolder = Path.GetDirectoryName(Path.GetFullPath(manifestPath)) ?? ".";
+        return new ModelManifest
+        {
+            ManifestPath = manifestPath,
+            Name = RequiredText(dto.Name, "name"),
+            Version = dto.Version ?? "1",
+            Onnx = onnx,
+            OnnxPath = Path.GetFullPath(Path.Combine(manifestFolder, onnx)),
+            Input = BuildInput(dto.Input ?? throw Fail("input", "is required")),
+            Outputs = new ManifestOutputs(RequiredText((dto.Outputs ?? throw Fail("outputs", "is required")).Logits, "outputs.logits")),
+            TargetLayer = RequiredText(dto.TargetLayer, "targetLayer"),
+            Head = EnumValue(dto.Head, "head", ManifestNames.Heads, HeadKind.Generic),
+            Classes = BuildClasses(dto.Classes),
+        };
+    }
+
+    private ManifestInput BuildInput(InputDto input)
+    {
+        var channels = EnumValue(input.Channels, "input.channels", ManifestNames.Channels, ChannelOrder.Rgb);
+        var channelCount = ManifestNames.ChannelCount(channels);
+        var (height, width) = Size(input.Size);
+        var scale = input.Scale ?? DefaultScale;
+        if (!(scale > 0) || !double.IsFinite(scale))
+            throw Fail("input.scale", $"is {scale} but must be a positive number");
+
+        var mean = PerChannel(input.Mean, "input.mean", channels, 0.0);
+        var std = PerChannel(input.Std, "input.std", channels, 1.0);
+        for (var c = 0; c < channelCount; c++)
+            if (!(std[c] > 0))
+                throw Fail("input.std", $"has {std[c]} at index {c} but every std must be > 0");
+
+        return new ManifestInput(
+            Name: RequiredText(input.Name, "input.name"),
+            Layout: EnumValue(input.Layout, "input.layout", ManifestNames.Layouts, TensorLayout.Nchw),
+            Height: height,
+            Width: width,
+            Channels: channels,
+            Scale: (float)scale,
+            Mean: mean,
+            Std: std,
+            Resize: EnumValue(input.Resize, "input.resize", ManifestNames.Resizes, ResizeMode.Stretch),
+            FundusCrop: input.FundusCrop ?? false);
+    }
+
+    private (int Height, int Width) Size(int[]? size)
+    {
+        if (size is null)
+            throw Fail("input.size", "is required: [height, width] in pixels");
+        if (size.Length != 2)
+            throw Fail("input.size", $"has {size.Length} value(s) but needs 2: [height, width]");
+        if (size[0] <= 0 || size[1] <= 0)
+            throw Fail("input.size", $"is [{size[0]}, {size[1]}] but both values must be positive");
+        return (size[0], size[1]);
+    }
+
+    private float[] PerChannel(double[]? values, string field, ChannelOrder channels, double fallback)
+    {
+        var count = ManifestNames.ChannelCount(channels);
+        if (values is null)
+            return Enumerable.Repeat((float)fallback, count).ToArray();
+        if (values.Length != count)
+            throw Fail(field, $"has {values.Length} value(s) but input.channels {ManifestNames.Of(ManifestNames.Channels, channels)} needs {count}");
+        return values.Select(v => (float)v).ToArray();
+    }
+
+    private IReadOnlyList<string> BuildClasses(string[]? classes)
+    {
+        if (classes is null || classes.Length == 0)
+            throw Fail("classes", "is required: the class names in logit order");
+        var blank = Array.FindIndex(classes, string.IsNullOrWhiteSpace);
+        if (blank >= 0)
+            throw Fail("classes", $"has an empty name at index {blank}");
+        var duplicate = classes.GroupBy(c => c).FirstOrDefault(g => g.Count() > 1);
+        if (duplicate is not null)
+            throw Fail("classes", $"lists '{duplicate.Key}' more than once");
+        return classes;
+    }
+
+    private T EnumValue<T>(string? text, string field, IReadOnlyDictionary<string, T> allowed, T fallback) where T : struct, Enum
+    {
+        if (text is null)
+            return fallback;
+        foreach (var (name, value) in allowed)
+            if (string.Equals(name, text, StringComparison.OrdinalIgnoreCase))
+                return value;
+        throw Fail(field, $"is '{text}' but must be one of: {string.Join(", ", allowed.Keys)}");
+    }
+
+    private string RequiredText(string? text, string field) =>
+        string.IsNullOrWhiteSpace(text) ? throw Fail(field, "is required") : text;
+
+    private ManifestException Fail(string field, string message) => new(manifestPath, field, message);
+}

@@ -1,0 +1,88 @@
+namespace BatchXai.Onnx.Manifest;
+
+/// <summary>
+/// The JSON file beside a model that says how to feed it and read it: input preprocessing,
+/// the logits output, the target layer for feature-map methods, the head kind and the class
+/// names. Load with <see cref="Load"/>; check against the model with <see cref="ManifestValidator"/>.
+/// </summary>
+public sealed record ModelManifest
+{
+    /// <summary>Path of the manifest file the values came from (used in every error message).</summary>
+    public required string ManifestPath { get; init; }
+
+    public required string Name { get; init; }
+
+    public required string Version { get; init; }
+
+    /// <summary>The "onnx" field as written (relative to the manifest's folder unless rooted).</summary>
+    public required string Onnx { get; init; }
+
+    /// <summary>Full path of the ONNX file.</summary>
+    public required string OnnxPath { get; init; }
+
+    public required ManifestInput Input { get; init; }
+
+    public required ManifestOutputs Outputs { get; init; }
+
+    /// <summary>Tensor whose feature maps CAM, Grad-CAM, CRM and CLEAR work on.</summary>
+    public required string TargetLayer { get; init; }
+
+    public required HeadKind Head { get; init; }
+
+    /// <summary>Class names, in the order of the logits.</summary>
+    public required IReadOnlyList<string> Classes { get; init; }
+
+    /// <summary>Reads, parses and checks a manifest file; the ONNX file it names must exist.</summary>
+    /// <exception cref="ManifestException">Names the file and the field at fault.</exception>
+    public static ModelManifest Load(string manifestPath)
+    {
+        string json;
+        try
+        {
+            json = File.ReadAllText(manifestPath);
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            throw new ManifestException(manifestPath, null, "manifest file not found", e);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new ManifestException(manifestPath, null, $"cannot read the manifest: {e.Message}", e);
+        }
+
+        var manifest = Parse(json, manifestPath);
+        if (!File.Exists(manifest.OnnxPath))
+            throw new ManifestException(manifestPath, "onnx", $"names '{manifest.Onnx}' but {manifest.OnnxPath} does not exist");
+        return manifest;
+    }
+
+    /// <summary>
+    /// Parses manifest JSON; <paramref name="manifestPath"/> is used for messages and to resolve
+    /// the ONNX path. Does not touch the file system.
+    /// </summary>
+    public static ModelManifest Parse(string json, string manifestPath) => ManifestReader.Parse(json, manifestPath);
+}
+
+/// <summary>How to turn an image into the model's input tensor.</summary>
+/// <param name="Height">First value of the manifest's "size": [height, width].</param>
+/// <param name="Width">Second value of the manifest's "size".</param>
+/// <param name="Scale">Multiplies 8-bit pixel values before mean/std: x = (pixel·scale − mean) / std.</param>
+/// <param name="FundusCrop">Crop the black surround of a fundus photograph before resizing.</param>
+public sealed record ManifestInput(
+    string Name,
+    TensorLayout Layout,
+    int Height,
+    int Width,
+    ChannelOrder Channels,
+    float Scale,
+    IReadOnlyList<float> Mean,
+    IReadOnlyList<float> Std,
+    ResizeMode Resize,
+    bool FundusCrop)
+{
+    /// <summary>3 for RGB/BGR, 1 for GRAY.</summary>
+    public int ChannelCount => ManifestNames.ChannelCount(Channels);
+}
+
+/// <param name="Logits">Tensor holding the pre-softmax scores, one per class.</param>
+public sealed record ManifestOutputs(string Logits);

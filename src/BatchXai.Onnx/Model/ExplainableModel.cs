@@ -1,0 +1,136 @@
+using BatchXai.Core;
+using BatchXai.Core.Heads;
+using BatchXai.Onnx.Graph;
+using BatchXai.Onnx.Proto;
+using Google.Protobuf;
+using BatchXai.Onnx.Manifest;
+using BatchXai.Onnx.Runtime;
+
+namespace BatchXai.Onnx.Model;
+
+/// <summary>
+/// A classifier ready to be explained: its manifest validated, its target layer exposed as an
+/// extra output (so users can bring plain exported models), its head available as a separate
+/// session, and — for gap-linear heads — the head's weights recovered for the closed forms.
+/// Sessions are thread-safe for concurrent forward passes.
+/// </summary>
+public sealed class ExplainableModel : IDisposable
+{
+    private readonly OrtInferenceSession _network;
+    private readonly OnnxHeadEvaluator _head;
+    private readonly string _inputName, _logitsName, _targetName;
+
+    private ExplainableModel(InspectedModel model, OrtInferenceSession network, OnnxHeadEvaluator head, ModelHead modelHead,
+        (int K, int U, int V) featureShape, int maxBatch)
+    {
+        Inspected = model;
+        _network = network;
+        _head = head;
+        Head = modelHead;
+        FeatureShape = featureShape;
+        MaxBatch = maxBatch;
+        _inputName = model.Manifest.Input.Name;
+        _logitsName = model.Manifest.Outputs.Logits;
+        _targetName = model.Manifest.TargetLayer;
+    }
+
+    public InspectedModel Inspected { get; }
+    public ModelManifest Manifest => Inspected.Manifest;
+    public ModelHead Head { get; }
+    /// <summary>K feature maps of U×V at the target layer.</summary>
+    public (int K, int U, int V) FeatureShape { get; }
+    public int MaxBatch { get; }
+    public OrtExecutionProvider ExecutionProviderInUse => _network.ExecutionProviderInUse;
+    public string? FallbackReason => _network.FallbackReason;
+
+    /// <summary>One sample's input dims in the model's layout (NCHW: C,H,W; NHWC: H,W,C).</summary>
+    public long[] SampleShape => Manifest.Input.Layout == TensorLayout.Nhwc
+        ? [Manifest.Input.Height, Manifest.Input.Width, Manifest.Input.ChannelCount]
+        : [Manifest.Input.ChannelCount, Manifest.Input.Height, Manifest.Input.Width];
+
+    public int SampleSize => Manifest.Input.ChannelCount * Manifest.Input.Height * Manifest.Input.Width;
+
+    public static ExplainableModel Load(string manifestPath, OrtSessionOptions? options = null, int maxBatch = 32)
+    {
+        var model = ModelInspector.Inspect(manifestPath);
+        var m = model.Manifest;
+        var network = OrtInferenceSession.FromBytes(GraphEditor.ExposeOutputs(model.Graph.Model, [m.TargetLayer]).ToByteArray(), options);
+        OrtInferenceSession? headSession = null;
+        try
+        {
+            var featureShape = ProbeFeatureShape(network, m);
+            ModelProto headProto;
+            try
+            {
+                headProto = GraphEditor.ExtractSubgraph(model.Graph.Model, m.TargetLayer, [m.Outputs.Logits]);
+            }
+            catch (OnnxGraphException e)
+            {
+                throw new ModelLoadException($"model {m.Name}: the head from targetLayer '{m.TargetLayer}' to the logits cannot be evaluated on its own: {e.Message}", e);
+            }
+            headSession = OrtInferenceSession.FromBytes(headProto.ToByteArray(), options);
+            var (k, u, v) = featureShape;
+            var head = new OnnxHeadEvaluator(headSession, m.TargetLayer, m.Outputs.Logits, k, u, v, m.Classes.Count);
+            var modelHead = m.Head == HeadKind.GapLinear
+                ? ModelHead.ForLinear(LinearHeadProbe.Probe(head, k, u, v, m.Classes.Count, m.Name), head)
+                : ModelHead.ForEvaluator(m.Classes.Count, head);
+            return new ExplainableModel(model, network, head, modelHead, featureShape, Math.Max(1, maxBatch));
+        }
+        catch
+        {
+            headSession?.Dispose();
+            network.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Runs the model over <paramref name="count"/> preprocessed samples (laid out one after
+    /// another in <paramref name="input"/>), in chunks of <see cref="MaxBatch"/>.
+    /// </summary>
+    public ForwardResult Forward(float[] input, int count)
+    {
+        int classes = Head.Classes, sampleSize = SampleSize;
+        var (k, u, v) = FeatureShape;
+        int featureSize = k * u * v;
+        var logits = new float[count * classes];
+        var features = new float[count * featureSize];
+        for (int start = 0; start < count; start += MaxBatch)
+        {
+            int n = Math.Min(MaxBatch, count - start);
+            long[] shape = [n, .. SampleShape];
+            using var result = _network.Run([OrtInputTensor.Float(_inputName, input.AsMemory(start * sampleSize, n * sampleSize), shape)], _logitsName, _targetName);
+            CheckCount(result[0], n * classes, "logits");
+            CheckCount(result[1], n * featureSize, "target layer");
+            result[0].CopyTo(logits.AsSpan(start * classes, n * classes));
+            result[1].CopyTo(features.AsSpan(start * featureSize, n * featureSize));
+        }
+        return new ForwardResult(logits, new FeatureBatch(count, k, u, v, features));
+    }
+
+    private void CheckCount(OrtOutputTensor output, long expected, string what)
+    {
+        if (output.ElementCount != expected)
+            throw new ModelLoadException($"model {Manifest.Name}: {what} output '{output.Name}' has shape [{string.Join(',', output.Shape)}], expected {expected} values");
+    }
+
+    /// <summary>One zero-image pass at load: learns K×U×V and proves the model runs before any work is queued.</summary>
+    private static (int, int, int) ProbeFeatureShape(OrtInferenceSession network, ModelManifest m)
+    {
+        long[] shape = m.Input.Layout == TensorLayout.Nhwc
+            ? [1, m.Input.Height, m.Input.Width, m.Input.ChannelCount]
+            : [1, m.Input.ChannelCount, m.Input.Height, m.Input.Width];
+        var zeros = new float[m.Input.ChannelCount * m.Input.Height * m.Input.Width];
+        using var result = network.Run([OrtInputTensor.Float(m.Input.Name, zeros, shape)], m.TargetLayer);
+        var s = result[0].Shape;
+        if (s.Length != 4)
+            throw new ModelLoadException($"model {m.Name}: targetLayer '{m.TargetLayer}' has shape [{string.Join(',', s)}]; feature-map methods need 4-D feature maps (N,K,U,V)");
+        return ((int)s[1], (int)s[2], (int)s[3]);
+    }
+
+    public void Dispose()
+    {
+        _head.Dispose();
+        _network.Dispose();
+    }
+}

@@ -1,0 +1,60 @@
+using System.Buffers;
+
+namespace BatchXai.Onnx.Runtime;
+
+/// <summary>
+/// A named input for <see cref="OrtInferenceSession.Run"/> that wraps caller-owned memory: no copy is
+/// made. The memory is pinned only for the duration of that Run call, and must not change during it.
+/// </summary>
+public readonly struct OrtInputTensor
+{
+    private readonly ReadOnlyMemory<float> _floats;
+    private readonly ReadOnlyMemory<long> _int64s;
+
+    private OrtInputTensor(string name, OrtElementType type, ReadOnlyMemory<float> floats, ReadOnlyMemory<long> int64s, long[] shape)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        ArgumentNullException.ThrowIfNull(shape);
+        Name = name;
+        ElementType = type;
+        _floats = floats;
+        _int64s = int64s;
+        Shape = shape;
+    }
+
+    /// <summary>A float32 tensor over <paramref name="data"/> (row-major) with the given shape.</summary>
+    public static OrtInputTensor Float(string name, ReadOnlyMemory<float> data, params long[] shape) =>
+        new(name, OrtElementType.Float, data, default, shape);
+
+    /// <summary>An int64 tensor over <paramref name="data"/> (row-major) with the given shape.</summary>
+    public static OrtInputTensor Int64(string name, ReadOnlyMemory<long> data, params long[] shape) =>
+        new(name, OrtElementType.Int64, default, data, shape);
+
+    public string Name { get; }
+    public OrtElementType ElementType { get; }
+
+    /// <summary>Concrete dimensions (no -1). ORT copies it when the tensor is created, so it may be reused across calls.</summary>
+    public long[] Shape { get; }
+
+    internal int ElementCount => ElementType == OrtElementType.Float ? _floats.Length : _int64s.Length;
+
+    internal int ByteLength => ElementType == OrtElementType.Float ? _floats.Length * sizeof(float) : _int64s.Length * sizeof(long);
+
+    internal MemoryHandle Pin() => ElementType == OrtElementType.Float ? _floats.Pin() : _int64s.Pin();
+
+    /// <summary>Throws when the shape is invalid or its element count differs from the data length.</summary>
+    internal void Validate()
+    {
+        if (Name is null) throw new ArgumentException("An OrtInputTensor was default-initialised; create it with OrtInputTensor.Float or Int64.");
+        long expected = 1;
+        foreach (var dim in Shape)
+        {
+            if (dim < 0)
+                throw new ArgumentException($"Input '{Name}': shape [{string.Join(",", Shape)}] has a negative dimension; give the concrete size.");
+            expected *= dim;
+        }
+        if (expected != ElementCount)
+            throw new ArgumentException(
+                $"Input '{Name}': shape [{string.Join(",", Shape)}] holds {expected} elements but the data has {ElementCount}.");
+    }
+}

@@ -1,0 +1,129 @@
+using BatchXai.Contracts;
+using Microsoft.EntityFrameworkCore;
+
+namespace BatchXai.Storage.Database;
+
+/// <summary>Counts of a run's images, derived from the stored rows (never incremented, so redelivery cannot inflate them).</summary>
+public sealed record RunProgress(Guid RunId, string Status, int Expected, int Explained, int Failed)
+{
+    public bool AllAccountedFor => Explained + Failed >= Expected;
+}
+
+/// <summary>
+/// The operations the pipeline performs on the results database. Every write is idempotent on
+/// its natural key (run + image key + method; run + image key; run + method + class), so an
+/// at-least-once bus can deliver a batch twice without changing anything.
+/// </summary>
+public sealed class ResultStore(Func<ResultsDb> openDb)
+{
+    public async Task CreateRunAsync(RunRow run, CancellationToken ct = default)
+    {
+        await using var db = openDb();
+        run.CreatedAt = run.UpdatedAt = DateTime.UtcNow;
+        db.Runs.Add(run);
+        await db.SaveChangesAsync(ct);
+    }
+
+    public async Task<RunRow?> FindRunAsync(Guid runId, CancellationToken ct = default)
+    {
+        await using var db = openDb();
+        return await db.Runs.AsNoTracking().FirstOrDefaultAsync(r => r.Id == runId, ct);
+    }
+
+    /// <summary>
+    /// Stores a batch's outcome: the rows for these images replace any earlier ones (a redelivered
+    /// batch), in one transaction. An image that now succeeds loses its earlier failure row.
+    /// </summary>
+    public async Task SaveBatchAsync(Guid runId, IReadOnlyCollection<string> imageKeys, IReadOnlyList<ImageResultRow> results,
+        IReadOnlyList<ImageFailureRow> failures, CancellationToken ct = default)
+    {
+        await using var db = openDb();
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        var keys = imageKeys.ToList();
+        await db.ImageResults.Where(r => r.RunId == runId && keys.Contains(r.ImageKey)).ExecuteDeleteAsync(ct);
+        await db.ImageFailures.Where(r => r.RunId == runId && keys.Contains(r.ImageKey)).ExecuteDeleteAsync(ct);
+        var now = DateTime.UtcNow;
+        foreach (var r in results) { r.RunId = runId; r.CreatedAt = now; }
+        foreach (var f in failures) { f.RunId = runId; f.CreatedAt = now; }
+        db.ImageResults.AddRange(results);
+        db.ImageFailures.AddRange(failures);
+        await db.SaveChangesAsync(ct);
+        await tx.CommitAsync(ct);
+    }
+
+    /// <summary>Failures found before any worker ran (e.g. a label row whose image is absent).</summary>
+    public Task SaveFailuresAsync(Guid runId, IReadOnlyList<ImageFailureRow> failures, CancellationToken ct = default) =>
+        SaveBatchAsync(runId, failures.Select(f => f.ImageKey).ToList(), [], failures, ct);
+
+    /// <summary>Recounts explained and failed images from the rows and stores the counts on the run.</summary>
+    public async Task<RunProgress> RefreshProgressAsync(Guid runId, CancellationToken ct = default)
+    {
+        await using var db = openDb();
+        int explained = await db.ImageResults.Where(r => r.RunId == runId).Select(r => r.ImageKey).Distinct().CountAsync(ct);
+        int failed = await db.ImageFailures.Where(r => r.RunId == runId).CountAsync(ct);
+        await db.Runs.Where(r => r.Id == runId).ExecuteUpdateAsync(s => s
+            .SetProperty(r => r.Explained, explained)
+            .SetProperty(r => r.Failed, failed)
+            .SetProperty(r => r.UpdatedAt, DateTime.UtcNow), ct);
+        var run = await db.Runs.AsNoTracking().FirstAsync(r => r.Id == runId, ct);
+        return new RunProgress(runId, run.Status, run.Expected, explained, failed);
+    }
+
+    /// <summary>Moves a run from one status to another; false when another process already did.</summary>
+    public async Task<bool> TryTransitionAsync(Guid runId, string from, string to, string? error = null, CancellationToken ct = default)
+    {
+        await using var db = openDb();
+        var now = DateTime.UtcNow;
+        int changed = await db.Runs.Where(r => r.Id == runId && r.Status == from).ExecuteUpdateAsync(s => s
+            .SetProperty(r => r.Status, to)
+            .SetProperty(r => r.Error, r => error ?? r.Error)
+            .SetProperty(r => r.UpdatedAt, now)
+            .SetProperty(r => r.CompletedAt, r => to == RunStatus.Completed || to == RunStatus.Failed ? now : r.CompletedAt), ct);
+        return changed == 1;
+    }
+
+    public async Task<List<ImageResultRow>> ResultsAsync(Guid runId, string method, CancellationToken ct = default)
+    {
+        await using var db = openDb();
+        return await db.ImageResults.AsNoTracking().Where(r => r.RunId == runId && r.Method == method).OrderBy(r => r.ImageKey).ToListAsync(ct);
+    }
+
+    public async Task<List<ImageResultRow>> AllResultsAsync(Guid runId, CancellationToken ct = default)
+    {
+        await using var db = openDb();
+        return await db.ImageResults.AsNoTracking().Where(r => r.RunId == runId).OrderBy(r => r.ImageKey).ThenBy(r => r.Method).ToListAsync(ct);
+    }
+
+    /// <summary>Which of these image keys already have results in the run.</summary>
+    public async Task<List<string>> ResultsKeysAsync(Guid runId, IReadOnlyCollection<string> imageKeys, CancellationToken ct = default)
+    {
+        await using var db = openDb();
+        var keys = imageKeys.ToList();
+        return await db.ImageResults.Where(r => r.RunId == runId && keys.Contains(r.ImageKey)).Select(r => r.ImageKey).Distinct().ToListAsync(ct);
+    }
+
+    public async Task<List<ImageFailureRow>> FailuresAsync(Guid runId, CancellationToken ct = default)
+    {
+        await using var db = openDb();
+        return await db.ImageFailures.AsNoTracking().Where(r => r.RunId == runId).OrderBy(r => r.ImageKey).ToListAsync(ct);
+    }
+
+    public async Task<List<ClassAggregateRow>> ClassAggregatesAsync(Guid runId, CancellationToken ct = default)
+    {
+        await using var db = openDb();
+        return await db.ClassAggregates.AsNoTracking().Where(r => r.RunId == runId).OrderBy(r => r.Method).ThenBy(r => r.ClassIndex).ToListAsync(ct);
+    }
+
+    /// <summary>Replaces a run's class aggregates for a method: running the aggregator twice gives the same rows.</summary>
+    public async Task ReplaceClassAggregatesAsync(Guid runId, string method, IReadOnlyList<ClassAggregateRow> rows, CancellationToken ct = default)
+    {
+        await using var db = openDb();
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        await db.ClassAggregates.Where(r => r.RunId == runId && r.Method == method).ExecuteDeleteAsync(ct);
+        var now = DateTime.UtcNow;
+        foreach (var r in rows) { r.RunId = runId; r.Method = method; r.CreatedAt = now; }
+        db.ClassAggregates.AddRange(rows);
+        await db.SaveChangesAsync(ct);
+        await tx.CommitAsync(ct);
+    }
+}

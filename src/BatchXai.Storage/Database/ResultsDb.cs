@@ -1,0 +1,40 @@
+using System.Text;
+using Microsoft.EntityFrameworkCore;
+
+namespace BatchXai.Storage.Database;
+
+/// <summary>
+/// The results database (SQLite embedded, PostgreSQL distributed). The schema itself is owned
+/// by the versioned SQL migrations, not by EF: this context only maps rows onto it.
+/// </summary>
+public sealed class ResultsDb(DbContextOptions<ResultsDb> options) : DbContext(options)
+{
+    public DbSet<RunRow> Runs => Set<RunRow>();
+    public DbSet<ImageResultRow> ImageResults => Set<ImageResultRow>();
+    public DbSet<ImageFailureRow> ImageFailures => Set<ImageFailureRow>();
+    public DbSet<ClassAggregateRow> ClassAggregates => Set<ClassAggregateRow>();
+
+    protected override void OnModelCreating(ModelBuilder model)
+    {
+        model.Entity<RunRow>().ToTable("runs");
+        model.Entity<ImageResultRow>().ToTable("image_results").HasIndex(r => new { r.RunId, r.ImageKey, r.Method }).IsUnique();
+        model.Entity<ImageFailureRow>().ToTable("image_failures").HasIndex(r => new { r.RunId, r.ImageKey }).IsUnique();
+        model.Entity<ClassAggregateRow>().ToTable("class_aggregates").HasIndex(r => new { r.RunId, r.Method, r.ClassIndex }).IsUnique();
+
+        foreach (var entity in model.Model.GetEntityTypes())
+            foreach (var property in entity.GetProperties())
+                property.SetColumnName(SnakeCase(property.Name));
+    }
+
+    public static string SnakeCase(string name)
+    {
+        var sb = new StringBuilder(name.Length + 8);
+        for (int i = 0; i < name.Length; i++)
+        {
+            char c = name[i];
+            if (char.IsUpper(c) && i > 0 && (char.IsLower(name[i - 1]) || char.IsDigit(name[i - 1]))) sb.Append('_');
+            sb.Append(char.ToLowerInvariant(c));
+        }
+        return sb.ToString();
+    }
+}

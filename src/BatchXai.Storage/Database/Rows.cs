@@ -1,0 +1,95 @@
+namespace BatchXai.Storage.Database;
+
+// Rows of the results database (DESIGN §4). Column names are the snake_case of the property
+// names (ResultsDb applies that convention); Migrations/*.sql create exactly these columns.
+
+public sealed class RunRow
+{
+    public Guid Id { get; set; }
+    public string Status { get; set; } = "";
+    public string DatasetUri { get; set; } = "";
+    public string ModelManifestUri { get; set; } = "";
+    public string ModelName { get; set; } = "";
+    public string ModelSha256 { get; set; } = "";
+    public string ResultsUri { get; set; } = "";
+    /// <summary>Comma-separated method names.</summary>
+    public string Methods { get; set; } = "";
+    public string Target { get; set; } = "";
+    /// <summary>JSON array of class names in logit order.</summary>
+    public string ClassNamesJson { get; set; } = "[]";
+    public int Expected { get; set; }
+    public int Explained { get; set; }
+    public int Failed { get; set; }
+    public string? Error { get; set; }
+    public DateTime CreatedAt { get; set; }
+    public DateTime UpdatedAt { get; set; }
+    public DateTime? CompletedAt { get; set; }
+}
+
+public sealed class ImageResultRow
+{
+    public long Id { get; set; }
+    public Guid RunId { get; set; }
+    public string ImageKey { get; set; } = "";
+    public string Method { get; set; } = "";
+    public int? Label { get; set; }
+    public int Predicted { get; set; }
+    public int TargetClass { get; set; }
+    /// <summary>JSON array of softmax probabilities in logit order.</summary>
+    public string ProbabilitiesJson { get; set; } = "[]";
+    public int MapHeight { get; set; }
+    public int MapWidth { get; set; }
+    /// <summary>The map at method resolution, float32 little-endian, row-major.</summary>
+    public byte[] MapLowRes { get; set; } = [];
+    public double MapMax { get; set; }
+    public double MapMean { get; set; }
+    public int RoiPixels { get; set; }
+    public double RoiRatio { get; set; }
+    public int RoiX0 { get; set; }
+    public int RoiY0 { get; set; }
+    public int RoiX1 { get; set; }
+    public int RoiY1 { get; set; }
+    public double? CompletenessDelta { get; set; }
+    public string NpyUri { get; set; } = "";
+    public string PngUri { get; set; } = "";
+    public string ContentSha256 { get; set; } = "";
+    public DateTime CreatedAt { get; set; }
+}
+
+public sealed class ImageFailureRow
+{
+    public long Id { get; set; }
+    public Guid RunId { get; set; }
+    public string ImageKey { get; set; } = "";
+    public string Stage { get; set; } = "";
+    public string Error { get; set; } = "";
+    public DateTime CreatedAt { get; set; }
+}
+
+public sealed class ClassAggregateRow
+{
+    public long Id { get; set; }
+    public Guid RunId { get; set; }
+    public string Method { get; set; } = "";
+    public int ClassIndex { get; set; }
+    public string ClassName { get; set; } = "";
+    /// <summary>Which images were averaged: correct (label = c and predicted = c), label or predicted.</summary>
+    public string Selection { get; set; } = "";
+    public int ImageCount { get; set; }
+    public double RoiThreshold { get; set; }
+    public int RoiPixels { get; set; }
+    public double RoiRatio { get; set; }
+    public int RoiX0 { get; set; }
+    public int RoiY0 { get; set; }
+    public int RoiX1 { get; set; }
+    public int RoiY1 { get; set; }
+    public double ScoreMean { get; set; }
+    public double ScoreStd { get; set; }
+    public string ScoreHistogramJson { get; set; } = "[]";
+    public double ImageRoiRatioMean { get; set; }
+    public double ImageRoiRatioStd { get; set; }
+    public string ImageRoiRatioHistogramJson { get; set; } = "[]";
+    public string NpyUri { get; set; } = "";
+    public string PngUri { get; set; } = "";
+    public DateTime CreatedAt { get; set; }
+}

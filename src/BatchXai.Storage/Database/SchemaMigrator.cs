@@ -1,0 +1,49 @@
+using System.Reflection;
+using Microsoft.EntityFrameworkCore;
+
+namespace BatchXai.Storage.Database;
+
+/// <summary>
+/// Applies the embedded, numbered SQL migrations (Migrations/&lt;dialect&gt;/NNNN_name.sql) that the
+/// database has not seen yet, recording each in schema_versions. Runs at start-up; safe to run
+/// from several processes at once because each migration commits with its version row.
+/// </summary>
+public static class SchemaMigrator
+{
+    public static async Task<int> MigrateAsync(ResultsDb db, string dialect, CancellationToken ct = default)
+    {
+        await db.Database.ExecuteSqlRawAsync(
+            "CREATE TABLE IF NOT EXISTS schema_versions (version INTEGER NOT NULL PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)", ct);
+        var applied = (await db.Database.SqlQueryRaw<int>("SELECT version AS \"Value\" FROM schema_versions").ToListAsync(ct)).ToHashSet();
+
+        int count = 0;
+        foreach (var (version, name, sql) in Scripts(dialect))
+        {
+            if (applied.Contains(version)) continue;
+            await using var tx = await db.Database.BeginTransactionAsync(ct);
+            await db.Database.ExecuteSqlRawAsync(sql, ct);
+            await db.Database.ExecuteSqlRawAsync(
+                "INSERT INTO schema_versions (version, name, applied_at) VALUES ({0}, {1}, {2})",
+                [version, name, DateTime.UtcNow.ToString("O")], ct);
+            await tx.CommitAsync(ct);
+            count++;
+        }
+        return count;
+    }
+
+    public static IEnumerable<(int Version, string Name, string Sql)> Scripts(string dialect)
+    {
+        var assembly = typeof(SchemaMigrator).Assembly;
+        string prefix = $"BatchXai.Storage.Migrations.{dialect}/";
+        return assembly.GetManifestResourceNames()
+            .Where(n => n.StartsWith(prefix, StringComparison.Ordinal) && n.EndsWith(".sql", StringComparison.Ordinal))
+            .Select(n =>
+            {
+                string file = n[prefix.Length..^4];
+                int version = int.Parse(file[..file.IndexOf('_')]);
+                using var reader = new StreamReader(assembly.GetManifestResourceStream(n)!);
+                return (version, file, reader.ReadToEnd());
+            })
+            .OrderBy(s => s.version);
+    }
+}

@@ -1,0 +1,59 @@
+using System.Runtime.CompilerServices;
+
+namespace BatchXai.Storage.Objects;
+
+/// <summary>The embedded default: objects are files under a root folder.</summary>
+public sealed class LocalFolderStore : IObjectStore
+{
+    public LocalFolderStore(string root)
+    {
+        Root = Path.GetFullPath(root);
+    }
+
+    public string Root { get; }
+
+    public string UriOf(string key) => new Uri(PathOf(key)).AbsoluteUri;
+
+    public string PathOf(string key)
+    {
+        var path = Path.GetFullPath(Path.Combine(Root, key));
+        // Keys come from dataset files (CSV rows): refuse anything that climbs out of the root.
+        if (!path.StartsWith(Root, StringComparison.Ordinal))
+            throw new ArgumentException($"object key '{key}' points outside the store root {Root}", nameof(key));
+        return path;
+    }
+
+    public Task<byte[]> ReadAsync(string key, CancellationToken ct = default)
+    {
+        var path = PathOf(key);
+        if (!File.Exists(path)) throw new FileNotFoundException($"no object '{key}' in {Root}", path);
+        return File.ReadAllBytesAsync(path, ct);
+    }
+
+    public async Task WriteAsync(string key, ReadOnlyMemory<byte> data, CancellationToken ct = default)
+    {
+        var path = PathOf(key);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        var temp = $"{path}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp";
+        await using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 64 * 1024, useAsync: true))
+            await stream.WriteAsync(data, ct);
+        File.Move(temp, path, overwrite: true);
+    }
+
+    public Task<bool> ExistsAsync(string key, CancellationToken ct = default) => Task.FromResult(File.Exists(PathOf(key)));
+
+    public async IAsyncEnumerable<string> ListAsync(string prefix, [EnumeratorCancellation] CancellationToken ct = default)
+    {
+        if (!Directory.Exists(Root)) yield break;
+        var keys = Directory.EnumerateFiles(Root, "*", SearchOption.AllDirectories)
+            .Select(p => Path.GetRelativePath(Root, p).Replace(Path.DirectorySeparatorChar, '/'))
+            .Where(k => k.StartsWith(prefix, StringComparison.Ordinal) && !k.EndsWith(".tmp", StringComparison.Ordinal))
+            .Order(StringComparer.Ordinal);
+        foreach (var key in keys)
+        {
+            ct.ThrowIfCancellationRequested();
+            yield return key;
+        }
+        await Task.CompletedTask;
+    }
+}

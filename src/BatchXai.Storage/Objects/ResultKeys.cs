@@ -1,0 +1,32 @@
+namespace BatchXai.Storage.Objects;
+
+/// <summary>
+/// Where a run's outputs live in the results store (DESIGN §4): one function per kind of object,
+/// shared by the writers (worker, aggregator) and the readers (aggregator, dashboard).
+/// </summary>
+public static class ResultKeys
+{
+    public static string RunFolder(Guid runId) => runId.ToString("D");
+
+    /// <summary><c>&lt;run&gt;/&lt;method&gt;/&lt;image key without extension&gt;</c>; add ".npy", ".png" or ".feature.npy".</summary>
+    public static string ImageStem(Guid runId, string method, string imageKey)
+    {
+        int slash = imageKey.LastIndexOf('/'), dot = imageKey.LastIndexOf('.');
+        var stem = dot > slash + 1 ? imageKey[..dot] : imageKey;
+        return $"{RunFolder(runId)}/{method}/{stem}";
+    }
+
+    public static string ImageMap(Guid runId, string method, string imageKey) => ImageStem(runId, method, imageKey) + ".npy";
+    public static string ImageFeatureMap(Guid runId, string method, string imageKey) => ImageStem(runId, method, imageKey) + ".feature.npy";
+    public static string ImageOverlay(Guid runId, string method, string imageKey) => ImageStem(runId, method, imageKey) + ".png";
+
+    public static string ClassStem(Guid runId, string method, int classIndex, string className) =>
+        $"{RunFolder(runId)}/classes/{method}/{classIndex}_{Sanitize(className)}";
+
+    public static string ResultsCsv(Guid runId) => $"{RunFolder(runId)}/results.csv";
+    public static string FailuresCsv(Guid runId) => $"{RunFolder(runId)}/failures.csv";
+    public static string ClassesCsv(Guid runId) => $"{RunFolder(runId)}/classes.csv";
+
+    private static string Sanitize(string name) =>
+        new(name.Select(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' ? c : '_').ToArray());
+}

@@ -1,0 +1,48 @@
+namespace BatchXai.Synthetic;
+
+/// <summary>
+/// How a synthetic fundus dataset is rendered. Every image is a function of (seed, index) and
+/// these options only, so two runs with equal options produce byte-identical files.
+/// </summary>
+public sealed record SampleDataOptions
+{
+    /// <summary>Reference size at which lesion sizes are specified; other sizes scale geometrically.</summary>
+    public const int ReferenceSize = 320;
+
+    /// <summary>Width and height of the square image in pixels.</summary>
+    public int Size { get; init; } = ReferenceSize;
+
+    /// <summary>Stamp a grade-correlated text tag ("G3") on the black surround, top-left: a planted shortcut.</summary>
+    public bool CleverHans { get; init; }
+
+    /// <summary>Probability that the tag shows the true grade; otherwise it shows a different grade drawn uniformly.</summary>
+    public double TagFidelity { get; init; } = 0.95;
+
+    /// <summary>Relative frequency of grades 0..4; null means uniform (the models must learn every grade).</summary>
+    public IReadOnlyList<double>? GradeWeights { get; init; }
+
+    /// <summary>Parallelism of dataset writing; -1 lets the runtime decide.</summary>
+    public int MaxDegreeOfParallelism { get; init; } = -1;
+
+    public void Validate()
+    {
+        if (Size < 64 || Size > 4096)
+            throw new ArgumentOutOfRangeException(nameof(Size), Size, "synthetic fundus size must be between 64 and 4096 pixels");
+        if (TagFidelity is < 0 or > 1 || double.IsNaN(TagFidelity))
+            throw new ArgumentOutOfRangeException(nameof(TagFidelity), TagFidelity, "tag fidelity is a probability in [0,1]");
+        if (GradeWeights is { } w)
+        {
+            if (w.Count != DrGrades.Count)
+                throw new ArgumentException($"{nameof(GradeWeights)} needs {DrGrades.Count} weights (grades 0..4), got {w.Count}", nameof(GradeWeights));
+            if (w.Any(x => x < 0 || double.IsNaN(x) || double.IsInfinity(x)) || w.Sum() <= 0)
+                throw new ArgumentException($"{nameof(GradeWeights)} must be finite, non-negative and not all zero", nameof(GradeWeights));
+        }
+    }
+}
+
+/// <summary>The diabetic-retinopathy grading scale used throughout the synthetic data.</summary>
+public static class DrGrades
+{
+    public const int Count = 5;
+    public static readonly IReadOnlyList<string> Names = ["none", "mild", "moderate", "severe", "proliferative"];
+}

@@ -1,0 +1,23 @@
+using BatchXai.Contracts;
+using BatchXai.Imaging;
+using BatchXai.Storage.Database;
+
+namespace BatchXai.Worker;
+
+/// <summary>
+/// A batch after fetching, decoding and preprocessing: the images that made it (with their
+/// model-input-size RGB for overlays, and content hashes) and the ones that failed, with why.
+/// </summary>
+public sealed class PreparedBatch
+{
+    public List<ImageRef> Images { get; } = [];
+    public List<RgbImage> InputSizeImages { get; } = [];
+    public List<string> ContentHashes { get; } = [];
+    public List<ImageFailureRow> Failures { get; } = [];
+    /// <summary>Model input for <see cref="Images"/>, sample after sample.</summary>
+    public float[] Tensor { get; set; } = [];
+    public int Count => Images.Count;
+
+    public void Fail(string imageKey, string stage, string error) =>
+        Failures.Add(new ImageFailureRow { ImageKey = imageKey, Stage = stage, Error = error });
+}

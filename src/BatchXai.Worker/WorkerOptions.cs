@@ -1,0 +1,19 @@
+using BatchXai.Onnx.Runtime;
+
+namespace BatchXai.Worker;
+
+/// <summary>How a worker uses its machine.</summary>
+public sealed record WorkerOptions
+{
+    /// <summary>Images decoded at once within a batch.</summary>
+    public int DecodeParallelism { get; init; } = Math.Max(1, Environment.ProcessorCount);
+
+    /// <summary>Batches a worker process explains at once (competing consumers within one process).</summary>
+    public int ConcurrentBatches { get; init; } = 1;
+
+    /// <summary>ONNX Runtime session settings: threads, execution provider (CUDA with CPU fallback).</summary>
+    public OrtSessionOptions Session { get; init; } = new();
+
+    /// <summary>Largest number of images sent through the model in one Run call.</summary>
+    public int MaxInferenceBatch { get; init; } = 32;
+}

@@ -1,0 +1,21 @@
+using MassTransit;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace BatchXai.Worker;
+
+/// <summary>Wires a worker into a host: the model cache, the batch explainer and its competing consumer.</summary>
+public static class WorkerRegistration
+{
+    public static IServiceCollection AddBatchXaiWorker(this IServiceCollection services, WorkerOptions options)
+    {
+        services.AddSingleton(options);
+        services.AddSingleton<ModelCache>();
+        services.AddSingleton<BatchExplainer>();
+        return services;
+    }
+
+    public static void AddWorkerConsumers(this IBusRegistrationConfigurator bus, WorkerOptions options)
+    {
+        bus.AddConsumer<ExplainBatchConsumer>().Endpoint(e => e.ConcurrentMessageLimit = options.ConcurrentBatches);
+    }
+}

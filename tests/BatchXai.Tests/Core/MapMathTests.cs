@@ -1,0 +1,104 @@
+using BatchXai.Core.Aggregation;
+using BatchXai.Core.Maps;
+
+namespace BatchXai.Tests.Core;
+
+public class MapMathTests
+{
+    [Fact]
+    public void Bilinear_upsampling_uses_half_pixel_centres_like_torch_interpolate()
+    {
+        // torch.nn.functional.interpolate(x, size=(4,4), mode="bilinear", align_corners=False)
+        // of [[0,1],[2,3]] — each output is a convex blend at source coordinate (i+0.5)/2-0.5, clamped.
+        var map = new ExplanationMap(2, 2, [0, 1, 2, 3]);
+        var up = BilinearUpsampler.Resize(map, 4, 4);
+        float[] expected =
+        [
+            0.0f, 0.25f, 0.75f, 1.0f,
+            0.5f, 0.75f, 1.25f, 1.5f,
+            1.5f, 1.75f, 2.25f, 2.5f,
+            2.0f, 2.25f, 2.75f, 3.0f,
+        ];
+        for (int i = 0; i < expected.Length; i++) Assert.Equal(expected[i], up.Values[i], 1e-6);
+    }
+
+    [Fact]
+    public void Bilinear_resampling_keeps_constants_and_linear_ramps()
+    {
+        var constant = BilinearUpsampler.Resize(new ExplanationMap(3, 5, Enumerable.Repeat(2.5f, 15).ToArray()), 17, 9);
+        Assert.All(constant.Values, v => Assert.Equal(2.5f, v, 1e-6));
+
+        // A ramp along x, sampled at pixel centres, stays a ramp away from the clamped borders.
+        var ramp = new ExplanationMap(1, 8, Enumerable.Range(0, 8).Select(i => (float)i).ToArray());
+        var up = BilinearUpsampler.Resize(ramp, 1, 32);
+        for (int x = 2; x < 30; x++) Assert.Equal((x + 0.5f) / 4f - 0.5f, up.Values[x], 1e-5);
+    }
+
+    [Fact]
+    public void Roi_counts_pixels_at_or_above_twenty_percent_of_max_and_boxes_them()
+    {
+        var map = new ExplanationMap(4, 5);
+        map[1, 1] = 10f;   // max
+        map[2, 3] = 2f;    // exactly 20%: in
+        map[3, 0] = 1.99f; // just below: out
+        map[0, 4] = -5f;   // negative: out
+        var stats = RoiStats.Compute(map);
+        Assert.Equal(10f, stats.Max);
+        Assert.Equal(2, stats.RoiPixels);
+        Assert.Equal(2.0 / 20, stats.RoiRatio, 1e-12);
+        Assert.Equal(new BoundingBox(1, 1, 3, 2), stats.RoiBox);
+        Assert.Equal((10f + 2f + 1.99f - 5f) / 20f, stats.Mean, 1e-6);
+    }
+
+    [Fact]
+    public void An_all_zero_map_has_an_empty_roi_and_normalises_to_zeros()
+    {
+        var zero = new ExplanationMap(3, 3);
+        var stats = RoiStats.Compute(zero);
+        Assert.Equal(0, stats.RoiPixels);
+        Assert.True(stats.RoiBox.IsEmpty);
+        Assert.All(zero.NormalizedByMax().Values, v => Assert.Equal(0f, v));
+    }
+
+    [Fact]
+    public void Histogram_mean_and_std_match_the_direct_formulas()
+    {
+        var random = new Random(9);
+        var values = Enumerable.Range(0, 1000).Select(_ => (float)random.NextDouble()).ToArray();
+        var histogram = new Histogram(bins: 10);
+        histogram.AddRange(values);
+        double mean = values.Average(v => (double)v);
+        double std = Math.Sqrt(values.Average(v => (v - mean) * (v - mean)));
+        Assert.Equal(mean, histogram.Mean, 1e-9);
+        Assert.Equal(std, histogram.StdDev, 1e-6);
+        for (int b = 0; b < 10; b++)
+            Assert.Equal(values.Count(v => (int)(v * 10) == b || (b == 9 && v >= 1f)), histogram.Counts[b]);
+        Assert.Equal(1000, histogram.Counts.Sum());
+    }
+
+    [Fact]
+    public void Class_view_averages_max_normalised_maps_and_boxes_the_seventy_percent_region()
+    {
+        var accumulator = new ClassLevelAccumulator(classIndex: 2, height: 2, width: 3);
+        accumulator.Add(new ExplanationMap(2, 3, [10, 0, 0, 0, 5, 0]), imageRoiRatio: 0.2);   // normalised: 1, .5
+        accumulator.Add(new ExplanationMap(2, 3, [1, 0, 0, 0, 0, 0.5f]), imageRoiRatio: 0.4); // normalised: 1, .5
+        var view = accumulator.Build();
+
+        Assert.Equal(2, view.ImageCount);
+        Assert.Equal([1f, 0f, 0f, 0f, 0.25f, 0.25f], view.AverageMap.Values);
+        Assert.Equal(1, view.RoiPixels);                     // only the top-left reaches 70% of 1
+        Assert.Equal(new BoundingBox(0, 0, 0, 0), view.RoiBox);
+        Assert.Equal(0.3, view.ImageRoiRatios.Mean, 1e-12);
+        Assert.Equal(12, view.Scores.Count);                 // every pixel of every image
+        Assert.Equal((1 + 0.5 + 1 + 0.5) / 12.0, view.Scores.Mean, 1e-9);
+    }
+
+    [Fact]
+    public void Class_view_brings_maps_of_another_size_to_its_grid()
+    {
+        var accumulator = new ClassLevelAccumulator(0, 4, 4);
+        accumulator.Add(new ExplanationMap(2, 2, [0, 1, 2, 3]), 0);
+        var expected = BilinearUpsampler.Resize(new ExplanationMap(2, 2, [0, 1, 2, 3]), 4, 4).NormalizedByMax();
+        Assert.Equal(expected.Values, accumulator.Build().AverageMap.Values);
+    }
+}

@@ -1,0 +1,85 @@
+using BatchXai.Onnx.Runtime;
+
+namespace BatchXai.Tests.Runtime;
+
+public class OrtSessionOptionsTests
+{
+    [Fact]
+    public void Cuda_request_falls_back_to_cpu_with_a_reason_when_no_cuda_provider_is_installed()
+    {
+        var logged = new List<string>();
+        var options = new OrtSessionOptions { ExecutionProvider = OrtExecutionProvider.Cuda, CudaDeviceId = 0, Log = logged.Add };
+
+        using var session = OrtInferenceSession.FromFile(RuntimeTestModels.TwoOutputs, options);
+
+        if (CudaProviderLibrariesInstalled())
+        {
+            // A GPU machine with the provider libraries: either CUDA works, or the fallback explains why not.
+            Assert.Equal(session.ExecutionProviderInUse == OrtExecutionProvider.Cpu, session.FallbackReason is not null);
+        }
+        else
+        {
+            // This repository's default install (CPU build only) must always take this branch.
+            Assert.Equal(OrtExecutionProvider.Cpu, session.ExecutionProviderInUse);
+            Assert.Contains("libonnxruntime_providers_shared.so", session.FallbackReason);
+            var line = Assert.Single(logged);
+            Assert.Contains(session.FallbackReason!, line);
+            Assert.Contains("running on CPU", line);
+            Assert.Contains("libonnxruntime_providers_cuda.so", line);
+        }
+
+        using var result = session.Run([OrtInputTensor.Float("x", new float[] { 1, 2, 3, 4 }, 1, 4)], "total");
+        Assert.Equal([10f], result["total"].ToArray());
+    }
+
+    private static bool CudaProviderLibrariesInstalled()
+    {
+        var folder = Path.GetDirectoryName(OrtRuntime.Shared.LibraryPath) ?? "";
+        return File.Exists(Path.Combine(folder, "libonnxruntime_providers_shared.so"))
+               && File.Exists(Path.Combine(folder, "libonnxruntime_providers_cuda.so"));
+    }
+
+    [Fact]
+    public void Cpu_request_has_no_fallback_and_logs_nothing()
+    {
+        var logged = new List<string>();
+        using var session = OrtInferenceSession.FromFile(RuntimeTestModels.TwoOutputs, new OrtSessionOptions { Log = logged.Add });
+
+        Assert.Equal(OrtExecutionProvider.Cpu, session.ExecutionProviderInUse);
+        Assert.Null(session.FallbackReason);
+        Assert.Empty(logged);
+    }
+
+    [Theory]
+    [InlineData(OrtGraphOptimizationLevel.DisableAll, 1, 1, false)]
+    [InlineData(OrtGraphOptimizationLevel.Basic, 2, 0, false)]
+    [InlineData(OrtGraphOptimizationLevel.Extended, 0, 2, true)]
+    [InlineData(OrtGraphOptimizationLevel.All, 0, 0, true)]
+    public void Threading_and_optimisation_settings_do_not_change_results(
+        OrtGraphOptimizationLevel level, int intraOp, int interOp, bool parallel)
+    {
+        var reference = RuntimeTestModels.LoadClassifierCase();
+        var options = new OrtSessionOptions
+        {
+            GraphOptimization = level, IntraOpThreads = intraOp, InterOpThreads = interOp, ParallelExecution = parallel,
+        };
+        using var session = OrtInferenceSession.FromFile(RuntimeTestModels.Classifier, options);
+
+        using var result = session.Run([OrtInputTensor.Float("input", reference.Input, reference.InputShape)]);
+
+        var actual = result[0].ToArray();
+        for (var i = 0; i < actual.Length; i++) Assert.InRange(actual[i] - reference.Logits[i], -1e-5, 1e-5);
+    }
+
+    [Fact]
+    public void Invalid_settings_are_rejected_naming_the_field()
+    {
+        var e = Assert.Throws<ArgumentOutOfRangeException>(
+            () => OrtInferenceSession.FromFile(RuntimeTestModels.Affine, new OrtSessionOptions { IntraOpThreads = -2 }));
+        Assert.Equal("IntraOpThreads", e.ParamName);
+
+        e = Assert.Throws<ArgumentOutOfRangeException>(
+            () => OrtInferenceSession.FromFile(RuntimeTestModels.Affine, new OrtSessionOptions { GraphOptimization = (OrtGraphOptimizationLevel)5 }));
+        Assert.Equal("GraphOptimization", e.ParamName);
+    }
+}
