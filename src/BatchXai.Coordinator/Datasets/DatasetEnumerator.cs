@@ -35,11 +35,9 @@ public sealed class DatasetEnumerator(IObjectStore store, IReadOnlyList<string> 
         return new DatasetListing(DatasetLayout.Unlabelled, "unlabelled folder", images.Select(k => new ImageRef(k, null)).ToList(), []);
     }
 
-    private static bool IsCandidateImage(string key)
-    {
-        var name = key[(key.LastIndexOf('/') + 1)..];
-        return !name.StartsWith('.') && !NonImageExtensions.Contains(Path.GetExtension(name));
-    }
+    /// <summary>Not a known non-image type, and neither the file nor a folder above it is hidden (".DS_Store", ".cache/").</summary>
+    private static bool IsCandidateImage(string key) =>
+        !key.StartsWith('.') && !key.Contains("/.", StringComparison.Ordinal) && !NonImageExtensions.Contains(Path.GetExtension(key));
 
     private DatasetListing FromClassFolders(List<string> images)
     {
@@ -57,31 +55,28 @@ public sealed class DatasetEnumerator(IObjectStore store, IReadOnlyList<string> 
     private async Task<DatasetListing> FromLabelFileAsync(LabelFileFormat format, List<string> keys, CancellationToken ct)
     {
         var text = System.Text.Encoding.UTF8.GetString(await store.ReadAsync(format.FileName, ct));
-        var rows = LabelFileFormat.Parse(format, text);
-
-        // Rows name images by id or file name, with or without folder and extension.
-        var byStem = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var key in keys.Where(IsCandidateImage).Where(k => k != format.FileName))
-        {
-            byStem.TryAdd(StripExtension(key), key);
-            byStem.TryAdd(StripExtension(key[(key.LastIndexOf('/') + 1)..]), key);
-        }
-        var preferred = format.ImageFolder is null ? null : new HashSet<string>(keys.Where(k => k.StartsWith(format.ImageFolder + "/", StringComparison.Ordinal)));
+        var images = new ImageIndex(keys.Where(IsCandidateImage), format.ImageFolder);
 
         var refs = new List<ImageRef>();
         var problems = new List<DatasetProblem>();
-        var seen = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var (line, id, labelText) in rows)
+        // Each problem becomes a failure row keyed by (run, image key), and an image's result
+        // deletes a failure row with its key: so every listed image and every problem needs a
+        // key of its own, or the run's explained + failed could never reach its expected count.
+        var lineOfKey = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var (line, id, labelText) in LabelFileFormat.Parse(format, text))
         {
-            if (!seen.Add(id))
-            {
-                problems.Add(new DatasetProblem(id + "#line" + line, $"{format.FileName} line {line}: image '{id}' is listed twice"));
-                continue;
-            }
-            string? key = Resolve(id, keys, byStem, preferred, format);
+            string? key = images.Resolve(id);
             if (key is null)
             {
-                problems.Add(new DatasetProblem(id, $"{format.FileName} line {line} names image '{id}', which is not in the dataset"));
+                if (lineOfKey.TryAdd(id, line))
+                    problems.Add(new DatasetProblem(id, $"{format.FileName} line {line} names image '{id}', which is not in the dataset"));
+                else
+                    problems.Add(Duplicate(format, line, id, id, lineOfKey[id]));
+                continue;
+            }
+            if (!lineOfKey.TryAdd(key, line))
+            {
+                problems.Add(Duplicate(format, line, id, key, lineOfKey[key]));
                 continue;
             }
             if (!_labels.TryResolve(labelText, out int label))
@@ -94,20 +89,44 @@ public sealed class DatasetEnumerator(IObjectStore store, IReadOnlyList<string> 
         return new DatasetListing(DatasetLayout.CsvManifest, format.Description, refs, problems);
     }
 
-    private static string? Resolve(string id, List<string> keys, Dictionary<string, string> byStem, HashSet<string>? preferred, LabelFileFormat format)
-    {
-        if (format.ImageFolder is not null && preferred is not null)
-        {
-            var inFolder = preferred.FirstOrDefault(k => StripExtension(k) == $"{format.ImageFolder}/{StripExtension(id)}");
-            if (inFolder is not null) return inFolder;
-        }
-        if (keys.Contains(id, StringComparer.Ordinal) && IsCandidateImage(id)) return id;
-        return byStem.TryGetValue(StripExtension(id), out var key) ? key : null;
-    }
+    /// <summary>A repeated row counts as an entry of its own that fails, under a key naming its line.</summary>
+    private static DatasetProblem Duplicate(LabelFileFormat format, int line, string id, string key, int firstLine) =>
+        new($"{key}#line{line}", $"{format.FileName} line {line} names image '{id}' ({key}), already listed on line {firstLine}");
 
-    private static string StripExtension(string key)
+    /// <summary>Finds the image a label row means: rows name images by id or file name, with or without folder and extension.</summary>
+    private sealed class ImageIndex
     {
-        int slash = key.LastIndexOf('/'), dot = key.LastIndexOf('.');
-        return dot > slash + 1 ? key[..dot] : key;
+        private readonly HashSet<string> _keys = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, string> _byStem = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, string> _inImageFolder = new(StringComparer.Ordinal);
+        private readonly string? _imageFolder;
+
+        public ImageIndex(IEnumerable<string> imageKeys, string? imageFolder)
+        {
+            _imageFolder = imageFolder;
+            foreach (var key in imageKeys)
+            {
+                _keys.Add(key);
+                var stem = StripExtension(key);
+                // The format's own image folder wins over a same-named file anywhere else.
+                if (imageFolder is not null && key.StartsWith(imageFolder + "/", StringComparison.Ordinal)) _inImageFolder.TryAdd(stem, key);
+                _byStem.TryAdd(stem, key);
+                _byStem.TryAdd(stem[(stem.LastIndexOf('/') + 1)..], key);
+            }
+        }
+
+        public string? Resolve(string id)
+        {
+            var stem = StripExtension(id);
+            if (_imageFolder is not null && _inImageFolder.TryGetValue($"{_imageFolder}/{stem}", out var inFolder)) return inFolder;
+            if (_keys.Contains(id)) return id;
+            return _byStem.TryGetValue(stem, out var key) ? key : null;
+        }
+
+        private static string StripExtension(string key)
+        {
+            int slash = key.LastIndexOf('/'), dot = key.LastIndexOf('.');
+            return dot > slash + 1 ? key[..dot] : key;
+        }
     }
 }

@@ -1,3 +1,5 @@
+using System.Text;
+
 namespace BatchXai.Coordinator.Datasets;
 
 /// <summary>The label files BatchXai recognises at a dataset's root, and how to read them.</summary>
@@ -13,8 +15,9 @@ public sealed record LabelFileFormat(string FileName, string IdColumn, string La
     /// <summary>Reads (line number, image id, label text) rows; a malformed header is an error naming the file and the columns it needs.</summary>
     public static IEnumerable<(int Line, string Id, string Label)> Parse(LabelFileFormat format, string text)
     {
-        var lines = text.Replace("\r\n", "\n").Split('\n');
-        var header = lines[0].TrimStart('\uFEFF').Split(',').Select(h => h.Trim().Trim('"')).ToList();
+        // A byte order mark survives UTF-8 decoding as U+FEFF and would hide the first column's name.
+        var lines = text.TrimStart('\uFEFF').Replace("\r\n", "\n").Replace('\r', '\n').Split('\n');
+        var header = SplitRecord(lines[0]);
         int idCol = header.FindIndex(h => h.Equals(format.IdColumn, StringComparison.OrdinalIgnoreCase));
         int labelCol = header.FindIndex(h => h.Equals(format.LabelColumn, StringComparison.OrdinalIgnoreCase));
         if (idCol < 0 || labelCol < 0)
@@ -22,10 +25,48 @@ public sealed record LabelFileFormat(string FileName, string IdColumn, string La
         for (int i = 1; i < lines.Length; i++)
         {
             if (string.IsNullOrWhiteSpace(lines[i])) continue;
-            var cells = lines[i].Split(',').Select(c => c.Trim().Trim('"')).ToArray();
-            string id = idCol < cells.Length ? cells[idCol] : "";
-            string label = labelCol < cells.Length ? cells[labelCol] : "";
+            var cells = SplitRecord(lines[i]);
+            string id = idCol < cells.Count ? cells[idCol] : "";
+            string label = labelCol < cells.Count ? cells[labelCol] : "";
             yield return (i + 1, id, label);
+        }
+    }
+
+    /// <summary>
+    /// Splits one CSV record (RFC 4180 quoting: a quoted cell may hold commas, "" is a quote).
+    /// Cells are trimmed outside their quotes; a field spanning lines is not supported (ids and
+    /// labels never hold line breaks).
+    /// </summary>
+    private static List<string> SplitRecord(string line)
+    {
+        var cells = new List<string>();
+        var cell = new StringBuilder();
+        int i = 0;
+        while (true)
+        {
+            while (i < line.Length && line[i] is ' ' or '\t') i++;
+            if (i < line.Length && line[i] == '"')
+            {
+                for (i++; i < line.Length; i++)
+                {
+                    if (line[i] != '"') cell.Append(line[i]);
+                    else if (i + 1 < line.Length && line[i + 1] == '"') cell.Append(line[++i]);
+                    else { i++; break; }
+                }
+                // Anything between the closing quote and the comma is kept, as spreadsheets do.
+                while (i < line.Length && line[i] != ',') cell.Append(line[i++]);
+                cells.Add(cell.ToString().TrimEnd());
+            }
+            else
+            {
+                int comma = line.IndexOf(',', i);
+                int end = comma < 0 ? line.Length : comma;
+                cells.Add(line[i..end].Trim());
+                i = end;
+            }
+            cell.Clear();
+            if (i >= line.Length) return cells;
+            i++; // past the comma
         }
     }
 }

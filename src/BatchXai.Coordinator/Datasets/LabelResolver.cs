@@ -14,10 +14,11 @@ public sealed class LabelResolver(IReadOnlyList<string> classNames)
         {
             if (string.Equals(classNames[i], label, StringComparison.OrdinalIgnoreCase)) { classIndex = i; return true; }
         }
-        // Folder names such as "3_severe" or "2-moderate": a leading index.
+        // Folder names such as "3_severe" or "2-moderate": a leading index, a separator, a name.
+        // The name must hold a letter, so that a number such as "1.5" is not read as class 1.
         int end = 0;
         while (end < label.Length && char.IsAsciiDigit(label[end])) end++;
-        if (end > 0 && end < label.Length && !char.IsAsciiLetterOrDigit(label[end])
+        if (end > 0 && end < label.Length && !char.IsAsciiLetterOrDigit(label[end]) && label.Skip(end).Any(char.IsLetter)
             && int.TryParse(label.AsSpan(0, end), out classIndex) && classIndex < classNames.Count) return true;
         classIndex = -1;
         return false;

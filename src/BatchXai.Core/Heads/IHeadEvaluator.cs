@@ -12,6 +12,7 @@ public interface IHeadEvaluator
 
     /// <param name="features">count × K×U×V feature tensors, NCHW (memory, not a span: runtimes pin it for the call).</param>
     /// <param name="count">number of tensors.</param>
-    /// <param name="logits">receives count × N pre-softmax scores.</param>
-    void Evaluate(ReadOnlyMemory<float> features, int count, Span<float> logits);
+    /// <param name="logits">receives count × N pre-softmax scores, in double precision because
+    /// callers subtract nearly equal scores (CRM's S_c − S_c(l,m), the head-weight probe).</param>
+    void Evaluate(ReadOnlyMemory<float> features, int count, Span<double> logits);
 }

@@ -63,7 +63,8 @@ public sealed class CrmMethod : IExplanationMethod
     {
         private readonly IHeadEvaluator _evaluator;
         private readonly int _channels, _height, _width, _classes, _chunk;
-        private readonly float[] _features, _logits, _baseline;
+        private readonly float[] _features;
+        private readonly double[] _logits, _baseline;
 
         public AblationWorkspace(IHeadEvaluator evaluator, int channels, int height, int width, int classes)
         {
@@ -71,8 +72,8 @@ public sealed class CrmMethod : IExplanationMethod
             (_channels, _height, _width, _classes) = (channels, height, width, classes);
             _chunk = Math.Clamp(evaluator.PreferredBatchSize, 1, height * width);
             _features = new float[_chunk * channels * height * width];
-            _logits = new float[_chunk * classes];
-            _baseline = new float[classes];
+            _logits = new double[_chunk * classes];
+            _baseline = new double[classes];
         }
 
         public ExplanationMap Crm(ReadOnlySpan<float> sample)

@@ -68,9 +68,10 @@ public sealed class ExplainableModel : IDisposable
             {
                 throw new ModelLoadException($"model {m.Name}: the head from targetLayer '{m.TargetLayer}' to the logits cannot be evaluated on its own: {e.Message}", e);
             }
-            headSession = OrtInferenceSession.FromBytes(headProto.ToByteArray(), options);
+            bool inDouble;
+            (headSession, inDouble) = OpenHeadSession(headProto, options, m.Name);
             var (k, u, v) = featureShape;
-            var head = new OnnxHeadEvaluator(headSession, m.TargetLayer, m.Outputs.Logits, k, u, v, m.Classes.Count);
+            var head = new OnnxHeadEvaluator(headSession, inDouble, m.TargetLayer, m.Outputs.Logits, k, u, v, m.Classes.Count);
             var modelHead = m.Head == HeadKind.GapLinear
                 ? ModelHead.ForLinear(LinearHeadProbe.Probe(head, k, u, v, m.Classes.Count, m.Name), head)
                 : ModelHead.ForEvaluator(m.Classes.Count, head);
@@ -81,6 +82,20 @@ public sealed class ExplainableModel : IDisposable
             headSession?.Dispose();
             network.Dispose();
             throw;
+        }
+    }
+
+    /// <summary>The head in float64 where the runtime can run it so, otherwise as exported (float32), said in one log line.</summary>
+    private static (OrtInferenceSession Session, bool InDouble) OpenHeadSession(ModelProto head, OrtSessionOptions? options, string modelName)
+    {
+        try
+        {
+            return (OrtInferenceSession.FromBytes(GraphEditor.ToDoublePrecision(head).ToByteArray(), options), true);
+        }
+        catch (OrtException e)
+        {
+            options?.Log?.Invoke($"model {modelName}: head evaluated in float32 (no float64 kernel: {e.NativeMessage})");
+            return (OrtInferenceSession.FromBytes(head.ToByteArray(), options), false);
         }
     }
 

@@ -18,9 +18,9 @@ public static class LinearHeadProbe
         int spatial = height * width, sampleSize = channels * spatial;
         int chunk = Math.Clamp(head.PreferredBatchSize, 1, channels + 1);
         var features = new float[chunk * sampleSize];
-        var logits = new float[chunk * classes];
+        var logits = new double[chunk * classes];
 
-        var bias = new float[classes];
+        var bias = new double[classes];
         head.Evaluate(new float[sampleSize], 1, bias);
 
         var weights = new float[classes * channels];
@@ -33,9 +33,9 @@ public static class LinearHeadProbe
             head.Evaluate(features.AsMemory(0, count * sampleSize), count, logits);
             for (int i = 0; i < count; i++)
                 for (int c = 0; c < classes; c++)
-                    weights[c * channels + start + i] = logits[i * classes + c] - bias[c];
+                    weights[c * channels + start + i] = (float)(logits[i * classes + c] - bias[c]);
         }
-        var linear = new LinearHead(classes, channels, weights, bias);
+        var linear = new LinearHead(classes, channels, weights, bias.Select(b => (float)b).ToArray());
         CheckLinear(head, linear, channels, spatial, modelName);
         return linear;
     }
@@ -45,7 +45,7 @@ public static class LinearHeadProbe
         var random = new Random(1234);
         var sample = new float[channels * spatial];
         for (int i = 0; i < sample.Length; i++) sample[i] = (float)(random.NextDouble() * 2.0);
-        var actual = new float[linear.Classes];
+        var actual = new double[linear.Classes];
         head.Evaluate(sample, 1, actual);
 
         double worst = 0, scale = 1e-6;

@@ -10,8 +10,10 @@ public readonly struct OrtInputTensor
 {
     private readonly ReadOnlyMemory<float> _floats;
     private readonly ReadOnlyMemory<long> _int64s;
+    private readonly ReadOnlyMemory<double> _doubles;
 
-    private OrtInputTensor(string name, OrtElementType type, ReadOnlyMemory<float> floats, ReadOnlyMemory<long> int64s, long[] shape)
+    private OrtInputTensor(string name, OrtElementType type, ReadOnlyMemory<float> floats, ReadOnlyMemory<long> int64s, long[] shape,
+        ReadOnlyMemory<double> doubles = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(name);
         ArgumentNullException.ThrowIfNull(shape);
@@ -19,6 +21,7 @@ public readonly struct OrtInputTensor
         ElementType = type;
         _floats = floats;
         _int64s = int64s;
+        _doubles = doubles;
         Shape = shape;
     }
 
@@ -30,22 +33,41 @@ public readonly struct OrtInputTensor
     public static OrtInputTensor Int64(string name, ReadOnlyMemory<long> data, params long[] shape) =>
         new(name, OrtElementType.Int64, default, data, shape);
 
+    /// <summary>A float64 tensor (e.g. a classifier head evaluated in double precision).</summary>
+    public static OrtInputTensor Double(string name, ReadOnlyMemory<double> data, params long[] shape) =>
+        new(name, OrtElementType.Double, default, default, shape, data);
+
     public string Name { get; }
     public OrtElementType ElementType { get; }
 
     /// <summary>Concrete dimensions (no -1). ORT copies it when the tensor is created, so it may be reused across calls.</summary>
     public long[] Shape { get; }
 
-    internal int ElementCount => ElementType == OrtElementType.Float ? _floats.Length : _int64s.Length;
+    internal int ElementCount => ElementType switch
+    {
+        OrtElementType.Float => _floats.Length,
+        OrtElementType.Double => _doubles.Length,
+        _ => _int64s.Length,
+    };
 
-    internal int ByteLength => ElementType == OrtElementType.Float ? _floats.Length * sizeof(float) : _int64s.Length * sizeof(long);
+    internal int ByteLength => ElementType switch
+    {
+        OrtElementType.Float => _floats.Length * sizeof(float),
+        OrtElementType.Double => _doubles.Length * sizeof(double),
+        _ => _int64s.Length * sizeof(long),
+    };
 
-    internal MemoryHandle Pin() => ElementType == OrtElementType.Float ? _floats.Pin() : _int64s.Pin();
+    internal MemoryHandle Pin() => ElementType switch
+    {
+        OrtElementType.Float => _floats.Pin(),
+        OrtElementType.Double => _doubles.Pin(),
+        _ => _int64s.Pin(),
+    };
 
     /// <summary>Throws when the shape is invalid or its element count differs from the data length.</summary>
     internal void Validate()
     {
-        if (Name is null) throw new ArgumentException("An OrtInputTensor was default-initialised; create it with OrtInputTensor.Float or Int64.");
+        if (Name is null) throw new ArgumentException("An OrtInputTensor was default-initialised; create it with OrtInputTensor.Float, Double or Int64.");
         long expected = 1;
         foreach (var dim in Shape)
         {

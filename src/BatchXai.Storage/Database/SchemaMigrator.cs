@@ -6,7 +6,8 @@ namespace BatchXai.Storage.Database;
 /// <summary>
 /// Applies the embedded, numbered SQL migrations (Migrations/&lt;dialect&gt;/NNNN_name.sql) that the
 /// database has not seen yet, recording each in schema_versions. Runs at start-up; safe to run
-/// from several processes at once because each migration commits with its version row.
+/// from several processes at once because each migration commits with its version row, and
+/// a version is looked up again inside the transaction that would apply it.
 /// </summary>
 public static class SchemaMigrator
 {
@@ -14,13 +15,16 @@ public static class SchemaMigrator
     {
         await db.Database.ExecuteSqlRawAsync(
             "CREATE TABLE IF NOT EXISTS schema_versions (version INTEGER NOT NULL PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)", ct);
-        var applied = (await db.Database.SqlQueryRaw<int>("SELECT version AS \"Value\" FROM schema_versions").ToListAsync(ct)).ToHashSet();
+        var applied = (await AppliedAsync(db, ct)).ToHashSet();
 
         int count = 0;
         foreach (var (version, name, sql) in Scripts(dialect))
         {
             if (applied.Contains(version)) continue;
             await using var tx = await db.Database.BeginTransactionAsync(ct);
+            // Another process may have applied it between our read and our transaction (SQLite's
+            // transactions take the write lock at BEGIN, so this second look cannot race).
+            if ((await AppliedAsync(db, ct)).Contains(version)) continue;
             await db.Database.ExecuteSqlRawAsync(sql, ct);
             await db.Database.ExecuteSqlRawAsync(
                 "INSERT INTO schema_versions (version, name, applied_at) VALUES ({0}, {1}, {2})",
@@ -30,6 +34,9 @@ public static class SchemaMigrator
         }
         return count;
     }
+
+    private static Task<List<int>> AppliedAsync(ResultsDb db, CancellationToken ct) =>
+        db.Database.SqlQueryRaw<int>("SELECT version AS \"Value\" FROM schema_versions").ToListAsync(ct);
 
     public static IEnumerable<(int Version, string Name, string Sql)> Scripts(string dialect)
     {

@@ -5,9 +5,14 @@ namespace BatchXai.Storage.Objects;
 /// <summary>The embedded default: objects are files under a root folder.</summary>
 public sealed class LocalFolderStore : IObjectStore
 {
+    // Root with one trailing separator: a bare string prefix test would let "../store-x/k"
+    // through for a root ".../store".
+    private readonly string _rootPrefix;
+
     public LocalFolderStore(string root)
     {
-        Root = Path.GetFullPath(root);
+        Root = Path.TrimEndingDirectorySeparator(Path.GetFullPath(root));
+        _rootPrefix = Path.EndsInDirectorySeparator(Root) ? Root : Root + Path.DirectorySeparatorChar;
     }
 
     public string Root { get; }
@@ -18,7 +23,7 @@ public sealed class LocalFolderStore : IObjectStore
     {
         var path = Path.GetFullPath(Path.Combine(Root, key));
         // Keys come from dataset files (CSV rows): refuse anything that climbs out of the root.
-        if (!path.StartsWith(Root, StringComparison.Ordinal))
+        if (!path.StartsWith(_rootPrefix, StringComparison.Ordinal))
             throw new ArgumentException($"object key '{key}' points outside the store root {Root}", nameof(key));
         return path;
     }
@@ -35,9 +40,18 @@ public sealed class LocalFolderStore : IObjectStore
         var path = PathOf(key);
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         var temp = $"{path}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp";
-        await using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 64 * 1024, useAsync: true))
-            await stream.WriteAsync(data, ct);
-        File.Move(temp, path, overwrite: true);
+        try
+        {
+            await using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 64 * 1024, useAsync: true))
+                await stream.WriteAsync(data, ct);
+            File.Move(temp, path, overwrite: true);
+        }
+        catch
+        {
+            // A cancelled or failed write must not leave its partial temp file behind.
+            File.Delete(temp);
+            throw;
+        }
     }
 
     public Task<bool> ExistsAsync(string key, CancellationToken ct = default) => Task.FromResult(File.Exists(PathOf(key)));

@@ -3,7 +3,7 @@ namespace BatchXai.Synthetic.Rendering;
 /// <summary>
 /// Paints planted lesions and writes the ground-truth mask from the very coverage that was
 /// painted. Sizes are given at the 320-px reference and chosen to survive a 2× downscale to a
-/// 160-px model input: a microaneurysm of radius 2.5–3.5 px still covers a few input pixels.
+/// 160-px model input: a microaneurysm of radius 2.8–3.8 px still covers a few input pixels.
 /// Layers are painted (and written to the mask) bottom to top: NV, haemorrhages, MAs, exudates,
 /// cotton-wool spots; a later type wins where two overlap.
 /// </summary>
@@ -53,7 +53,7 @@ internal static class LesionPainter
             for (int i = 0; i < plan.Microaneurysms; i++)
             {
                 var (x, y) = g.SampleLesionSite(rng, 8 * k);
-                ma.StampDisc(x, y, (2.5 + rng.NextDouble()) * k);
+                ma.StampDisc(x, y, (2.8 + rng.NextDouble()) * k);
             }
             Apply(canvas, mask, ma, new Rgb(100, 14, 10), 0.92f, LesionType.Microaneurysm, MaskThreshold);
         }

@@ -13,9 +13,9 @@ internal static class LesionPlanner
     {
         0 => LesionCounts.Zero,
         1 => new LesionCounts(Between(rng, 3, 6), 0, 0, 0, 0),
-        2 => new LesionCounts(Between(rng, 5, 10), Between(rng, 1, 3), Between(rng, 0, 2), 0, 0),
-        3 => new LesionCounts(Between(rng, 8, 14), Between(rng, 5, 9), Between(rng, 2, 4), Between(rng, 1, 3), 0),
-        4 => new LesionCounts(Between(rng, 8, 14), Between(rng, 5, 9), Between(rng, 2, 4), Between(rng, 1, 3), Between(rng, 1, 2)),
+        2 => new LesionCounts(Between(rng, 5, 10), Between(rng, 2, 4), Between(rng, 0, 2), 0, 0),
+        3 => new LesionCounts(Between(rng, 8, 14), Between(rng, 6, 10), Between(rng, 2, 4), Between(rng, 1, 3), 0),
+        4 => new LesionCounts(Between(rng, 8, 14), Between(rng, 6, 10), Between(rng, 2, 4), Between(rng, 1, 3), Between(rng, 1, 2)),
         _ => throw new ArgumentOutOfRangeException(nameof(grade), grade, "DR grade must be 0..4"),
     };
 

@@ -42,8 +42,8 @@ internal static class VesselPainter
     /// <summary>Stamps a tuft of fine tortuous new vessels around (cx, cy) into <paramref name="layer"/>.</summary>
     public static void StampNeovascularTuft(CoverageLayer layer, RetinaGeometry g, Random rng, double cx, double cy)
     {
-        int strands = 9 + rng.Next(6);
-        double spread = 10 * g.Scale;
+        int strands = 12 + rng.Next(7);
+        double spread = 12 * g.Scale;
         for (int i = 0; i < strands; i++)
         {
             double x = cx + (rng.NextDouble() - 0.5) * spread, y = cy + (rng.NextDouble() - 0.5) * spread;
@@ -56,7 +56,7 @@ internal static class VesselPainter
                 x += step * Math.Cos(h);
                 y += step * Math.Sin(h);
                 if (!g.InsideFov(x, y, 3 * g.Scale)) break;
-                layer.StampDisc(x, y, 1.05 * g.Scale);
+                layer.StampDisc(x, y, 1.3 * g.Scale);
             }
         }
     }

@@ -59,14 +59,14 @@ internal sealed class DelegateHeadEvaluator(int sampleSize, int classes, Func<fl
     public int Calls { get; private set; }
     public int LargestBatch { get; private set; }
 
-    public void Evaluate(ReadOnlyMemory<float> features, int count, Span<float> logits)
+    public void Evaluate(ReadOnlyMemory<float> features, int count, Span<double> logits)
     {
         Calls++;
         LargestBatch = Math.Max(LargestBatch, count);
         for (int i = 0; i < count; i++)
         {
             var s = score(features.Span.Slice(i * sampleSize, sampleSize).ToArray());
-            for (int c = 0; c < classes; c++) logits[i * classes + c] = (float)s[c];
+            for (int c = 0; c < classes; c++) logits[i * classes + c] = s[c];
         }
     }
 }

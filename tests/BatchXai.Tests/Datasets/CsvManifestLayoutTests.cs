@@ -207,7 +207,7 @@ public sealed class CsvManifestLayoutTests
     {
         using var ds = new DatasetFolder().Text(file, text).Images("abc.png");
 
-        var e = await Assert.ThrowsAsync<InvalidDataException>(ds.EnumerateAsync);
+        var e = await Assert.ThrowsAsync<InvalidDataException>(() => ds.EnumerateAsync());
 
         Assert.Contains(file, e.Message);
         Assert.Contains(idColumn, e.Message);

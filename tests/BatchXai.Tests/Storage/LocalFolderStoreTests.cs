@@ -69,6 +69,17 @@ public sealed class LocalFolderStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task A_cancelled_write_leaves_neither_the_object_nor_a_temporary_file()
+    {
+        using var cancelled = new CancellationTokenSource();
+        cancelled.Cancel();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => _store.WriteAsync("d/a.bin", RandomBytes(100, 4), cancelled.Token));
+
+        Assert.Empty(_folder.Files());
+    }
+
+    [Fact]
     public async Task Concurrent_writers_of_one_key_leave_one_whole_version_and_no_temporary_files()
     {
         var versions = Enumerable.Range(0, 16).Select(i => RandomBytes(200_000, 100 + i)).ToList();

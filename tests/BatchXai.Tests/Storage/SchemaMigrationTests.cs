@@ -1,5 +1,7 @@
 using BatchXai.Storage.Database;
+using System.Data.Common;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
 
 namespace BatchXai.Tests.Storage;
 
@@ -18,8 +20,8 @@ public sealed class SchemaMigrationTests : IDisposable
             var folder = Path.Combine(dir.FullName, "src", "BatchXai.Storage", "Database", "Migrations", "Sqlite");
             if (!Directory.Exists(folder)) continue;
             return Directory.GetFiles(folder, "*.sql")
-                .Select(Path.GetFileNameWithoutExtension)
-                .Select(n => (int.Parse(n![..n.IndexOf('_')]), n))
+                .Select(f => Path.GetFileNameWithoutExtension(f))
+                .Select(n => (int.Parse(n[..n.IndexOf('_')]), n))
                 .OrderBy(s => s.Item1)
                 .ToList();
         }
@@ -86,6 +88,45 @@ public sealed class SchemaMigrationTests : IDisposable
         await Task.WhenAll(Enumerable.Range(0, 6).Select(_ => Task.Run(() => SqliteDatabase.OpenAsync(file.Path))));
 
         Assert.Equal(SourceScripts().Select(s => ((long)s.Version, s.Name)), Recorded(file));
+    }
+
+    [Fact]
+    public async Task A_migration_applied_by_another_process_after_our_check_is_not_applied_again()
+    {
+        // The race, made certain: process B migrates the file after process A has read the
+        // applied versions and just before A's first migration transaction begins.
+        var file = new TestDatabaseFile(_folder);
+        var plain = $"Data Source={file.Path};Pooling=False";
+        var optionsB = new DbContextOptionsBuilder<ResultsDb>().UseSqlite(plain).Options;
+        var interleave = new BeforeFirstTransaction(async () =>
+        {
+            await using var b = new ResultsDb(optionsB);
+            Assert.Equal(SourceScripts().Count, await SchemaMigrator.MigrateAsync(b, SqliteDatabase.Dialect));
+        });
+        var optionsA = new DbContextOptionsBuilder<ResultsDb>().UseSqlite(plain).AddInterceptors(interleave).Options;
+
+        await using (var a = new ResultsDb(optionsA)) Assert.Equal(0, await SchemaMigrator.MigrateAsync(a, SqliteDatabase.Dialect));
+
+        Assert.True(interleave.Ran);
+        Assert.Equal(SourceScripts().Select(s => ((long)s.Version, s.Name)), Recorded(file));
+    }
+
+    /// <summary>Runs an action once, just before the context's first transaction begins.</summary>
+    private sealed class BeforeFirstTransaction(Func<Task> action) : DbTransactionInterceptor
+    {
+        public bool Ran { get; private set; }
+
+        public override async ValueTask<InterceptionResult<DbTransaction>> TransactionStartingAsync(
+            DbConnection connection, TransactionStartingEventData eventData,
+            InterceptionResult<DbTransaction> result, CancellationToken ct = default)
+        {
+            if (!Ran)
+            {
+                Ran = true;
+                await action();
+            }
+            return result;
+        }
     }
 
     [Fact]

@@ -1,0 +1,64 @@
+using BatchXai.Aggregator;
+using BatchXai.Cli;
+using BatchXai.Contracts;
+using BatchXai.Coordinator;
+using BatchXai.Storage.Database;
+using BatchXai.Synthetic;
+using BatchXai.Tests.Graph;
+using BatchXai.Tests.Model;
+using BatchXai.Worker;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace BatchXai.Tests.Pipeline;
+
+/// <summary>At-least-once delivery: a batch explained twice, or a run aggregated twice, changes nothing.</summary>
+public sealed class RedeliveryTests : IDisposable
+{
+    private readonly string _root = Directory.CreateTempSubdirectory("batchxai-redeliver-").FullName;
+    private readonly FixtureModel _model = new(GraphFixtures.GapLinear, fundusCrop: true);
+
+    public void Dispose()
+    {
+        _model.Dispose();
+        try { Directory.Delete(_root, recursive: true); } catch (IOException) { }
+    }
+
+    [Fact]
+    public async Task Explaining_a_batch_again_and_aggregating_again_leave_rows_and_counts_unchanged()
+    {
+        var data = Path.Combine(_root, "data");
+        var output = Path.Combine(_root, "out");
+        SampleDatasetWriter.Write(data, 12, seed: 5, new SampleDataOptions { Size = 96 });
+        using var host = await EmbeddedHost.StartAsync(Path.Combine(output, "batchxai.db"), new WorkerOptions(), LogLevel.Warning, CancellationToken.None);
+        var store = host.Services.GetRequiredService<ResultStore>();
+        var started = await host.Services.GetRequiredService<RunCoordinator>().StartAsync(
+            new RunRequest(data, _model.ManifestPath, ["crm", "cam"], output, BatchSize: 5));
+        var run = await EmbeddedRunner.Quietly(store, started);
+        Assert.Equal(RunStatus.Completed, run.Status);
+
+        var before = await store.AllResultsAsync(run.Id);
+        var aggregatesBefore = await store.ClassAggregatesAsync(run.Id);
+
+        // The first batch, delivered again (same run, same images, same settings).
+        var firstBatch = before.Select(r => r.ImageKey).Distinct().Order(StringComparer.Ordinal).Take(5)
+            .Select(k => new ImageRef(k, before.First(r => r.ImageKey == k).Label)).ToList();
+        var redelivered = new ExplainBatch(run.Id, 0, RunProgressTracker.RunSettingsOf(run), firstBatch);
+        var explainer = host.Services.GetRequiredService<BatchExplainer>();
+        await explainer.ExplainAsync(redelivered, CancellationToken.None);
+        await explainer.ExplainAsync(redelivered, CancellationToken.None);
+        var progress = await store.RefreshProgressAsync(run.Id);
+
+        var after = await store.AllResultsAsync(run.Id);
+        Assert.Equal(before.Count, after.Count);
+        Assert.Equal((12, 12, 0), (progress.Expected, progress.Explained, progress.Failed));
+        Assert.Equal(before.Select(r => (r.ImageKey, r.Method, r.Predicted, r.MapMax)), after.Select(r => (r.ImageKey, r.Method, r.Predicted, r.MapMax)));
+
+        await new ClassViewBuilder(store).BuildAsync(run, CancellationToken.None);
+        var aggregatesAfter = await store.ClassAggregatesAsync(run.Id);
+        Assert.Equal(
+            aggregatesBefore.Select(a => (a.Method, a.ClassIndex, a.ImageCount, a.RoiPixels, a.ScoreMean, a.ScoreHistogramJson)),
+            aggregatesAfter.Select(a => (a.Method, a.ClassIndex, a.ImageCount, a.RoiPixels, a.ScoreMean, a.ScoreHistogramJson)));
+        await host.StopAsync();
+    }
+}
