@@ -26,7 +26,8 @@ demo: build
 
 ## test: every test (unit, numeric references, embedded pipeline end to end)
 test: build
-	$(DOTNET) test BatchXai.sln -c $(CONFIG) --no-build -nologo --logger "console;verbosity=normal" 2>&1 | tee .work-test.log; exit $${PIPESTATUS[0]}
+	bash infra/setup.sh --test
+	CONFIG=$(CONFIG) bash infra/run-tests.sh
 
 ## bench: inference vs CRM throughput on the bundled grader and an exported ResNet-50
 bench: setup
@@ -41,5 +42,5 @@ models: build
 	bash models/train.sh
 
 clean:
-	rm -rf out .work .work-test.log
+	rm -rf out .work
 	$(DOTNET) clean BatchXai.sln -v q -nologo

@@ -2,6 +2,7 @@
 # Installs what BatchXai needs on a fresh Debian machine, idempotently:
 #  - native image codecs (libturbojpeg0, libspng0, libtiff6)
 #  - the ONNX Runtime native library (from the npm package onnxruntime-node, which ships it)
+#  - with --test: python3 numpy/PIL (tests compare against them)
 #  - with --python: python3-torch/torchvision/onnx (model training, benchmarks, PyTorch references)
 # Safe to run repeatedly; each step checks before it installs.
 set -euo pipefail
@@ -9,8 +10,13 @@ here="$(cd "$(dirname "$0")/.." && pwd)"
 ORT_VERSION="${BATCHXAI_ORT_VERSION:-1.30.0}"
 ORT_DIR="$here/tools/onnxruntime"
 
-want_python=0
-for a in "$@"; do [ "$a" = "--python" ] && want_python=1; done
+want_python=0 want_test=0
+for a in "$@"; do
+  case "$a" in
+    --python) want_python=1 ;;   # model training and benchmarks: PyTorch
+    --test) want_test=1 ;;       # test-time references: numpy and PIL
+  esac
+done
 
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 
@@ -32,7 +38,8 @@ apt_install() {
 apt_install libturbojpeg0 libspng0 libtiff6
 # npm fetches the ONNX Runtime library; a machine may already have Node from elsewhere.
 command -v npm >/dev/null 2>&1 || apt_install nodejs npm
-[ "$want_python" = 1 ] && apt_install python3-torch python3-torchvision python3-onnx python3-numpy python3-pil
+if [ "$want_test" = 1 ]; then apt_install python3 python3-numpy python3-pil; fi
+if [ "$want_python" = 1 ]; then apt_install python3-torch python3-torchvision python3-onnx python3-numpy python3-pil; fi
 
 if [ ! -f "$ORT_DIR/libonnxruntime.so.1" ] || [ "$(cat "$ORT_DIR/VERSION" 2>/dev/null)" != "$ORT_VERSION" ]; then
   echo "setup: fetching ONNX Runtime $ORT_VERSION native library (npm onnxruntime-node)"

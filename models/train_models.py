@@ -42,7 +42,11 @@ CLASSES = ["none", "mild", "moderate", "severe", "proliferative"]
 NUM_CLASSES = len(CLASSES)
 CROP_THRESHOLD = 12
 MEAN, STD = 0.5, 0.25
-POINTING_DILATION_PX = 8  # at the 320-px source resolution: half a feature-map cell
+# Lesion-mask dilations for the pointing game, in 320-px source pixels. A 20x20 CAM cell spans 16 source
+# pixels, so a peak at a cell centre can sit ~11 px from a lesion in the same cell: 8 px is strict,
+# 12 px (6 model-input pixels) is "within the cell that holds the lesion".
+POINTING_DILATIONS_PX = (8, 12)
+POINTING_DILATION_PX = POINTING_DILATIONS_PX[0]
 
 
 # ----------------------------------------------------------------------------- data
@@ -456,7 +460,7 @@ def main():
     ap.add_argument("--out", default=os.path.dirname(os.path.abspath(__file__)))
     ap.add_argument("--size", type=int, default=160)
     ap.add_argument("--epochs", type=int, default=6)
-    ap.add_argument("--shortcut-epochs", type=int, default=4)
+    ap.add_argument("--shortcut-epochs", type=int, default=2)
     ap.add_argument("--head-epochs", type=int, default=30)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--seed", type=int, default=0)
@@ -492,23 +496,31 @@ def main():
         return time.time() - t0
 
     def localisation(name, model, predictions):
-        pg, n, per_grade = pointing_game(model, test_set, predictions)
-        log(f"  {name} pointing game: {pg:.3f} over {n} correct lesion-bearing images (dilation {POINTING_DILATION_PX}px); "
-            f"per grade 1..4: {', '.join(f'{v:.2f}' for v in per_grade)}")
-        return round(pg, 4)
+        result = {}
+        for radius in POINTING_DILATIONS_PX:
+            pg, n, per_grade = pointing_game(model, test_set, predictions, radius)
+            log(f"  {name} pointing game: {pg:.3f} over {n} correct lesion-bearing images (dilation {radius}px); "
+                f"per grade 1..4: {', '.join(f'{v:.2f}' for v in per_grade)}")
+            result[f"dilation_{radius}px"] = round(pg, 4)
+        return result
 
     torch.manual_seed(args.seed)
     grader = Grader(GapLinear())
     secs = fit("dr_grader", grader, train_set, args.epochs, 3e-3, True, args.seed)
+    t0 = time.time()
+    features, feature_labels = pooled_features(grader.trunk, train_set)
+    log(f"  cached pooled trunk features in {time.time() - t0:.0f}s")
+    # The one-cycle run ends with a head fitted to a moving trunk; refitting it to convergence on the
+    # final (frozen) features, under both resize conventions, is cheap and closes most of the gap
+    # between them.
+    train_head_on_frozen_trunk(grader, features, feature_labels, args.head_epochs, args.seed, log)
+    secs += time.time() - t0
     m = evaluate(grader, test_set, log, "dr_grader")
     raw_pg = localisation("dr_grader (before centring)", grader, m["predictions"])
     centre_head(grader)
     summary["dr_grader"] = {"held_out": {k: m[k] for k in ("pil", "half")}, "pointing_game": localisation("dr_grader", grader, m["predictions"]),
                             "pointing_game_uncentred_weights": raw_pg, "train_s": round(secs)}
 
-    t0 = time.time()
-    features, feature_labels = pooled_features(grader.trunk, train_set)
-    log(f"  cached pooled trunk features in {time.time() - t0:.0f}s")
     for stem, head, seed in (("dr_fcn", FcnHead, 1), ("dr_grader_mlp", MlpHead, 2)):
         t0 = time.time()
         torch.manual_seed(args.seed + seed)
