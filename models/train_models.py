@@ -406,11 +406,11 @@ def export(model, out_dir, file_stem, manifest_name, head_kind, size, descriptio
         "outputs": {"logits": "logits"},
         "targetLayer": target, "head": head_kind, "classes": CLASSES,
         "description": description,
-        "opset": graph.opset_import[0].version,
-        "heldOutMetrics": metrics,
+        # Free-form: BatchXai does not read "metadata"; it keeps the training figures with the model.
+        "metadata": {"opset": graph.opset_import[0].version, "heldOutMetrics": metrics},
     }
     if class_maps:
-        manifest["extra"] = {"classMaps": class_maps}
+        manifest["metadata"]["extra"] = {"classMaps": class_maps}
     with open(os.path.join(out_dir, file_stem + ".json"), "w") as f:
         json.dump(manifest, f, indent=2)
         f.write("\n")
@@ -571,7 +571,7 @@ def main():
         metrics = {k: v for k, v in summary[stem].items() if k != "train_s"}
         path, nbytes, manifest = export(model, args.out, stem, name, head, args.size, desc, metrics)
         log(f"exported {path} ({nbytes / 1024:.0f} KiB, opset {manifest['opset']}), targetLayer '{manifest['targetLayer']}'"
-            + (f", classMaps '{manifest['extra']['classMaps']}'" if "extra" in manifest else ""))
+            + (f", classMaps '{manifest['metadata']['extra']['classMaps']}'" if "extra" in manifest["metadata"] else ""))
 
     summary["total_s"] = round(time.time() - started)
     log(f"total time {summary['total_s']}s")

@@ -23,7 +23,7 @@ public sealed record RunArguments(
     bool Verbose = false);
 
 /// <summary>How a run ended: the exit code, the run row when one was created, and the error for exit code 2.</summary>
-public sealed record RunOutcome(int ExitCode, RunRow? Run, string? Error, string OutDir);
+public sealed record RunOutcome(int ExitCode, RunRow? Run, string? Error, string OutDir, IReadOnlyList<ClassAggregateRow>? Classes = null);
 
 /// <summary>
 /// One run on the embedded default, start to finish: host up, model loaded (a bad one stops
@@ -45,8 +45,10 @@ public static class EmbeddedRunner
             var request = new RunRequest(Path.GetFullPath(args.Dataset), Path.GetFullPath(args.Model),
                 args.Methods.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries), outDir, args.Target, args.BatchSize);
             var run = await host.Services.GetRequiredService<RunCoordinator>().StartAsync(request, ct);
-            var final = await follow(host.Services.GetRequiredService<ResultStore>(), run);
-            return new RunOutcome(final.Status == RunStatus.Completed ? ExitCodes.Ok : ExitCodes.RunFailed, final, final.Error, outDir);
+            var results = host.Services.GetRequiredService<ResultStore>();
+            var final = await follow(results, run);
+            return new RunOutcome(final.Status == RunStatus.Completed ? ExitCodes.Ok : ExitCodes.RunFailed, final, final.Error, outDir,
+                await results.ClassAggregatesAsync(final.Id, ct));
         }
         catch (Exception e) when (ModelLoadErrors.IsBadInput(e))
         {

@@ -38,11 +38,11 @@ public static class RunCommand
             Console.Error.WriteLine($"batchxai: {outcome.Error}");
             return outcome.ExitCode;
         }
-        Report(outcome.Run, outcome.OutDir, args.Json);
+        Report(outcome.Run, outcome.Classes ?? [], outcome.OutDir, args.Json);
         return outcome.ExitCode;
     }
 
-    private static void Report(RunRow run, string outDir, bool json)
+    private static void Report(RunRow run, IReadOnlyList<ClassAggregateRow> classes, string outDir, bool json)
     {
         var runDir = Path.Combine(outDir, run.Id.ToString("D"));
         if (json)
@@ -55,6 +55,14 @@ public static class RunCommand
             return;
         }
         Console.WriteLine($"run {run.Id:D} {run.Status}: {run.Explained} of {run.Expected} images explained, {run.Failed} failed");
+        if (classes.Count > 0)
+        {
+            // CRM paper Table 3 analog: the class-level ROI (≥ 70% of the average map's max) and
+            // the mean per-image ROI (≥ 20% of each map's max), as shares of the image.
+            Console.WriteLine($"{"method",-8} {"class",-16} {"images",6} {"class ROI",10} {"image ROI mean",15}");
+            foreach (var c in classes)
+                Console.WriteLine($"{c.Method,-8} {c.ClassIndex + " " + c.ClassName,-16} {c.ImageCount,6} {c.RoiRatio,10:P1} {c.ImageRoiRatioMean,15:P1}");
+        }
         Console.WriteLine($"results in {runDir} (results.csv, failures.csv, classes.csv, <method>/ maps and overlays, classes/ class-level views)");
         if (run.Error is not null) Console.WriteLine($"error: {run.Error}");
     }

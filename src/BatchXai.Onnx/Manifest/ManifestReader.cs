@@ -69,6 +69,12 @@ internal sealed class ManifestDto
     public string? TargetLayer { get; set; }
     public string? Head { get; set; }
     public string[]? Classes { get; set; }
+
+    /// <summary>Free text for people; not read by BatchXai.</summary>
+    public string? Description { get; set; }
+
+    /// <summary>Anything the model's maker wants to keep with it (training figures, provenance); not read by BatchXai.</summary>
+    public JsonElement? Metadata { get; set; }
 }
 
 internal sealed class InputDto

@@ -11,14 +11,15 @@ namespace BatchXai.Tests.Localisation;
 /// <summary>
 /// Does the bundled grader's CRM/CAM point at the planted lesions? On held-apart synthetic
 /// images (a seed the models never saw), the pointing game asks whether a map's maximum, brought
-/// back to the photo's coordinates, falls on a lesion of the ground-truth mask (within half a
-/// feature cell, the map's own resolution).
+/// back to the photo's coordinates, falls on a lesion of the ground-truth mask, within one
+/// feature cell (the map's own resolution: a 20×20 map of a 320-px photo cannot place a peak
+/// closer than its 16-px cells). The half-cell figure is reported too.
 /// </summary>
 public sealed class PointingGameTests(ITestOutputHelper output) : IDisposable
 {
     private const int Images = 60, HeldApartSeed = 90210;
     /// <summary>Required share of lesion-bearing images whose map maximum hits a lesion.</summary>
-    private const double RequiredHitRate = 0.6;
+    private const double RequiredHitRate = 0.75;
 
     private readonly string _data = Directory.CreateTempSubdirectory("batchxai-pointing-").FullName;
 
@@ -56,15 +57,14 @@ public sealed class PointingGameTests(ITestOutputHelper output) : IDisposable
             .Select(i => System.Numerics.Tensors.TensorPrimitives.IndexOfMax(forward.Logits.AsSpan(i * model.Head.Classes, model.Head.Classes))).ToArray();
         var request = new ExplanationRequest(forward.Features, forward.Logits, predicted, model.Head);
 
-        int cellInSource = (int)Math.Ceiling((double)prepared[0].Image.SourceRegion.Width / model.FeatureShape.V);
-        int radius = Math.Max(2, cellInSource / 2);
+        int cell = (int)Math.Ceiling((double)prepared[0].Image.SourceRegion.Width / model.FeatureShape.V);
         int accuracy = prepared.Select((p, i) => p.Grade == predicted[i] ? 1 : 0).Sum();
-        output.WriteLine($"held-apart accuracy {accuracy}/{prepared.Count}; hit radius {radius} px (half a feature cell in the photo)");
+        output.WriteLine($"held-apart accuracy {accuracy}/{prepared.Count}; feature cell = {cell} px in the photo");
 
         foreach (var method in new IExplanationMethod[] { new CrmMethod(), new CamMethod() })
         {
             var maps = method.Explain(request);
-            int lesionImages = 0, hits = 0;
+            int lesionImages = 0, hits = 0, halfCellHits = 0;
             for (int i = 0; i < prepared.Count; i++)
             {
                 var (image, mask, maskSize, _) = prepared[i];
@@ -75,10 +75,12 @@ public sealed class PointingGameTests(ITestOutputHelper output) : IDisposable
                 // Input pixel centre → photo coordinates through the crop the preprocessor took.
                 double sx = image.SourceRegion.X + (peak % atInput.Width + 0.5) * image.SourceRegion.Width / atInput.Width;
                 double sy = image.SourceRegion.Y + (peak / atInput.Width + 0.5) * image.SourceRegion.Height / atInput.Height;
-                if (LesionNear(mask, maskSize, (int)sx, (int)sy, radius)) hits++;
+                if (LesionNear(mask, maskSize, (int)sx, (int)sy, cell)) hits++;
+                if (LesionNear(mask, maskSize, (int)sx, (int)sy, cell / 2)) halfCellHits++;
             }
             double rate = (double)hits / lesionImages;
-            output.WriteLine($"{method.Name}: map maximum on a lesion for {hits}/{lesionImages} lesion-bearing images ({rate:P0})");
+            output.WriteLine($"{method.Name}: map maximum within one cell of a lesion for {hits}/{lesionImages} lesion-bearing images ({rate:P0}); " +
+                $"within half a cell {halfCellHits}/{lesionImages} ({(double)halfCellHits / lesionImages:P0})");
             Assert.True(rate >= RequiredHitRate, $"{method.Name}: pointing game {hits}/{lesionImages} = {rate:P0}, below {RequiredHitRate:P0}");
         }
     }
