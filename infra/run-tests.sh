@@ -6,9 +6,14 @@ config="${CONFIG:-Release}"
 log="$(mktemp)"
 dotnet test "$here/BatchXai.sln" -c "$config" --no-build -nologo --logger "console;verbosity=normal" 2>&1 | tee "$log"
 code=${PIPESTATUS[0]}
-# VSTest's summary: "Passed!  - Failed:     0, Passed:   363, Skipped:     0, Total:   363, ..."
-read -r failed passed skipped < <(grep -E "^(Passed|Failed)! +- Failed:" "$log" | sed -E 's/.*Failed: *([0-9]+), Passed: *([0-9]+), Skipped: *([0-9]+).*/\1 \2 \3/' \
-  | awk '{f+=$1; p+=$2; s+=$3} END {print f+0, p+0, s+0}')
+# VSTest prints either "Passed!  - Failed: 0, Passed: 363, Skipped: 0, ..." (minimal) or a block
+# "Total tests: 363 / Passed: 363 / Failed: 1 / Skipped: 0" (normal verbosity); read both.
+read -r failed passed skipped < <(awk '
+  /^(Passed|Failed)! +- Failed:/ { gsub(/,/, ""); f += $4; p += $6; s += $8; summary = 1; next }
+  /^ *Passed: *[0-9]+ *$/  && !summary { p += $2 }
+  /^ *Failed: *[0-9]+ *$/  && !summary { f += $2 }
+  /^ *Skipped: *[0-9]+ *$/ && !summary { s += $2 }
+  END { print f + 0, p + 0, s + 0 }' "$log")
 rm -f "$log"
 if [ "${passed:-0}" = 0 ] && [ "$code" = 0 ]; then echo "no tests ran"; exit 1; fi
 echo "${passed} passed, ${failed} failed, ${skipped} skipped"
