@@ -44,7 +44,7 @@ public sealed class BatchExplainer(ModelCache models, ResultStore results, Worke
                 targets[i] = settings.Target == TargetMode.Label && prepared.Images[i].Label is int label ? label : predicted[i];
             }
 
-            var request = new ExplanationRequest(forward.Features, forward.Logits, targets, model.Head);
+            var request = new ExplanationRequest(forward.Features, forward.Logits, targets, model.Head, forward.ClassScoreMaps);
             var writer = new MapOutputWriter(output, batch.RunId);
             foreach (var method in model.Methods(settings.Methods))
             {

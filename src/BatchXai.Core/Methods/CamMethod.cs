@@ -19,10 +19,13 @@ public sealed class CamMethod : IExplanationMethod
         var features = request.Features;
         var head = request.Head.Linear ?? throw new InvalidOperationException(WhyUnsupported(HeadKind.Generic));
         var maps = new ExplanationMap[features.Batch];
+        int spatial = features.SpatialSize;
         for (int b = 0; b < features.Batch; b++)
         {
             var map = new ExplanationMap(features.Height, features.Width);
-            head.ClassActivation(features.Sample(b), features.SpatialSize, request.TargetClasses[b], map.Values);
+            int c = request.TargetClasses[b];
+            if (request.ClassScoreMaps is { } precomputed) precomputed.Sample(b).Slice(c * spatial, spatial).CopyTo(map.Values);
+            else head.ClassActivation(features.Sample(b), spatial, c, map.Values);
             maps[b] = map;
         }
         return maps;

@@ -21,7 +21,11 @@ public sealed class CrmMethod : IExplanationMethod
     {
         var f = request.Features;
         var maps = new ExplanationMap[f.Batch];
-        if (request.Head.Linear is { } linear)
+        if (request.ClassScoreMaps is { } classMaps)
+        {
+            for (int b = 0; b < f.Batch; b++) maps[b] = FromClassScoreMaps(classMaps.Sample(b), classMaps.Channels, f.Height, f.Width);
+        }
+        else if (request.Head.Linear is { } linear)
         {
             // Images are independent: one per core, each with its own transposition buffer.
             Parallel.For(0, f.Batch, () => new float[f.SampleSize], (b, _, scratch) =>
@@ -69,6 +73,20 @@ public sealed class CrmMethod : IExplanationMethod
         }
         float invAreaSquared = 1f / ((float)spatial * spatial);
         TensorPrimitives.Multiply(values, invAreaSquared, values);
+        return crm;
+    }
+
+    /// <summary>The closed form from precomputed class score maps M_c = CAM_c: Σ_c M_c(l,m)² / (uv)².</summary>
+    public static ExplanationMap FromClassScoreMaps(ReadOnlySpan<float> classMaps, int classes, int height, int width)
+    {
+        int spatial = height * width;
+        var crm = new ExplanationMap(height, width);
+        for (int c = 0; c < classes; c++)
+        {
+            var m = classMaps.Slice(c * spatial, spatial);
+            TensorPrimitives.MultiplyAdd(m, m, crm.Values, crm.Values);
+        }
+        TensorPrimitives.Multiply(crm.Values, 1f / ((float)spatial * spatial), crm.Values);
         return crm;
     }
 

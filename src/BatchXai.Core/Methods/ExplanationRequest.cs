@@ -4,16 +4,25 @@ namespace BatchXai.Core.Methods;
 
 /// <summary>
 /// Everything a method may draw on for one batch: the target-layer activations, the logits,
-/// the class each image is explained for, and the model's head.
+/// the class each image is explained for, the model's head, and — for GAP → linear heads, when
+/// the runtime computed them in the forward pass — the class score maps.
 /// </summary>
 public sealed class ExplanationRequest
 {
-    public ExplanationRequest(FeatureBatch features, float[] logits, int[] targetClasses, ModelHead head)
+    public ExplanationRequest(FeatureBatch features, float[] logits, int[] targetClasses, ModelHead head, FeatureBatch? classScoreMaps = null)
     {
+        if (classScoreMaps is not null && (classScoreMaps.Channels != head.Classes || classScoreMaps.SpatialSize != features.SpatialSize))
+            throw new ArgumentException($"class score maps of {classScoreMaps.Channels}x{classScoreMaps.Height}x{classScoreMaps.Width} do not fit {head.Classes} classes on a {features.Height}x{features.Width} grid", nameof(classScoreMaps));
         if (targetClasses.Length != features.Batch) throw new ArgumentException($"{targetClasses.Length} target classes for a batch of {features.Batch}", nameof(targetClasses));
         if (logits.Length < features.Batch * head.Classes) throw new ArgumentException($"{logits.Length} logits for a batch of {features.Batch} with {head.Classes} classes", nameof(logits));
-        Features = features; Logits = logits; TargetClasses = targetClasses; Head = head;
+        Features = features; Logits = logits; TargetClasses = targetClasses; Head = head; ClassScoreMaps = classScoreMaps;
     }
+
+    /// <summary>
+    /// M_c(l,m) = Σ_k w_k^c A_k(l,m) for every class (batch × N × u × v): every class's CAM, the
+    /// shared ingredient of CAM, CRM's closed form and CLEAR on linear heads. Null when not precomputed.
+    /// </summary>
+    public FeatureBatch? ClassScoreMaps { get; }
 
     public FeatureBatch Features { get; }
     /// <summary>Pre-softmax scores S, batch × N.</summary>

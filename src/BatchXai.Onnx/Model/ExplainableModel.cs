@@ -16,9 +16,13 @@ namespace BatchXai.Onnx.Model;
 /// </summary>
 public sealed class ExplainableModel : IDisposable
 {
+    /// <summary>Name of the class-score-maps output BatchXai adds for GAP → linear heads.</summary>
+    public const string ClassMapsOutput = "batchxai_class_score_maps";
+
     private readonly OrtInferenceSession _network;
     private readonly OnnxHeadEvaluator _head;
     private readonly string _inputName, _logitsName, _targetName;
+    private readonly string[] _outputs;
 
     private ExplainableModel(InspectedModel model, OrtInferenceSession network, OnnxHeadEvaluator head, ModelHead modelHead,
         (int K, int U, int V) featureShape, int maxBatch)
@@ -32,6 +36,7 @@ public sealed class ExplainableModel : IDisposable
         _inputName = model.Manifest.Input.Name;
         _logitsName = model.Manifest.Outputs.Logits;
         _targetName = model.Manifest.TargetLayer;
+        _outputs = modelHead.Linear is null ? [_logitsName, _targetName] : [_logitsName, _targetName, ClassMapsOutput];
     }
 
     public InspectedModel Inspected { get; }
@@ -54,7 +59,8 @@ public sealed class ExplainableModel : IDisposable
     {
         var model = ModelInspector.Inspect(manifestPath);
         var m = model.Manifest;
-        var network = OrtInferenceSession.FromBytes(GraphEditor.ExposeOutputs(model.Graph.Model, [m.TargetLayer]).ToByteArray(), options);
+        var exposed = GraphEditor.ExposeOutputs(model.Graph.Model, [m.TargetLayer]);
+        var network = OrtInferenceSession.FromBytes(exposed.ToByteArray(), options);
         OrtInferenceSession? headSession = null;
         try
         {
@@ -75,6 +81,14 @@ public sealed class ExplainableModel : IDisposable
             var modelHead = m.Head == HeadKind.GapLinear
                 ? ModelHead.ForLinear(LinearHeadProbe.Probe(head, k, u, v, m.Classes.Count, m.Name), head)
                 : ModelHead.ForEvaluator(m.Classes.Count, head);
+            if (modelHead.Linear is { } linear)
+            {
+                // Now that W is known, the forward pass can also deliver every class's CAM.
+                var withClassMaps = GraphEditor.AppendClassMaps(exposed, m.TargetLayer, linear.Weights, linear.Classes, linear.Channels, ClassMapsOutput);
+                var replaced = network;
+                network = OrtInferenceSession.FromBytes(withClassMaps.ToByteArray(), options);
+                replaced.Dispose();
+            }
             return new ExplainableModel(model, network, head, modelHead, featureShape, Math.Max(1, maxBatch));
         }
         catch
@@ -108,19 +122,27 @@ public sealed class ExplainableModel : IDisposable
         int classes = Head.Classes, sampleSize = SampleSize;
         var (k, u, v) = FeatureShape;
         int featureSize = k * u * v;
+        int classMapSize = classes * u * v;
         var logits = new float[count * classes];
         var features = new float[count * featureSize];
+        var classMaps = _outputs.Length > 2 ? new float[count * classMapSize] : null;
         for (int start = 0; start < count; start += MaxBatch)
         {
             int n = Math.Min(MaxBatch, count - start);
             long[] shape = [n, .. SampleShape];
-            using var result = _network.Run([OrtInputTensor.Float(_inputName, input.AsMemory(start * sampleSize, n * sampleSize), shape)], _logitsName, _targetName);
+            using var result = _network.Run([OrtInputTensor.Float(_inputName, input.AsMemory(start * sampleSize, n * sampleSize), shape)], _outputs);
             CheckCount(result[0], n * classes, "logits");
             CheckCount(result[1], n * featureSize, "target layer");
             result[0].CopyTo(logits.AsSpan(start * classes, n * classes));
             result[1].CopyTo(features.AsSpan(start * featureSize, n * featureSize));
+            if (classMaps is not null)
+            {
+                CheckCount(result[2], n * classMapSize, "class score maps");
+                result[2].CopyTo(classMaps.AsSpan(start * classMapSize, n * classMapSize));
+            }
         }
-        return new ForwardResult(logits, new FeatureBatch(count, k, u, v, features));
+        return new ForwardResult(logits, new FeatureBatch(count, k, u, v, features),
+            classMaps is null ? null : new FeatureBatch(count, classes, u, v, classMaps));
     }
 
     private void CheckCount(OrtOutputTensor output, long expected, string what)

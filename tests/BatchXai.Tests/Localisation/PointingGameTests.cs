@@ -55,7 +55,7 @@ public sealed class PointingGameTests(ITestOutputHelper output) : IDisposable
         var forward = model.Forward(input, prepared.Count);
         var predicted = Enumerable.Range(0, prepared.Count)
             .Select(i => System.Numerics.Tensors.TensorPrimitives.IndexOfMax(forward.Logits.AsSpan(i * model.Head.Classes, model.Head.Classes))).ToArray();
-        var request = new ExplanationRequest(forward.Features, forward.Logits, predicted, model.Head);
+        var request = new ExplanationRequest(forward.Features, forward.Logits, predicted, model.Head, forward.ClassScoreMaps);
 
         int cell = (int)Math.Ceiling((double)prepared[0].Image.SourceRegion.Width / model.FeatureShape.V);
         int accuracy = prepared.Select((p, i) => p.Grade == predicted[i] ? 1 : 0).Sum();

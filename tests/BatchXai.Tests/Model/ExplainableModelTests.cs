@@ -57,6 +57,33 @@ public class ExplainableModelTests
     }
 
     [Fact]
+    public void Class_score_maps_from_the_forward_pass_give_the_managed_closed_forms()
+    {
+        using var files = new FixtureModel(GraphFixtures.GapLinear);
+        using var model = ExplainableModel.Load(files.ManifestPath);
+        var input = Data(GraphFixtures.GapLinear, "input");
+        var forward = model.Forward([.. input, .. input.Select(x => 1 - x)], 2);
+        Assert.NotNull(forward.ClassScoreMaps);
+        var (_, u, v) = model.FeatureShape;
+
+        int[] targets = [1, 3];
+        var withMaps = new ExplanationRequest(forward.Features, forward.Logits, targets, model.Head, forward.ClassScoreMaps);
+        var withoutMaps = new ExplanationRequest(forward.Features, forward.Logits, targets, model.Head);
+        foreach (var method in new IExplanationMethod[] { new CrmMethod(), new CamMethod() })
+        {
+            var fromRuntime = method.Explain(withMaps);
+            var managed = method.Explain(withoutMaps);
+            for (int b = 0; b < 2; b++)
+            {
+                float scale = managed[b].Values.Max(Math.Abs);
+                Assert.True(scale > 0);
+                for (int p = 0; p < u * v; p++)
+                    Assert.True(Math.Abs(fromRuntime[b].Values[p] - managed[b].Values[p]) <= 1e-5 * scale, $"{method.Name} image {b} position {p}");
+            }
+        }
+    }
+
+    [Fact]
     public void Generic_head_crm_batches_ablations_and_matches_one_at_a_time_scoring()
     {
         using var files = new FixtureModel(GraphFixtures.MlpHead, head: "generic");
