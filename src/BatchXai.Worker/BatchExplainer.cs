@@ -16,7 +16,7 @@ public sealed record BatchOutcome(int Explained, int Failed);
 /// run every requested method on that forward pass, write maps, overlays and rows. Stateless
 /// apart from the model cache, so any number of workers can share a queue.
 /// </summary>
-public sealed class BatchExplainer(ModelCache models, ResultStore results, WorkerOptions options, ILogger<BatchExplainer> log)
+public sealed class BatchExplainer(ModelCache models, ResultStore results, ILogger<BatchExplainer> log)
 {
     public async Task<BatchOutcome> ExplainAsync(ExplainBatch batch, CancellationToken ct)
     {
