@@ -24,9 +24,10 @@ demo: build
 	@if [ ! -f $(DEMO_DATA)/train.csv ]; then $(CLI) sample-data --out $(DEMO_DATA) --count $(DEMO_COUNT) --seed 7; fi
 	$(CLI) run --dataset $(DEMO_DATA) --model models/dr_grader.json --methods crm,cam --out $(DEMO_OUT)
 
-## test: every test (unit, numeric references, embedded pipeline end to end)
+## test: every test (unit, numeric references, embedded pipeline end to end, distributed storage on real services)
 test: build
 	bash infra/setup.sh --test
+	bash infra/services.sh
 	CONFIG=$(CONFIG) bash infra/run-tests.sh
 
 ## bench: inference vs CRM throughput on the bundled grader and an exported ResNet-50

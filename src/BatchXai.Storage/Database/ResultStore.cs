@@ -40,6 +40,7 @@ public sealed class ResultStore(Func<ResultsDb> openDb)
         await using var db = openDb();
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         var keys = imageKeys.ToList();
+        await ImageLocks.AcquireAsync(db, runId, keys, ct);
         await db.ImageResults.Where(r => r.RunId == runId && keys.Contains(r.ImageKey)).ExecuteDeleteAsync(ct);
         await db.ImageFailures.Where(r => r.RunId == runId && keys.Contains(r.ImageKey)).ExecuteDeleteAsync(ct);
         var now = DateTime.UtcNow;

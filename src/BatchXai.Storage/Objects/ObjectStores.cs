@@ -1,13 +1,22 @@
 namespace BatchXai.Storage.Objects;
 
-/// <summary>Opens the store a URI names: a local path or file:// URI (s3:// arrives with the distributed mode).</summary>
+/// <summary>Opens the store a URI names: a local path, a file:// URI, or s3://bucket/prefix.</summary>
 public static class ObjectStores
 {
-    public static IObjectStore Open(string uri)
+    /// <param name="s3">Settings for s3:// URIs; null reads the BATCHXAI_S3_* environment variables.</param>
+    public static IObjectStore Open(string uri, S3Settings? s3 = null)
     {
         if (uri.StartsWith("file://", StringComparison.OrdinalIgnoreCase)) return new LocalFolderStore(new Uri(uri).LocalPath);
+        if (uri.StartsWith("s3://", StringComparison.OrdinalIgnoreCase))
+        {
+            var path = uri["s3://".Length..];
+            int slash = path.IndexOf('/');
+            var bucket = slash < 0 ? path : path[..slash];
+            if (bucket.Length == 0) throw new ArgumentException($"storage URI '{uri}' names no bucket", nameof(uri));
+            return new S3ObjectStore(s3 ?? S3Settings.FromEnvironment(), bucket, slash < 0 ? "" : path[(slash + 1)..]);
+        }
         if (uri.Contains("://", StringComparison.Ordinal))
-            throw new NotSupportedException($"storage URI '{uri}': only local folders are supported in embedded mode");
+            throw new NotSupportedException($"storage URI '{uri}': supported are local folders, file:// and s3:// URIs");
         return new LocalFolderStore(uri);
     }
 }

@@ -201,7 +201,7 @@ public sealed class LocalFolderStoreTests : IDisposable
     {
         Assert.Equal(_folder.Path, ((LocalFolderStore)ObjectStores.Open(_folder.Path)).Root);
         Assert.Equal(_folder.Path, ((LocalFolderStore)ObjectStores.Open(new Uri(_folder.Path).AbsoluteUri)).Root);
-        var e = Assert.Throws<NotSupportedException>(() => ObjectStores.Open("s3://bucket/datasets/aptos"));
-        Assert.Contains("s3://bucket/datasets/aptos", e.Message);
+        var e = Assert.Throws<NotSupportedException>(() => ObjectStores.Open("gs://bucket/datasets/aptos"));
+        Assert.Contains("gs://bucket/datasets/aptos", e.Message);
     }
 }

@@ -1,4 +1,5 @@
 using System.Reflection;
+using BatchXai.Contracts;
 using BatchXai.Storage.Database;
 
 namespace BatchXai.Tests.Storage;
@@ -6,6 +7,21 @@ namespace BatchXai.Tests.Storage;
 /// <summary>Rows whose every column holds a value distinct from its default and from other rows' values.</summary>
 internal static class RowFactory
 {
+    public static RunRow Run(int expected = 10) => new()
+    {
+        Id = Guid.NewGuid(),
+        Status = RunStatus.Running,
+        DatasetUri = "file:///data/aptos",
+        ModelManifestUri = "/models/resnet.json",
+        ModelName = "resnet",
+        ModelSha256 = new string('a', 64),
+        ResultsUri = "file:///results",
+        Methods = "crm,ig",
+        Target = "predicted",
+        ClassNamesJson = "[\"none\",\"mild\"]",
+        Expected = expected,
+    };
+
     public static ImageResultRow Result(string key, string method, int seed, bool withNullables = true) => new()
     {
         ImageKey = key,

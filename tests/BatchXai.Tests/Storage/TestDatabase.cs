@@ -1,4 +1,3 @@
-using BatchXai.Contracts;
 using BatchXai.Storage.Database;
 using Microsoft.Data.Sqlite;
 
@@ -48,20 +47,7 @@ internal sealed class TestDatabase : IDisposable
 
     public async Task<RunRow> NewRunAsync(int expected = 10)
     {
-        var run = new RunRow
-        {
-            Id = Guid.NewGuid(),
-            Status = RunStatus.Running,
-            DatasetUri = "file:///data/aptos",
-            ModelManifestUri = "/models/resnet.json",
-            ModelName = "resnet",
-            ModelSha256 = new string('a', 64),
-            ResultsUri = "file:///results",
-            Methods = "crm,ig",
-            Target = "predicted",
-            ClassNamesJson = "[\"none\",\"mild\"]",
-            Expected = expected,
-        };
+        var run = RowFactory.Run(expected);
         await Store.CreateRunAsync(run);
         return run;
     }

@@ -1,0 +1,28 @@
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.EntityFrameworkCore;
+
+namespace BatchXai.Storage.Database;
+
+/// <summary>
+/// Serialises transactions that rewrite the rows of the same images. SQLite needs nothing: its
+/// write transactions already run one at a time. On PostgreSQL two deliveries of one batch would
+/// otherwise interleave their delete-then-insert under READ COMMITTED and end in a unique-index
+/// violation or a deadlock; with these locks the second waits, then deletes the first one's rows.
+/// </summary>
+internal static class ImageLocks
+{
+    /// <summary>Takes a transaction-scoped advisory lock per (run, image key), in ascending order so that no two writers deadlock.</summary>
+    public static async Task AcquireAsync(ResultsDb db, Guid runId, IReadOnlyCollection<string> imageKeys, CancellationToken ct)
+    {
+        if (db.Database.ProviderName != "Npgsql.EntityFrameworkCore.PostgreSQL" || imageKeys.Count == 0) return;
+        var ids = imageKeys.Select(k => LockId(runId, k)).Distinct().Order().ToArray();
+        // A volatile function in the select list is evaluated after ORDER BY, so locks are taken in order.
+        await db.Database.ExecuteSqlRawAsync(
+            "SELECT pg_advisory_xact_lock(id) FROM unnest({0}::bigint[]) WITH ORDINALITY AS t(id, n) ORDER BY n", [ids], ct);
+    }
+
+    /// <summary>A stable 64-bit id (collisions only make two unrelated images wait for each other).</summary>
+    private static long LockId(Guid runId, string imageKey) =>
+        BitConverter.ToInt64(SHA256.HashData(Encoding.UTF8.GetBytes($"{runId:N}/{imageKey}")), 0);
+}

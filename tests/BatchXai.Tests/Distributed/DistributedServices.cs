@@ -1,0 +1,75 @@
+using System.Diagnostics;
+using System.Net.Sockets;
+using BatchXai.Storage.Objects;
+using Npgsql;
+
+namespace BatchXai.Tests.Distributed;
+
+/// <summary>
+/// The real services of the distributed mode on loopback, as infra/services.sh starts them.
+/// Settings come from the same environment variables as the script, with its dev defaults.
+/// </summary>
+internal static class DistributedServices
+{
+    private static readonly Lazy<Task> Started = new(StartAsync);
+
+    private static string Env(string name, string fallback) => Environment.GetEnvironmentVariable(name) is { Length: > 0 } v ? v : fallback;
+
+    public static string S3Endpoint => Env(S3Settings.EndpointVariable, "http://127.0.0.1:4569");
+
+    /// <summary>s3rver accepts exactly S3RVER / S3RVER.</summary>
+    public static S3Settings S3(int listPageSize = 1000, int maxRetries = 3) => new()
+    {
+        Endpoint = S3Endpoint,
+        AccessKey = Env(S3Settings.AccessKeyVariable, "S3RVER"),
+        SecretKey = Env(S3Settings.SecretKeyVariable, "S3RVER"),
+        ListPageSize = listPageSize,
+        MaxRetries = maxRetries,
+    };
+
+    public static NpgsqlConnectionStringBuilder Postgres(string database) => new()
+    {
+        Host = Env("BATCHXAI_PG_HOST", "127.0.0.1"),
+        Port = int.Parse(Env("BATCHXAI_PG_PORT", "5432")),
+        Username = Env("BATCHXAI_PG_USER", "batchxai"),
+        Password = Env("BATCHXAI_PG_PASSWORD", "batchxai-dev"),
+        Database = database,
+    };
+
+    /// <summary>Checks that PostgreSQL and S3 answer; starts them with infra/services.sh once per test run if not.</summary>
+    public static Task EnsureStartedAsync() => Started.Value;
+
+    private static async Task StartAsync()
+    {
+        var pg = Postgres("batchxai");
+        var s3 = new Uri(S3Endpoint);
+        if (await ListensAsync(pg.Host!, pg.Port) && await ListensAsync(s3.Host, s3.Port)) return;
+
+        var script = Path.Combine(RepositoryRoot(), "infra", "services.sh");
+        var start = new ProcessStartInfo("bash", [script]) { RedirectStandardOutput = true, RedirectStandardError = true };
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var errors = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        if (process.ExitCode != 0)
+            throw new InvalidOperationException($"{script} failed ({process.ExitCode}): {await output}{await errors}");
+    }
+
+    private static async Task<bool> ListensAsync(string host, int port)
+    {
+        using var client = new TcpClient();
+        try
+        {
+            await client.ConnectAsync(host, port).WaitAsync(TimeSpan.FromSeconds(2));
+            return true;
+        }
+        catch (Exception e) when (e is SocketException or TimeoutException) { return false; }
+    }
+
+    private static string RepositoryRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            if (File.Exists(Path.Combine(dir.FullName, "infra", "services.sh"))) return dir.FullName;
+        throw new DirectoryNotFoundException($"no infra/services.sh above {AppContext.BaseDirectory}");
+    }
+}
