@@ -20,7 +20,8 @@ public sealed record RunArguments(
     int Threads = 0,
     OrtExecutionProvider Provider = OrtExecutionProvider.Cpu,
     bool Json = false,
-    bool Verbose = false);
+    bool Verbose = false,
+    IReadOnlyDictionary<string, string>? MethodOptions = null);
 
 /// <summary>How a run ended: the exit code, the run row when one was created, and the error for exit code 2.</summary>
 public sealed record RunOutcome(int ExitCode, RunRow? Run, string? Error, string OutDir, IReadOnlyList<ClassAggregateRow>? Classes = null);
@@ -41,9 +42,19 @@ public static class EmbeddedRunner
             args.Verbose ? LogLevel.Information : LogLevel.Warning, ct);
         try
         {
-            host.Services.GetRequiredService<ModelCache>().Get(Path.GetFullPath(args.Model));
-            var request = new RunRequest(Path.GetFullPath(args.Dataset), Path.GetFullPath(args.Model),
-                args.Methods.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries), outDir, args.Target, args.BatchSize);
+            var methods = args.Methods.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            var request = new RunRequest(Path.GetFullPath(args.Dataset), Path.GetFullPath(args.Model), methods, outDir, args.Target, args.BatchSize, args.MethodOptions);
+            // Load the model (and, for gradient methods, its backward graph) before anything is
+            // queued: a bad model or method stops here.
+            var model = host.Services.GetRequiredService<ModelCache>().Get(Path.GetFullPath(args.Model));
+            try
+            {
+                model.Methods(methods, args.MethodOptions);
+            }
+            catch (ArgumentException e)
+            {
+                return new RunOutcome(ExitCodes.BadInput, null, e.Message, outDir);
+            }
             var run = await host.Services.GetRequiredService<RunCoordinator>().StartAsync(request, ct);
             var results = host.Services.GetRequiredService<ResultStore>();
             var final = await follow(results, run);

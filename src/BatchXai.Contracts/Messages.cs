@@ -9,7 +9,8 @@ public sealed record RunSettings(
     string ModelManifestUri,
     string ResultsUri,
     IReadOnlyList<string> Methods,
-    TargetMode Target);
+    TargetMode Target,
+    IReadOnlyDictionary<string, string>? MethodOptions = null);
 
 /// <summary>Which class each image is explained for.</summary>
 public enum TargetMode

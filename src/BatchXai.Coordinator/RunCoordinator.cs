@@ -25,7 +25,7 @@ public sealed class RunCoordinator(ResultStore results, IBus bus, RunProgressTra
         if (request.BatchSize is < MinBatchSize or > MaxBatchSize)
             throw new RunSetupException($"batch size {request.BatchSize} is outside {MinBatchSize}..{MaxBatchSize}");
         var model = InspectModel(request.ModelManifestPath);
-        var methods = ResolveMethods(request.Methods, model);
+        var methods = ResolveMethods(request.Methods, request.MethodOptions, model);
 
         DatasetListing listing;
         try
@@ -39,7 +39,7 @@ public sealed class RunCoordinator(ResultStore results, IBus bus, RunProgressTra
         if (listing.Expected == 0) throw new RunSetupException($"dataset {request.DatasetUri} holds no images");
 
         var settings = new RunSettings(request.DatasetUri, Path.GetFullPath(request.ModelManifestPath), request.ResultsUri,
-            methods.Select(m => m.Name).ToList(), request.Target);
+            methods.Select(m => m.Name).ToList(), request.Target, request.MethodOptions);
         var run = new RunRow
         {
             Id = NewId.NextGuid(),
@@ -83,12 +83,12 @@ public sealed class RunCoordinator(ResultStore results, IBus bus, RunProgressTra
         }
     }
 
-    private static IReadOnlyList<IExplanationMethod> ResolveMethods(IReadOnlyList<string> names, InspectedModel model)
+    private static IReadOnlyList<IExplanationMethod> ResolveMethods(IReadOnlyList<string> names, IReadOnlyDictionary<string, string>? options, InspectedModel model)
     {
         IReadOnlyList<IExplanationMethod> methods;
         try
         {
-            methods = MethodRegistry.Resolve(string.Join(',', names));
+            methods = MethodRegistry.Resolve(string.Join(',', names), new MethodOptions(options));
         }
         catch (ArgumentException e)
         {

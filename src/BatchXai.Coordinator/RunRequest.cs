@@ -9,7 +9,8 @@ public sealed record RunRequest(
     IReadOnlyList<string> Methods,
     string ResultsUri,
     TargetMode Target = TargetMode.Predicted,
-    int BatchSize = 32);
+    int BatchSize = 32,
+    IReadOnlyDictionary<string, string>? MethodOptions = null);
 
 /// <summary>A run that cannot start (bad model, manifest, method choice or dataset): nothing was queued.</summary>
 public sealed class RunSetupException(string message, Exception? inner = null) : Exception(message, inner);

@@ -25,6 +25,7 @@ public sealed class BatchExplainer(ModelCache models, ResultStore results, ILogg
         var dataset = ObjectStores.Open(settings.DatasetUri);
         var output = ObjectStores.Open(settings.ResultsUri);
 
+        var methods = model.Methods(settings.Methods, settings.MethodOptions);
         var prepared = await model.Loader.LoadAsync(dataset, batch.Images, ct);
         var rows = new List<ImageResultRow>();
         if (prepared.Count > 0)
@@ -44,9 +45,14 @@ public sealed class BatchExplainer(ModelCache models, ResultStore results, ILogg
                 targets[i] = settings.Target == TargetMode.Label && prepared.Images[i].Label is int label ? label : predicted[i];
             }
 
-            var request = new ExplanationRequest(forward.Features, forward.Logits, targets, model.Head, forward.ClassScoreMaps);
+            var request = new ExplanationRequest(forward.Features, forward.Logits, targets, model.Head, forward.ClassScoreMaps)
+            {
+                Inputs = prepared.Tensor,
+                Geometry = model.Geometry,
+                Gradients = model.Network.Gradients,
+            };
             var writer = new MapOutputWriter(output, batch.RunId);
-            foreach (var method in model.Methods(settings.Methods))
+            foreach (var method in methods)
             {
                 ExplanationMap[] maps = method.Explain(request);
                 for (int i = 0; i < prepared.Count; i++)

@@ -1,4 +1,6 @@
 using System.Collections.Concurrent;
+using BatchXai.Core;
+using BatchXai.Core.Gradients;
 using BatchXai.Core.Heads;
 using BatchXai.Core.Methods;
 using BatchXai.Imaging;
@@ -22,8 +24,26 @@ public sealed class LoadedModel : IDisposable
     public ImageLoader Loader { get; }
     public ModelHead Head => Network.Head;
 
-    public IReadOnlyList<IExplanationMethod> Methods(IReadOnlyList<string> names) =>
-        _methods.GetOrAdd(string.Join(',', names), MethodRegistry.Resolve);
+    /// <summary>The input layout gradient methods need, and the black pixel after normalisation (IG's default baseline).</summary>
+    public InputGeometry Geometry => GeometryOf(Network.Manifest);
+
+    /// <summary>The run's methods with its options, resolved once per distinct choice.</summary>
+    public IReadOnlyList<IExplanationMethod> Methods(IReadOnlyList<string> names, IReadOnlyDictionary<string, string>? options)
+    {
+        var key = string.Join(",", names) + "|" + string.Join(",", (options ?? new Dictionary<string, string>()).OrderBy(o => o.Key).Select(o => $"{o.Key}={o.Value}"));
+        var methods = _methods.GetOrAdd(key, _ => MethodRegistry.Resolve(string.Join(",", names), new MethodOptions(options)));
+        // Gradient methods need the backward graph: build it now so an op it cannot
+        // differentiate is one clear error before any image is touched.
+        if (methods.Any(m => m.NeedsGradients)) Network.Gradients.Prepare(GradientRule.Exact);
+        return methods;
+    }
+
+    public static InputGeometry GeometryOf(ModelManifest manifest)
+    {
+        var input = manifest.Input;
+        var black = Enumerable.Range(0, input.ChannelCount).Select(c => (0f * input.Scale - input.Mean[c]) / input.Std[c]).ToArray();
+        return new InputGeometry(input.ChannelCount, input.Height, input.Width, input.Layout == Onnx.Manifest.TensorLayout.Nhwc, black);
+    }
 
     /// <summary>The manifest's input section in the image pipeline's terms.</summary>
     public static PreprocessSpec PreprocessSpecOf(ModelManifest manifest)

@@ -46,6 +46,7 @@ public sealed class MapOutputWriter(IObjectStore output, Guid runId)
             RoiPixels = stats.RoiPixels,
             RoiRatio = stats.RoiRatio,
             RoiX0 = stats.RoiBox.X0, RoiY0 = stats.RoiBox.Y0, RoiX1 = stats.RoiBox.X1, RoiY1 = stats.RoiBox.Y1,
+            CompletenessDelta = map.CompletenessDelta,
             NpyUri = output.UriOf(ResultKeys.ImageMap(runId, method, imageKey)),
             PngUri = output.UriOf(pngKey),
         };

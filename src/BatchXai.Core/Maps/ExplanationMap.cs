@@ -21,6 +21,12 @@ public sealed class ExplanationMap
     public int Width { get; }
     public float[] Values { get; }
 
+    /// <summary>
+    /// For path methods (Integrated Gradients): Σ attributions − (S_c(x) − S_c(x')), how far the
+    /// numerical integral is from the completeness axiom. Null for other methods.
+    /// </summary>
+    public double? CompletenessDelta { get; set; }
+
     public float this[int y, int x]
     {
         get => Values[y * Width + x];

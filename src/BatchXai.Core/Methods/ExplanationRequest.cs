@@ -30,4 +30,27 @@ public sealed class ExplanationRequest
     public int[] TargetClasses { get; }
     public ModelHead Head { get; }
     public int Batch => Features.Batch;
+
+    /// <summary>The preprocessed model inputs of the batch, sample after sample (gradient methods).</summary>
+    public float[]? Inputs { get; init; }
+
+    /// <summary>How a sample of <see cref="Inputs"/> is laid out (gradient methods).</summary>
+    public InputGeometry? Geometry { get; init; }
+
+    /// <summary>Backward passes through the model (gradient methods); null when the model has none.</summary>
+    public Gradients.IGradientEngine? Gradients { get; init; }
+
+    /// <summary>Inputs, geometry and gradient engine, or an error naming the method that needs them.</summary>
+    public (float[] Inputs, InputGeometry Geometry, Gradients.IGradientEngine Engine) RequireGradients(string method) =>
+        Inputs is { } inputs && Geometry is { } geometry && Gradients is { } engine
+            ? (inputs, geometry, engine)
+            : throw new InvalidOperationException($"{method} needs the model inputs and a gradient engine");
+
+    /// <summary>One-hot seeds for the target classes of samples [start, start+count): the gradient of S_target.</summary>
+    public float[] TargetSeeds(int start, int count)
+    {
+        var seeds = new float[count * Head.Classes];
+        for (int i = 0; i < count; i++) seeds[i * Head.Classes + TargetClasses[start + i]] = 1f;
+        return seeds;
+    }
 }

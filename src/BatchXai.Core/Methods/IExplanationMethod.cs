@@ -12,6 +12,9 @@ public interface IExplanationMethod
     /// <summary>The name users select it by, e.g. "crm" in <c>--methods crm,cam</c>.</summary>
     string Name { get; }
 
+    /// <summary>True for methods that need backward passes through the model (an <see cref="Gradients.IGradientEngine"/>).</summary>
+    bool NeedsGradients => false;
+
     /// <summary>Why this method cannot explain a model with this head, or null when it can.</summary>
     string? WhyUnsupported(Heads.HeadKind head);
 

@@ -3,16 +3,20 @@ namespace BatchXai.Core.Methods;
 /// <summary>The explanation methods users can name in <c>--methods</c>, one line each.</summary>
 public static class MethodRegistry
 {
-    private static readonly Dictionary<string, Func<IExplanationMethod>> Factories = new(StringComparer.OrdinalIgnoreCase)
+    private static readonly Dictionary<string, Func<MethodOptions, IExplanationMethod>> Factories = new(StringComparer.OrdinalIgnoreCase)
     {
-        ["crm"] = () => new CrmMethod(),
-        ["cam"] = () => new CamMethod(),
+        ["crm"] = _ => new CrmMethod(),
+        ["cam"] = _ => new CamMethod(),
+        ["gradcam"] = _ => new GradCamMethod(),
+        ["saliency"] = _ => new SaliencyMethod(),
+        ["gradxinput"] = _ => new SaliencyMethod(timesInput: true),
+        ["ig"] = IntegratedGradientsMethod.From,
     };
 
     public static IReadOnlyCollection<string> Names => Factories.Keys;
 
     /// <summary>Resolves a comma-separated list such as "crm,cam"; unknown names are an error listing the known ones.</summary>
-    public static IReadOnlyList<IExplanationMethod> Resolve(string commaSeparated)
+    public static IReadOnlyList<IExplanationMethod> Resolve(string commaSeparated, MethodOptions? options = null)
     {
         var names = commaSeparated.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         if (names.Length == 0) throw new ArgumentException($"no methods given; choose from {string.Join(", ", Names)}");
@@ -21,7 +25,7 @@ public static class MethodRegistry
         {
             if (!Factories.TryGetValue(name, out var make))
                 throw new ArgumentException($"unknown method '{name}'; choose from {string.Join(", ", Names)}");
-            methods.Add(make());
+            methods.Add(make(options ?? MethodOptions.Defaults));
         }
         return methods;
     }

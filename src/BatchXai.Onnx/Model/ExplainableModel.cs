@@ -49,9 +49,11 @@ public sealed class ExplainableModel : IDisposable
     public string? FallbackReason => _network.FallbackReason;
 
     /// <summary>One sample's input dims in the model's layout (NCHW: C,H,W; NHWC: H,W,C).</summary>
-    public long[] SampleShape => Manifest.Input.Layout == TensorLayout.Nhwc
-        ? [Manifest.Input.Height, Manifest.Input.Width, Manifest.Input.ChannelCount]
-        : [Manifest.Input.ChannelCount, Manifest.Input.Height, Manifest.Input.Width];
+    public long[] SampleShape => SampleShapeOf(Manifest);
+
+    private static long[] SampleShapeOf(ModelManifest m) => m.Input.Layout == TensorLayout.Nhwc
+        ? [m.Input.Height, m.Input.Width, m.Input.ChannelCount]
+        : [m.Input.ChannelCount, m.Input.Height, m.Input.Width];
 
     public int SampleSize => Manifest.Input.ChannelCount * Manifest.Input.Height * Manifest.Input.Width;
 
@@ -89,7 +91,10 @@ public sealed class ExplainableModel : IDisposable
                 network = OrtInferenceSession.FromBytes(withClassMaps.ToByteArray(), options);
                 replaced.Dispose();
             }
-            return new ExplainableModel(model, network, head, modelHead, featureShape, Math.Max(1, maxBatch));
+            return new ExplainableModel(model, network, head, modelHead, featureShape, Math.Max(1, maxBatch))
+            {
+                Gradients = new OnnxGradientEngine(model.Graph.Model, m, featureShape, SampleShapeOf(m), options, Math.Max(1, maxBatch)),
+            };
         }
         catch
         {
@@ -154,9 +159,7 @@ public sealed class ExplainableModel : IDisposable
     /// <summary>One zero-image pass at load: learns K×U×V and proves the model runs before any work is queued.</summary>
     private static (int, int, int) ProbeFeatureShape(OrtInferenceSession network, ModelManifest m)
     {
-        long[] shape = m.Input.Layout == TensorLayout.Nhwc
-            ? [1, m.Input.Height, m.Input.Width, m.Input.ChannelCount]
-            : [1, m.Input.ChannelCount, m.Input.Height, m.Input.Width];
+        long[] shape = [1, .. SampleShapeOf(m)];
         var zeros = new float[m.Input.ChannelCount * m.Input.Height * m.Input.Width];
         using var result = network.Run([OrtInputTensor.Float(m.Input.Name, zeros, shape)], m.TargetLayer);
         var s = result[0].Shape;
@@ -165,8 +168,12 @@ public sealed class ExplainableModel : IDisposable
         return ((int)s[1], (int)s[2], (int)s[3]);
     }
 
+    /// <summary>Backward passes through this model (sessions built on first use, per rule).</summary>
+    public OnnxGradientEngine Gradients { get; private init; } = null!;
+
     public void Dispose()
     {
+        Gradients.Dispose();
         _head.Dispose();
         _network.Dispose();
     }

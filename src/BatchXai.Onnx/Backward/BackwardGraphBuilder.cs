@@ -1,0 +1,128 @@
+using BatchXai.Onnx.Graph;
+using BatchXai.Onnx.Proto;
+
+namespace BatchXai.Onnx.Backward;
+
+/// <summary>
+/// Appends to a classifier's ONNX graph, as ordinary ONNX nodes, the reverse-mode derivative of
+/// seed · logits with respect to the graph input and (optionally) a target layer — so ONNX
+/// Runtime, which runs inference graphs only, computes gradients for Grad-CAM, saliency, IG,
+/// guided backprop and deconvnet (CLEAR) maps. The source model is left untouched.
+/// </summary>
+public static class BackwardGraphBuilder
+{
+    /// <summary>Extra input: [batch, N], the weights of the logits (e.g. one-hot of the target class).</summary>
+    public const string SeedInput = "batchxai_seed";
+
+    /// <summary>Extra output: ∂(seed·S)/∂input, shaped like the input.</summary>
+    public const string InputGradOutput = "batchxai_input_grad";
+
+    /// <summary>Extra output when a target layer is given: ∂(seed·S)/∂A, shaped like A (A itself is exposed under its own name).</summary>
+    public const string TargetGradOutput = "batchxai_target_grad";
+
+    /// <summary>The oldest default-domain opset handled (torch 1.13 exports 13–17).</summary>
+    public const long MinimumOpset = 13;
+
+    /// <exception cref="OnnxGraphException">A named tensor is missing or not on a path from the input to the logits.</exception>
+    /// <exception cref="UnsupportedOpException">A node on that path has no backward rule.</exception>
+    public static ModelProto Build(ModelProto model, BackwardOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(options);
+        var opset = DefaultOpset(model);
+        if (opset < MinimumOpset)
+            throw new OnnxGraphException($"the model imports opset {opset}; backward graphs need opset ≥ {MinimumOpset} (re-export it)");
+
+        var target = options.TargetLayer;
+        var edited = GraphEditor.ExposeOutputs(model, target is null ? [] : [target]);
+        var graph = edited.Graph;
+        var index = new GraphIndex(graph);
+        Validate(index, options);
+        var path = new DifferentiablePath(index, options.InputName, options.LogitsName);
+        if (!path.Contains(options.LogitsName))
+            throw new OnnxGraphException($"'{options.LogitsName}' does not depend differentiably on input '{options.InputName}'");
+        if (target is not null && !path.Contains(target))
+            throw new OnnxGraphException(
+                $"target layer '{target}' is not on a path from '{options.InputName}' to '{options.LogitsName}' — it gets no gradient");
+
+        var forwardNodes = graph.Node.ToArray();
+        var emitter = new GradientEmitter(graph, index, index.ElementTypes.Resolve(options.LogitsName), opset);
+        var grads = new GradientAccumulator(emitter);
+        graph.Input.Add(SeedValueInfo(graph, options.LogitsName, emitter.FloatType));
+        grads.Add(options.LogitsName, SeedInput);
+
+        foreach (var node in forwardNodes.Reverse().Where(path.Contains))
+            Differentiate(node, path, grads, emitter, options.Rule);
+
+        AddGradientOutput(graph, emitter, grads, options.InputName, InputGradOutput);
+        if (target is not null)
+            AddGradientOutput(graph, emitter, grads, target, TargetGradOutput);
+        RaiseOpset(edited, emitter.RequiredOpset);
+        return edited;
+    }
+
+    private static void Differentiate(NodeProto node, DifferentiablePath path, GradientAccumulator grads, GradientEmitter emitter, GradientRule rule)
+    {
+        var outputGrads = node.Output.Select(o => path.Contains(o) ? grads.Total(o) : null).ToArray();
+        if (outputGrads.All(g => g is null))
+            return; // on the path, yet nothing downstream produced a gradient (e.g. multiplied by a constant zero path)
+        if (!string.IsNullOrEmpty(node.Domain) && node.Domain != "ai.onnx" || !OpGradients.Table.TryGetValue(node.OpType, out var opRule))
+            throw new UnsupportedOpException(node, rule, "no backward rule for this op");
+
+        emitter.Scope = UnsupportedOpException.Label(node);
+        var needed = node.Input.Select(path.Contains).ToArray();
+        var inputGrads = opRule(new GradientContext(node, outputGrads, needed, emitter, rule));
+        for (var i = 0; i < node.Input.Count; i++)
+        {
+            if (!needed[i]) continue;
+            var grad = inputGrads[i] ?? throw new UnsupportedOpException(node, rule, $"no gradient for input {i} ('{node.Input[i]}')");
+            grads.Add(node.Input[i], grad);
+        }
+    }
+
+    private static void Validate(GraphIndex index, BackwardOptions options)
+    {
+        if (!index.InputNames.Contains(options.InputName))
+            throw new OnnxGraphException(
+                $"'{options.InputName}' is not an input of the graph; inputs: {string.Join(", ", index.InputNames.Select(n => $"'{n}'"))}");
+        foreach (var (name, role) in new[] { (options.LogitsName, "logits"), (options.TargetLayer, "target layer") })
+            if (name is not null && !index.IsTensor(name))
+                throw new OnnxGraphException(
+                    $"{role} tensor '{name}' is not in the graph. Candidates: {string.Join(", ", index.SuggestTensors(name).Select(c => $"'{c}'"))}");
+        if (index.IsTensor(SeedInput))
+            throw new OnnxGraphException($"the graph already has a tensor named '{SeedInput}' (was the backward pass built twice?)");
+    }
+
+    /// <summary>The seed is shaped like the logits: [batch, N], batch left as the model declares it.</summary>
+    private static ValueInfoProto SeedValueInfo(GraphProto graph, string logits, TensorProto.Types.DataType type)
+    {
+        var declared = graph.Output.Concat(graph.ValueInfo).FirstOrDefault(v => v.Name == logits)?.Type?.TensorType?.Shape;
+        var tensorType = new TypeProto.Types.Tensor { ElemType = (int)type, Shape = declared?.Clone() ?? new TensorShapeProto() };
+        if (declared is null)
+            tensorType.Shape.Dim.Add([new TensorShapeProto.Types.Dimension { DimParam = GraphEditor.BatchSymbol }, new TensorShapeProto.Types.Dimension()]);
+        return new ValueInfoProto { Name = SeedInput, Type = new TypeProto { TensorType = tensorType } };
+    }
+
+    /// <summary>Names the total gradient of <paramref name="tensor"/> as a graph output, typed and shaped like the tensor.</summary>
+    private static void AddGradientOutput(GraphProto graph, GradientEmitter emitter, GradientAccumulator grads, string tensor, string outputName)
+    {
+        var total = grads.Total(tensor) ?? throw new OnnxGraphException($"no gradient reached '{tensor}'");
+        emitter.Scope = outputName;
+        var node = new NodeProto { OpType = "Identity", Name = $"batchxai_grad/{outputName}", Input = { total }, Output = { outputName } };
+        graph.Node.Add(node);
+        var declared = graph.Input.Concat(graph.Output).First(v => v.Name == tensor).Clone();
+        declared.Name = outputName;
+        declared.Type.TensorType.ElemType = (int)emitter.FloatType;
+        graph.Output.Add(declared);
+    }
+
+    private static long DefaultOpset(ModelProto model) =>
+        model.OpsetImport.Where(o => o.Domain is "" or "ai.onnx").Select(o => o.Version).DefaultIfEmpty(0).Max();
+
+    private static void RaiseOpset(ModelProto model, long required)
+    {
+        // Between opsets 13 and 16 no op a classifier uses changed meaning, so importing 16 is safe.
+        foreach (var import in model.OpsetImport.Where(o => o.Domain is "" or "ai.onnx"))
+            if (import.Version < required) import.Version = required;
+    }
+}

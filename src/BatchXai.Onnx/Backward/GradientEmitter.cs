@@ -1,0 +1,186 @@
+using BatchXai.Onnx.Graph;
+using BatchXai.Onnx.Proto;
+using static BatchXai.Onnx.Backward.NodeAttributes;
+using DataType = BatchXai.Onnx.Proto.TensorProto.Types.DataType;
+using Dimension = BatchXai.Onnx.Proto.TensorShapeProto.Types.Dimension;
+
+namespace BatchXai.Onnx.Backward;
+
+/// <summary>
+/// Appends backward nodes and constants to the graph being built, with unique names, and holds
+/// the building blocks several op rules share. Shapes are read at run time (Shape nodes), so
+/// the batch and any other dimension stay dynamic.
+/// </summary>
+internal sealed class GradientEmitter(GraphProto graph, GraphIndex index, DataType floatType, long sourceOpset)
+{
+    /// <summary>ScatterElements with reduction="add" (MaxPool and Slice gradients) needs opset 16.</summary>
+    public const long ScatterAddOpset = 16;
+
+    private readonly Dictionary<string, string> _shapes = new();
+    private int _counter;
+
+    public GraphIndex Index { get; } = index;
+
+    /// <summary>The element type of the gradients (the logits' type): constants are made in it.</summary>
+    public DataType FloatType { get; } = floatType;
+
+    /// <summary>The default-domain opset of the forward graph (decides attribute vs input forms).</summary>
+    public long SourceOpset { get; } = sourceOpset;
+
+    /// <summary>The lowest default-domain opset the emitted nodes need.</summary>
+    public long RequiredOpset { get; private set; } = 13;
+
+    /// <summary>Names the forward node whose gradient is being emitted, for readable node names.</summary>
+    public string Scope { get; set; } = "";
+
+    public string Emit(string opType, IEnumerable<string> inputs, params AttributeProto[] attributes) =>
+        EmitMulti(opType, inputs, 1, attributes)[0];
+
+    public string[] EmitMulti(string opType, IEnumerable<string> inputs, int outputCount, params AttributeProto[] attributes)
+    {
+        var id = _counter++;
+        var node = new NodeProto { OpType = opType, Name = $"batchxai_grad/{Scope}/{opType}_{id}" };
+        node.Input.AddRange(inputs);
+        var outputs = Enumerable.Range(0, outputCount).Select(i => $"batchxai_grad_{id}_{opType}_{i}").ToArray();
+        node.Output.AddRange(outputs);
+        node.Attribute.AddRange(attributes);
+        graph.Node.Add(node);
+        return outputs;
+    }
+
+    public void Require(long opset) => RequiredOpset = Math.Max(RequiredOpset, opset);
+
+    /// <summary>A 1-D int64 constant.</summary>
+    public string Int64s(params long[] values) => Constant(new TensorProto { DataType = (int)DataType.Int64, Dims = { values.Length }, Int64Data = { values } });
+
+    /// <summary>A rank-0 int64 constant.</summary>
+    public string Int64Scalar(long value) => Constant(new TensorProto { DataType = (int)DataType.Int64, Int64Data = { value } });
+
+    /// <summary>A rank-0 constant of the gradient element type.</summary>
+    public string Scalar(double value) => Constant(FloatTensor(value, []));
+
+    public TensorProto FloatTensor(double value, long[] dims)
+    {
+        var tensor = new TensorProto { DataType = (int)FloatType, Dims = { dims } };
+        if (FloatType == DataType.Double) tensor.DoubleData.Add(value);
+        else if (FloatType == DataType.Float) tensor.FloatData.Add((float)value);
+        else throw new OnnxGraphException($"backward graphs are built for float and double models, not {FloatType}");
+        return tensor;
+    }
+
+    /// <summary>The run-time shape of a forward tensor, one Shape node per tensor.</summary>
+    public string Shape(string tensor)
+    {
+        if (!_shapes.TryGetValue(tensor, out var shape))
+            _shapes[tensor] = shape = Emit("Shape", [tensor]);
+        return shape;
+    }
+
+    /// <summary>A tensor of <paramref name="shape"/> (an int64 shape tensor) filled with <paramref name="value"/>.</summary>
+    public string Filled(string shape, double value) => Emit("ConstantOfShape", [shape], Attr("value", FloatTensor(value, [1])));
+
+    /// <summary>Dims from <paramref name="start"/> on of a shape tensor.</summary>
+    public string ShapeTail(string shape, long start) => Emit("Slice", [shape, Int64s(start), Int64s(long.MaxValue)]);
+
+    /// <summary>[−1, 1, …, 1] with as many dims as <paramref name="input"/>, less the batch: a per-channel vector that broadcasts against it.</summary>
+    public string ChannelShape(string input)
+    {
+        var trailing = Emit("Sub", [Emit("Shape", [Shape(input)]), Int64s(2)]);
+        return Emit("Concat", [Int64s(-1), Emit("Expand", [Int64s(1), trailing])], Attr("axis", 0L));
+    }
+
+    public string Cast(string tensor) => Emit("Cast", [tensor], Attr("to", (long)FloatType));
+
+    public string Zeros(string like) => Filled(Shape(like), 0);
+
+    /// <summary>Where(condition, grad, 0).</summary>
+    public string Mask(string condition, string grad) => Emit("Where", [condition, grad, Scalar(0)]);
+
+    /// <summary>The rank of a forward tensor, or an error naming the node whose rule needs it.</summary>
+    public int Rank(string tensor, NodeProto node, GradientRule rule) =>
+        Index.Ranks.Resolve(tensor)
+        ?? throw new UnsupportedOpException(node, rule, $"the rank of '{tensor}' is needed but neither declared nor inferable");
+
+    /// <summary>
+    /// Sums <paramref name="grad"/> (the gradient of a broadcast result) back to the shape of
+    /// <paramref name="operand"/>: over the leading axes the operand lacks and over every axis
+    /// where the operand has size 1 (summing a size-1 result axis changes nothing). Computed
+    /// from run-time shapes; skipped when the declared shapes of the operand and of
+    /// <paramref name="sameShapeAsGrad"/> (a forward tensor shaped like the gradient) match.
+    /// </summary>
+    public string Unbroadcast(string grad, string operand, string? sameShapeAsGrad)
+    {
+        if (sameShapeAsGrad is not null && SameDeclaredShape(operand, sameShapeAsGrad))
+            return grad;
+        var operandShape = Shape(operand);
+        var gradShape = Emit("Shape", [grad]);
+        var missingRank = Emit("Sub", [Emit("Shape", [gradShape]), Emit("Shape", [operandShape])]);
+        var aligned = Emit("Concat", [Emit("Expand", [Int64s(1), missingRank]), operandShape], Attr("axis", 0L));
+        var axes = Emit("Reshape", [Emit("NonZero", [Emit("Equal", [aligned, Int64s(1)])]), Int64s(-1)]);
+        var summed = Emit("ReduceSum", [grad, axes], Attr("keepdims", 1L), Attr("noop_with_empty_axes", 1L));
+        return Emit("Reshape", [summed, operandShape]);
+    }
+
+    /// <summary>
+    /// A zero tensor shaped like <paramref name="input"/> into which <paramref name="updates"/>
+    /// are added at the flat (row-major) positions <paramref name="flatIndices"/> (same shape as
+    /// the updates). Repeated indices accumulate, as overlapping pooling windows need.
+    /// </summary>
+    public string ScatterAdd(string input, string flatIndices, string updates)
+    {
+        Require(ScatterAddOpset);
+        var row = Int64s(1, -1);
+        var zeros = Filled(Emit("Shape", [Emit("Reshape", [input, row])]), 0);
+        var scattered = Emit("ScatterElements",
+            [zeros, Emit("Reshape", [flatIndices, row]), Emit("Reshape", [updates, row])],
+            Attr("axis", 1L), Attr("reduction", "add"));
+        return Emit("Reshape", [scattered, Shape(input)]);
+    }
+
+    /// <summary>The flat row-major position of every element of <paramref name="input"/>, in its shape (int64).</summary>
+    public string Positions(string input)
+    {
+        var count = Emit("Size", [input]);
+        return Emit("Reshape", [Emit("Range", [Int64Scalar(0), count, Int64Scalar(1)]), Shape(input)]);
+    }
+
+    /// <summary>
+    /// Crops or zero-extends the trailing <paramref name="spatialRank"/> dims of
+    /// <paramref name="grad"/> (a transposed convolution's output, padded only at the start) to
+    /// those of <paramref name="input"/>: input positions no window reached get gradient 0.
+    /// </summary>
+    public string FitSpatial(string grad, string input, int spatialRank)
+    {
+        var axes = Enumerable.Range(2, spatialRank).Select(a => (long)a).ToArray();
+        var target = ShapeTail(Shape(input), 2);
+        var cropped = Emit("Slice", [grad, Int64s(new long[spatialRank]), target, Int64s(axes)]);
+        var deficit = Emit("Sub", [target, ShapeTail(Emit("Shape", [cropped]), 2)]);
+        var pads = Emit("Concat", [Int64s(new long[spatialRank + 4]), deficit], Attr("axis", 0L));
+        return Emit("Pad", [cropped, pads]);
+    }
+
+    private bool SameDeclaredShape(string a, string b)
+    {
+        var da = Index.Declared(a)?.Type?.TensorType?.Shape?.Dim;
+        var db = Index.Declared(b)?.Type?.TensorType?.Shape?.Dim;
+        if (da is null || db is null || da.Count != db.Count)
+            return false;
+        for (var i = 0; i < da.Count; i++)
+        {
+            var (x, y) = (da[i], db[i]);
+            var same = x.ValueCase == Dimension.ValueOneofCase.DimValue
+                ? y.ValueCase == Dimension.ValueOneofCase.DimValue && x.DimValue == y.DimValue
+                : x.ValueCase == Dimension.ValueOneofCase.DimParam && y.ValueCase == Dimension.ValueOneofCase.DimParam
+                  && x.DimParam.Length > 0 && x.DimParam == y.DimParam;
+            if (!same) return false;
+        }
+        return true;
+    }
+
+    private string Constant(TensorProto tensor)
+    {
+        tensor.Name = $"batchxai_grad_const_{_counter++}";
+        graph.Initializer.Add(tensor);
+        return tensor.Name;
+    }
+}

@@ -1,0 +1,97 @@
+using System.Collections.Concurrent;
+using BatchXai.Core;
+using BatchXai.Core.Gradients;
+using BatchXai.Onnx.Backward;
+using BatchXai.Onnx.Manifest;
+using BatchXai.Onnx.Proto;
+using BatchXai.Onnx.Runtime;
+using Google.Protobuf;
+
+namespace BatchXai.Onnx.Model;
+
+/// <summary>
+/// Gradients from ONNX Runtime: the classifier with its reverse-mode derivative appended by
+/// <see cref="BackwardGraphBuilder"/>, one session per ReLU rule, built on first use and kept.
+/// A batch larger than <see cref="MaxBatch"/> runs in chunks.
+/// </summary>
+public sealed class OnnxGradientEngine(ModelProto model, ModelManifest manifest, (int K, int U, int V) featureShape, long[] sampleShape,
+    OrtSessionOptions? options, int maxBatch) : IGradientEngine, IDisposable
+{
+    private readonly ConcurrentDictionary<GradientRule, Lazy<OrtInferenceSession>> _sessions = new();
+
+    public int MaxBatch => maxBatch;
+
+    /// <summary>Builds the backward graph for a rule now; an op the builder cannot differentiate fails here, naming the node.</summary>
+    public void Prepare(GradientRule rule) => SessionFor(rule);
+
+    public GradientResult Compute(ReadOnlyMemory<float> inputs, int count, ReadOnlySpan<float> seeds, GradientRule rule, bool withTargetLayer)
+    {
+        var session = SessionFor(rule);
+        int classes = manifest.Classes.Count;
+        int sampleSize = (int)sampleShape.Aggregate(1L, (a, b) => a * b);
+        var (k, u, v) = featureShape;
+        int featureSize = k * u * v;
+        string[] outputs = withTargetLayer
+            ? [manifest.Outputs.Logits, BackwardGraphBuilder.InputGradOutput, manifest.TargetLayer, BackwardGraphBuilder.TargetGradOutput]
+            : [manifest.Outputs.Logits, BackwardGraphBuilder.InputGradOutput];
+
+        var logits = new float[count * classes];
+        var inputGrads = new float[count * sampleSize];
+        var features = withTargetLayer ? new float[count * featureSize] : null;
+        var featureGrads = withTargetLayer ? new float[count * featureSize] : null;
+        var seedCopy = seeds.ToArray();
+        for (int start = 0; start < count; start += maxBatch)
+        {
+            int n = Math.Min(maxBatch, count - start);
+            using var result = session.Run(
+            [
+                OrtInputTensor.Float(manifest.Input.Name, inputs.Slice(start * sampleSize, n * sampleSize), [n, .. sampleShape]),
+                OrtInputTensor.Float(BackwardGraphBuilder.SeedInput, seedCopy.AsMemory(start * classes, n * classes), n, classes),
+            ], outputs);
+            result[0].CopyTo(logits.AsSpan(start * classes, n * classes));
+            result[1].CopyTo(inputGrads.AsSpan(start * sampleSize, n * sampleSize));
+            if (withTargetLayer)
+            {
+                result[2].CopyTo(features.AsSpan(start * featureSize, n * featureSize));
+                result[3].CopyTo(featureGrads.AsSpan(start * featureSize, n * featureSize));
+            }
+        }
+        return new GradientResult(logits, inputGrads,
+            features is null ? null : new FeatureBatch(count, k, u, v, features),
+            featureGrads is null ? null : new FeatureBatch(count, k, u, v, featureGrads));
+    }
+
+    private OrtInferenceSession SessionFor(GradientRule rule)
+    {
+        var lazy = _sessions.GetOrAdd(rule, r => new Lazy<OrtInferenceSession>(() => Build(r)));
+        try
+        {
+            return lazy.Value;
+        }
+        catch
+        {
+            _sessions.TryRemove(new KeyValuePair<GradientRule, Lazy<OrtInferenceSession>>(rule, lazy));
+            throw;
+        }
+    }
+
+    private OrtInferenceSession Build(GradientRule rule)
+    {
+        ModelProto backward;
+        try
+        {
+            backward = BackwardGraphBuilder.Build(model, new BackwardOptions(manifest.Input.Name, manifest.Outputs.Logits, manifest.TargetLayer, rule));
+        }
+        catch (UnsupportedOpException e)
+        {
+            throw new ModelLoadException($"model {manifest.Name}: gradients unavailable: {e.Message}", e);
+        }
+        return OrtInferenceSession.FromBytes(backward.ToByteArray(), options);
+    }
+
+    public void Dispose()
+    {
+        foreach (var lazy in _sessions.Values.Where(l => l.IsValueCreated)) lazy.Value.Dispose();
+        _sessions.Clear();
+    }
+}
