@@ -32,8 +32,8 @@ public sealed class EmbeddedRunTests : IDisposable
         try { Directory.Delete(_root, recursive: true); } catch (IOException) { }
     }
 
-    private Task<RunOutcome> RunAsync(string methods = "crm,cam", string? model = null) =>
-        EmbeddedRunner.RunAsync(new RunArguments(Data, model ?? _model.ManifestPath, methods, Out), EmbeddedRunner.Quietly, CancellationToken.None);
+    private Task<RunOutcome> RunAsync(string methods = "crm,cam", string? model = null, Dictionary<string, string>? options = null) =>
+        EmbeddedRunner.RunAsync(new RunArguments(Data, model ?? _model.ManifestPath, methods, Out, MethodOptions: options), EmbeddedRunner.Quietly, CancellationToken.None);
 
     private string[] ImageIds() => File.ReadAllLines(Path.Combine(Data, "train.csv")).Skip(1).Select(l => l.Split(',')[0]).ToArray();
 
@@ -138,6 +138,25 @@ public sealed class EmbeddedRunTests : IDisposable
 
         // Nothing was queued by any of them: no results were written.
         Assert.False(Directory.Exists(Out) && Directory.EnumerateFiles(Out, "*.npy", SearchOption.AllDirectories).Any());
+    }
+
+    [Fact]
+    public async Task Gradient_methods_run_with_their_options_and_record_completeness()
+    {
+        var outcome = await RunAsync("gradcam,ig", options: new() { ["ig-steps"] = "8", ["ig-baseline"] = "zeros" });
+        Assert.Equal(ExitCodes.Ok, outcome.ExitCode);
+        Assert.Equal(Images, outcome.Run!.Explained);
+        var results = await new ResultStore(await SqliteDatabase.OpenAsync(Path.Combine(Out, "batchxai.db"))).AllResultsAsync(outcome.Run.Id);
+        Assert.All(results.Where(r => r.Method == "ig"), r => Assert.NotNull(r.CompletenessDelta));
+        Assert.All(results.Where(r => r.Method == "gradcam"), r => Assert.Null(r.CompletenessDelta));
+        // IG maps are at input resolution, Grad-CAM's at the target layer's.
+        Assert.All(results.Where(r => r.Method == "gradcam"), r => Assert.Equal((16, 16), (r.MapHeight, r.MapWidth)));
+        var igMap = NpyFile.Read(File.ReadAllBytes(Path.Combine(Out, outcome.Run.Id.ToString("D"), "ig", "train_images", ImageIds()[0] + ".npy")));
+        Assert.Equal([32, 32], igMap.Shape);
+
+        var badOption = await RunAsync("ig", options: new() { ["ig-steps"] = "0" });
+        Assert.Equal(ExitCodes.BadInput, badOption.ExitCode);
+        Assert.Contains("--ig-steps", badOption.Error);
     }
 
     [Fact]
