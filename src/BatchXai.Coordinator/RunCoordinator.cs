@@ -30,7 +30,8 @@ public sealed class RunCoordinator(ResultStore results, IBus bus, RunProgressTra
         DatasetListing listing;
         try
         {
-            listing = await new DatasetEnumerator(ObjectStores.Open(request.DatasetUri), model.Manifest.Classes).EnumerateAsync(ct);
+            using var dataset = ObjectStores.Open(request.DatasetUri);
+            listing = await new DatasetEnumerator(dataset, model.Manifest.Classes).EnumerateAsync(ct);
         }
         catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException or NotSupportedException)
         {

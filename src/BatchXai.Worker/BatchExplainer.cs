@@ -22,8 +22,8 @@ public sealed class BatchExplainer(ModelCache models, ResultStore results, ILogg
     {
         var settings = batch.Settings;
         var model = models.Get(settings.ModelManifestUri);
-        var dataset = ObjectStores.Open(settings.DatasetUri);
-        var output = ObjectStores.Open(settings.ResultsUri);
+        using var dataset = ObjectStores.Open(settings.DatasetUri);
+        using var output = ObjectStores.Open(settings.ResultsUri);
 
         var methods = model.Methods(settings.Methods, settings.MethodOptions);
         var prepared = await model.Loader.LoadAsync(dataset, batch.Images, ct);

@@ -2,9 +2,10 @@ namespace BatchXai.Storage.Objects;
 
 /// <summary>
 /// A flat key → bytes store rooted somewhere (a local folder now, S3/MinIO in distributed mode).
-/// Keys are '/'-separated and relative to the store's root.
+/// Keys are '/'-separated and relative to the store's root. Disposable because remote stores
+/// hold connections: open one for a unit of work and dispose it.
 /// </summary>
-public interface IObjectStore
+public interface IObjectStore : IDisposable
 {
     /// <summary>A URI naming the object, for rows, logs and error messages.</summary>
     string UriOf(string key);

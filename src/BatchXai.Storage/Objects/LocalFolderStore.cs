@@ -17,6 +17,9 @@ public sealed class LocalFolderStore : IObjectStore
 
     public string Root { get; }
 
+    /// <summary>Nothing to release: files are opened and closed per call.</summary>
+    public void Dispose() { }
+
     public string UriOf(string key) => new Uri(PathOf(key)).AbsoluteUri;
 
     public string PathOf(string key)

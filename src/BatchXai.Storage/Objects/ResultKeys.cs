@@ -26,6 +26,7 @@ public static class ResultKeys
     public static string ResultsCsv(Guid runId) => $"{RunFolder(runId)}/results.csv";
     public static string FailuresCsv(Guid runId) => $"{RunFolder(runId)}/failures.csv";
     public static string ClassesCsv(Guid runId) => $"{RunFolder(runId)}/classes.csv";
+    public static string AuditCsv(Guid runId) => $"{RunFolder(runId)}/audit.csv";
 
     private static string Sanitize(string name) =>
         new(name.Select(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' ? c : '_').ToArray());

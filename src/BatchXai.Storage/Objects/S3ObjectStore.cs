@@ -13,7 +13,7 @@ namespace BatchXai.Storage.Objects;
 /// The distributed mode's store: objects under s3://bucket/prefix on any S3-compatible service
 /// (AWS, MinIO, s3rver). A PutObject replaces an object whole, so readers never see a partial one.
 /// </summary>
-public sealed class S3ObjectStore : IObjectStore, IDisposable
+public sealed class S3ObjectStore : IObjectStore
 {
     private readonly IAmazonS3 _client;
     private readonly S3Settings _settings;
