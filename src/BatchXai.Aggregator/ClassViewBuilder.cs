@@ -17,7 +17,7 @@ public sealed class ClassViewBuilder(ResultStore results, ClassSelection selecti
 {
     public async Task BuildAsync(RunRow run, CancellationToken ct)
     {
-        var output = ObjectStores.Open(run.ResultsUri);
+        using var output = ObjectStores.Open(run.ResultsUri);
         var classNames = JsonSerializer.Deserialize<string[]>(run.ClassNamesJson) ?? [];
         foreach (var method in run.Methods.Split(',', StringSplitOptions.RemoveEmptyEntries))
         {
@@ -26,7 +26,7 @@ public sealed class ClassViewBuilder(ResultStore results, ClassSelection selecti
             foreach (var row in rows)
             {
                 if (ClassSelections.ClassOf(selection, row.Label, row.Predicted) is not int c || c < 0 || c >= classNames.Length) continue;
-                var map = await ReadMapAsync(output, ResultKeys.ImageMap(run.Id, method, row.ImageKey), ct);
+                var map = await StoredMaps.ReadAsync(output, ResultKeys.ImageMap(run.Id, method, row.ImageKey), ct);
                 (accumulators[c] ??= new ClassLevelAccumulator(c, map.Height, map.Width)).Add(map, row.RoiRatio);
             }
 
@@ -42,13 +42,6 @@ public sealed class ClassViewBuilder(ResultStore results, ClassSelection selecti
             }
             await results.ReplaceClassAggregatesAsync(run.Id, method, aggregateRows, ct);
         }
-    }
-
-    private static async Task<ExplanationMap> ReadMapAsync(IObjectStore store, string key, CancellationToken ct)
-    {
-        var array = NpyFile.Read(await store.ReadAsync(key, ct));
-        if (array.Shape.Length != 2) throw new InvalidDataException($"{store.UriOf(key)}: expected a 2-D map, found shape [{string.Join(',', array.Shape)}]");
-        return new ExplanationMap(array.Shape[0], array.Shape[1], array.Data);
     }
 
     private static byte[] NpyBytes(ExplanationMap map) => NpyFile.ToBytes(map.Values, [map.Height, map.Width]);

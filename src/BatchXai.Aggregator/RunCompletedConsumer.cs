@@ -1,3 +1,4 @@
+using BatchXai.Aggregator.Audit;
 using BatchXai.Contracts;
 using BatchXai.Storage.Database;
 using MassTransit;
@@ -6,8 +7,8 @@ using Microsoft.Extensions.Logging;
 namespace BatchXai.Aggregator;
 
 /// <summary>
-/// When a run's images are all accounted for: build the class-level views and the CSV reports,
-/// then mark the run completed. Running it twice for a run gives the same rows and files.
+/// When a run's images are all accounted for: build the class-level views, the CSV reports and
+/// the artefact audit, then mark the run completed. Running it twice for a run gives the same rows and files.
 /// </summary>
 public sealed class RunCompletedConsumer(ResultStore results, ILogger<RunCompletedConsumer> log) : IConsumer<RunCompleted>
 {
@@ -20,6 +21,7 @@ public sealed class RunCompletedConsumer(ResultStore results, ILogger<RunComplet
         {
             await new ClassViewBuilder(results).BuildAsync(run, ct);
             await new RunReportWriter(results).WriteAsync(run, ct);
+            await new ArtefactAuditor(results).AuditAsync(run, ct);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {

@@ -9,7 +9,7 @@ public sealed class RunReportWriter(ResultStore results)
 {
     public async Task WriteAsync(RunRow run, CancellationToken ct)
     {
-        var output = ObjectStores.Open(run.ResultsUri);
+        using var output = ObjectStores.Open(run.ResultsUri);
 
         var perImage = new CsvText("image_key", "method", "label", "predicted", "target_class", "probabilities", "map_max", "map_mean",
             "roi_pixels", "roi_ratio", "roi_x0", "roi_y0", "roi_x1", "roi_y1", "completeness_delta", "npy_uri", "png_uri", "content_sha256");

@@ -127,4 +127,24 @@ public sealed class ResultStore(Func<ResultsDb> openDb)
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
     }
+
+    /// <summary>Replaces all of a run's audit findings in one transaction: auditing a run twice gives the same rows.</summary>
+    public async Task ReplaceAuditFindingsAsync(Guid runId, IReadOnlyList<AuditFindingRow> rows, CancellationToken ct = default)
+    {
+        await using var db = openDb();
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        await db.AuditFindings.Where(r => r.RunId == runId).ExecuteDeleteAsync(ct);
+        var now = DateTime.UtcNow;
+        foreach (var r in rows) { r.RunId = runId; r.CreatedAt = now; }
+        db.AuditFindings.AddRange(rows);
+        await db.SaveChangesAsync(ct);
+        await tx.CommitAsync(ct);
+    }
+
+    public async Task<List<AuditFindingRow>> AuditFindingsAsync(Guid runId, CancellationToken ct = default)
+    {
+        await using var db = openDb();
+        return await db.AuditFindings.AsNoTracking().Where(r => r.RunId == runId)
+            .OrderBy(r => r.Method).ThenBy(r => r.ClassIndex).ThenBy(r => r.Kind).ToListAsync(ct);
+    }
 }

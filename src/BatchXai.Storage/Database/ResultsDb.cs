@@ -13,6 +13,7 @@ public sealed class ResultsDb(DbContextOptions<ResultsDb> options) : DbContext(o
     public DbSet<ImageResultRow> ImageResults => Set<ImageResultRow>();
     public DbSet<ImageFailureRow> ImageFailures => Set<ImageFailureRow>();
     public DbSet<ClassAggregateRow> ClassAggregates => Set<ClassAggregateRow>();
+    public DbSet<AuditFindingRow> AuditFindings => Set<AuditFindingRow>();
 
     protected override void OnModelCreating(ModelBuilder model)
     {
@@ -20,6 +21,7 @@ public sealed class ResultsDb(DbContextOptions<ResultsDb> options) : DbContext(o
         model.Entity<ImageResultRow>().ToTable("image_results").HasIndex(r => new { r.RunId, r.ImageKey, r.Method }).IsUnique();
         model.Entity<ImageFailureRow>().ToTable("image_failures").HasIndex(r => new { r.RunId, r.ImageKey }).IsUnique();
         model.Entity<ClassAggregateRow>().ToTable("class_aggregates").HasIndex(r => new { r.RunId, r.Method, r.ClassIndex }).IsUnique();
+        model.Entity<AuditFindingRow>().ToTable("audit_findings").HasIndex(r => new { r.RunId, r.Method, r.ClassIndex, r.Kind }).IsUnique();
 
         foreach (var entity in model.Model.GetEntityTypes())
             foreach (var property in entity.GetProperties())

@@ -93,3 +93,18 @@ public sealed class ClassAggregateRow
     public string PngUri { get; set; } = "";
     public DateTime CreatedAt { get; set; }
 }
+
+public sealed class AuditFindingRow
+{
+    public long Id { get; set; }
+    public Guid RunId { get; set; }
+    public string Method { get; set; } = "";
+    public int ClassIndex { get; set; }
+    /// <summary>What was checked, e.g. outside_fov_mass, corner_mass_top_left, roi_outside_fov, peak_cluster_top_left.</summary>
+    public string Kind { get; set; } = "";
+    /// <summary>info, warning or critical.</summary>
+    public string Severity { get; set; } = "";
+    public string Message { get; set; } = "";
+    public string EvidenceJson { get; set; } = "{}";
+    public DateTime CreatedAt { get; set; }
+}

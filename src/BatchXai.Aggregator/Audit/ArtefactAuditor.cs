@@ -1,0 +1,62 @@
+using System.Text.Json;
+using BatchXai.Core.Audit;
+using BatchXai.Core.Maps;
+using BatchXai.Imaging;
+using BatchXai.Storage.Database;
+using BatchXai.Storage.Objects;
+
+namespace BatchXai.Aggregator.Audit;
+
+/// <summary>
+/// The Clever Hans audit of a completed run: for every method and class, measures where the
+/// stored input-size maps put their weight relative to the field of view (estimated as the disc
+/// inscribed in the model-input frame, see <see cref="FieldOfView"/>) and the corners, and stores
+/// the findings (audit_findings rows and &lt;run&gt;/audit.csv). Reads only stored maps and rows, so
+/// running it twice gives the same output. Classes use the same image selection as the class views.
+/// </summary>
+public sealed class ArtefactAuditor(ResultStore results, AuditThresholds? thresholds = null, ClassSelection selection = ClassSelection.Correct)
+{
+    private readonly ClassAuditor _auditor = new(thresholds ?? new AuditThresholds());
+
+    public async Task<IReadOnlyList<AuditFinding>> AuditAsync(RunRow run, CancellationToken ct)
+    {
+        using var output = ObjectStores.Open(run.ResultsUri);
+        var classNames = JsonSerializer.Deserialize<string[]>(run.ClassNamesJson) ?? [];
+        var aggregates = await results.ClassAggregatesAsync(run.Id, ct);
+        var findings = new List<AuditFinding>();
+        foreach (var method in run.Methods.Split(',', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var perClass = new List<ImageAttribution>?[classNames.Length];
+            FieldOfView? fov = null;
+            foreach (var row in await results.ResultsAsync(run.Id, method, ct))
+            {
+                if (ClassSelections.ClassOf(selection, row.Label, row.Predicted) is not int c || c < 0 || c >= classNames.Length) continue;
+                var map = await StoredMaps.ReadAsync(output, ResultKeys.ImageMap(run.Id, method, row.ImageKey), ct);
+                fov ??= FieldOfView.InscribedIn(map.Height, map.Width);
+                var measured = MapAttribution.Measure(map, fov.Value, new FrameRegions(map.Height, map.Width));
+                (perClass[c] ??= []).Add(new ImageAttribution(row.ImageKey, measured));
+            }
+            for (int c = 0; c < classNames.Length; c++)
+            {
+                if (perClass[c] is not { } images || fov is not { } disc) continue;
+                var aggregate = aggregates.FirstOrDefault(a => a.Method == method && a.ClassIndex == c);
+                double? roiOutside = aggregate is null ? null : disc.ShareOutside(new BoundingBox(aggregate.RoiX0, aggregate.RoiY0, aggregate.RoiX1, aggregate.RoiY1));
+                findings.AddRange(_auditor.Audit(method, c, classNames[c], images, roiOutside));
+            }
+        }
+
+        await results.ReplaceAuditFindingsAsync(run.Id, findings.Select(ToRow).ToList(), ct);
+        await output.WriteAsync(ResultKeys.AuditCsv(run.Id), AuditCsv.Write(findings, classNames), ct);
+        return findings;
+    }
+
+    private static AuditFindingRow ToRow(AuditFinding f) => new()
+    {
+        Method = f.Method,
+        ClassIndex = f.ClassIndex,
+        Kind = f.Kind,
+        Severity = AuditCsv.SeverityName(f.Severity),
+        Message = f.Message,
+        EvidenceJson = JsonSerializer.Serialize(f.Evidence),
+    };
+}
