@@ -93,8 +93,12 @@ internal sealed class GradientEmitter(GraphProto graph, GraphIndex index, DataTy
 
     public string Zeros(string like) => Filled(Shape(like), 0);
 
-    /// <summary>Where(condition, grad, 0).</summary>
-    public string Mask(string condition, string grad) => Emit("Where", [condition, grad, Scalar(0)]);
+    /// <summary>
+    /// grad where <paramref name="condition"/> holds, else 0: grad · Cast(condition). Equal to
+    /// Where(condition, grad, 0) for finite gradients (a masked-out infinite or NaN one would give
+    /// NaN); ONNX Runtime's CPU Where with a broadcast scalar profiled about 5× slower than this.
+    /// </summary>
+    public string Mask(string condition, string grad) => Emit("Mul", [grad, Cast(condition)]);
 
     /// <summary>The rank of a forward tensor, or an error naming the node whose rule needs it.</summary>
     public int Rank(string tensor, NodeProto node, GradientRule rule) =>

@@ -44,6 +44,12 @@ public sealed record OrtSessionOptions
     /// <summary>CUDA device ordinal, used when <see cref="ExecutionProvider"/> is <see cref="OrtExecutionProvider.Cuda"/>.</summary>
     public int CudaDeviceId { get; init; }
 
+    /// <summary>
+    /// When set, ONNX Runtime times every node and writes a Chrome-trace JSON named
+    /// <c>{prefix}_{date}.json</c> when the session is disposed (for finding slow ops; costs time).
+    /// </summary>
+    public string? ProfilePrefix { get; init; }
+
     /// <summary>Receives one line when a requested provider is unavailable and the session falls back to CPU.</summary>
     public Action<string>? Log { get; init; }
 

@@ -19,7 +19,7 @@ public sealed record RecordedTensor(long[] Shape, double[] Data)
 /// <summary>The models exported by Fixtures/make_backward_fixtures.py and torch's autograd gradients for them.</summary>
 public static class BackwardFixtures
 {
-    public static readonly TheoryData<string> All = new() { "conv_variants", "pools", "tiny_resnet", "elementwise", "shapes", "activations" };
+    public static readonly TheoryData<string> All = new() { "conv_variants", "stride_one_convs", "pools", "tiny_resnet", "elementwise", "shapes", "activations" };
 
     public static string Folder => Path.Combine(AppContext.BaseDirectory, "Backward", "Fixtures");
 

@@ -34,11 +34,13 @@ public class FiniteDifferenceTests
     /// linear), so central differences are exact for any step and a step of 1 makes float32
     /// rounding negligible.
     /// </summary>
-    [Fact]
-    public void Strided_dilated_grouped_padded_convolutions_match_finite_differences()
+    [Theory]
+    [InlineData("conv_variants")]
+    [InlineData("stride_one_convs")]
+    public void Strided_dilated_grouped_padded_convolutions_match_finite_differences(string name)
     {
-        var (x, shape, seed) = FirstSample("conv_variants");
-        var fd = new FiniteDifferences(BackwardGraphBuilder.Build(Exported("conv_variants"), new BackwardOptions("input", "logits")), inDouble: false);
+        var (x, shape, seed) = FirstSample(name);
+        var fd = new FiniteDifferences(BackwardGraphBuilder.Build(Exported(name), new BackwardOptions("input", "logits")), inDouble: false);
 
         var gradient = fd.Gradient(x, shape, seed);
         var estimate = fd.Estimate(x, shape, seed, Enumerable.Range(0, x.Length).ToArray(), 1.0);

@@ -32,6 +32,26 @@ public class OrtSessionOptionsTests
         Assert.Equal([10f], result["total"].ToArray());
     }
 
+    /// <summary>ORT names the file {prefix}_{date}.json and writes it when the session is released; its node events carry op names.</summary>
+    [Fact]
+    public void Profiling_writes_a_trace_naming_the_graph_s_ops_when_the_session_is_disposed()
+    {
+        var folder = Directory.CreateTempSubdirectory("batchxai-profile-");
+        try
+        {
+            var options = new OrtSessionOptions { ProfilePrefix = Path.Combine(folder.FullName, "trace") };
+            using (var session = OrtInferenceSession.FromFile(RuntimeTestModels.TwoOutputs, options))
+            using (session.Run([OrtInputTensor.Float("x", new float[] { 1, 2, 3, 4 }, 1, 4)], "total")) { }
+
+            var trace = Assert.Single(folder.GetFiles("trace_*.json"));
+            Assert.Contains("\"op_name\"", File.ReadAllText(trace.FullName));
+        }
+        finally
+        {
+            folder.Delete(recursive: true);
+        }
+    }
+
     private static bool CudaProviderLibrariesInstalled()
     {
         var folder = Path.GetDirectoryName(OrtRuntime.Shared.LibraryPath) ?? "";

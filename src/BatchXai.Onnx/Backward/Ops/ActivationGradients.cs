@@ -5,13 +5,15 @@ internal static class ActivationGradients
 {
     /// <summary>
     /// Exact: pass where x &gt; 0 (torch's choice at x = 0 is 0 too). Deconvnet: ReLU of the
-    /// backward signal, no forward mask. Guided backprop: both.
+    /// backward signal, no forward mask. Guided backprop: both. The mask reads y = ReLU(x)
+    /// (y &gt; 0 exactly where x &gt; 0), so x has no other consumer and ONNX Runtime can fuse
+    /// the ReLU into the convolution before it.
     /// </summary>
     public static string?[] Relu(GradientContext c)
     {
         var e = c.Emit;
         var g = c.Grad;
-        string Positive() => e.Emit("Greater", [c.Input(0), e.Scalar(0)]);
+        string Positive() => e.Emit("Greater", [c.Output(0), e.Scalar(0)]);
         return c.Result(c.Rule switch
         {
             GradientRule.Exact => e.Mask(Positive(), g),

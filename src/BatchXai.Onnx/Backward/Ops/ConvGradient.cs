@@ -20,16 +20,50 @@ internal static class ConvGradient
             throw c.Unsupported($"auto_pad={n.String("auto_pad", "")} (only explicit pads are supported)");
         var spatialRank = SpatialRank(c);
         var pads = n.Ints("pads") ?? new long[2 * spatialRank];
+        var strides = n.Ints("strides") ?? Ones(spatialRank);
+        var dilations = n.Ints("dilations") ?? Ones(spatialRank);
+        if (StrideOneAsConv(c, strides, dilations, pads) is { } asConv)
+            return c.Result(asConv);
         var attributes = new List<AttributeProto>
         {
-            Attr("strides", n.Ints("strides") ?? Ones(spatialRank)),
-            Attr("dilations", n.Ints("dilations") ?? Ones(spatialRank)),
+            Attr("strides", strides),
+            Attr("dilations", dilations),
             Attr("group", n.Int("group", 1)),
             Attr("pads", pads.Take(spatialRank).Concat(new long[spatialRank])),
         };
         if (n.Ints("kernel_shape") is { } kernel) attributes.Add(Attr("kernel_shape", kernel));
         var transposed = c.Emit.Emit("ConvTranspose", [c.Grad, c.Input(1)], attributes.ToArray());
         return c.Result(c.Emit.FitSpatial(transposed, c.Input(0), spatialRank));
+    }
+
+    /// <summary>
+    /// With unit strides and one group, the transposed convolution is an ordinary convolution of g
+    /// with the weight's in/out axes swapped and its kernel flipped, padded by d·(k−1) − p on each
+    /// side — which gives exactly X's size. ONNX Runtime runs Conv far faster than ConvTranspose
+    /// on CPU (blocked NCHWc kernels instead of GEMM + col2im), and folds the weight's Transpose
+    /// and Slice into a constant at session start. Null when that form does not apply.
+    /// </summary>
+    private static string? StrideOneAsConv(GradientContext c, long[] strides, long[] dilations, long[] pads)
+    {
+        var rank = strides.Length;
+        if (c.Node.Int("group", 1) != 1 || strides.Any(s => s != 1) || c.Node.Ints("kernel_shape") is not { } kernel)
+            return null;
+        var flippedPads = new long[2 * rank];
+        for (var a = 0; a < rank; a++)
+        {
+            var reach = dilations[a] * (kernel[a] - 1);
+            (flippedPads[a], flippedPads[rank + a]) = (reach - pads[a], reach - pads[rank + a]);
+        }
+        if (flippedPads.Any(p => p < 0))
+            return null; // pads wider than the kernel's reach: leave it to ConvTranspose + FitSpatial
+        var e = c.Emit;
+        var spatialAxes = Enumerable.Range(2, rank).Select(a => (long)a).ToArray();
+        var swapped = e.Emit("Transpose", [c.Input(1)], Attr("perm", new long[] { 1, 0 }.Concat(spatialAxes)));
+        var minusOnes = Enumerable.Repeat(-1L, rank).ToArray();
+        var flipped = e.Emit("Slice", [swapped, e.Int64s(minusOnes), e.Int64s(Enumerable.Repeat(long.MinValue, rank).ToArray()),
+            e.Int64s(spatialAxes), e.Int64s(minusOnes)]);
+        return e.Emit("Conv", [c.Grad, flipped],
+            Attr("kernel_shape", kernel), Attr("dilations", dilations), Attr("pads", flippedPads), Attr("strides", strides));
     }
 
     /// <summary>Inference mode: y = (x − μ)·γ/√(σ² + ε) + β, so ∂x = g·γ/√(σ² + ε) per channel (axis 1).</summary>

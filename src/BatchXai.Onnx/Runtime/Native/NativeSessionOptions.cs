@@ -22,6 +22,9 @@ internal static unsafe class NativeSessionOptions
             api.Check(api.SetSessionExecutionMode(raw, options.ParallelExecution ? ExecutionModeParallel : ExecutionModeSequential),
                       "SetSessionExecutionMode");
             api.Check(api.SetSessionGraphOptimizationLevel(raw, (int)options.GraphOptimization), "SetSessionGraphOptimizationLevel");
+            if (options.ProfilePrefix is { } prefix)
+                fixed (byte* path = Encoding.UTF8.GetBytes(prefix + "\0"))
+                    api.Check(api.EnableProfiling(raw, path), "EnableProfiling");
             return handle;
         }
         catch

@@ -28,6 +28,8 @@ internal sealed unsafe class OrtApi
 
     public readonly delegate* unmanaged[Cdecl]<IntPtr*, IntPtr> CreateSessionOptions;
     public readonly delegate* unmanaged[Cdecl]<IntPtr, int, IntPtr> SetSessionExecutionMode;
+    /// <summary>(options, profile file prefix: UTF-8 <c>char*</c> off Windows). The JSON is written when the session is released.</summary>
+    public readonly delegate* unmanaged[Cdecl]<IntPtr, byte*, IntPtr> EnableProfiling;
     public readonly delegate* unmanaged[Cdecl]<IntPtr, int, IntPtr> SetSessionGraphOptimizationLevel;
     public readonly delegate* unmanaged[Cdecl]<IntPtr, int, IntPtr> SetIntraOpNumThreads;
     public readonly delegate* unmanaged[Cdecl]<IntPtr, int, IntPtr> SetInterOpNumThreads;
@@ -84,6 +86,7 @@ internal sealed unsafe class OrtApi
 
         CreateSessionOptions = (delegate* unmanaged[Cdecl]<IntPtr*, IntPtr>)t[OrtApiOrdinals.CreateSessionOptions];
         SetSessionExecutionMode = (delegate* unmanaged[Cdecl]<IntPtr, int, IntPtr>)t[OrtApiOrdinals.SetSessionExecutionMode];
+        EnableProfiling = (delegate* unmanaged[Cdecl]<IntPtr, byte*, IntPtr>)t[OrtApiOrdinals.EnableProfiling];
         SetSessionGraphOptimizationLevel = (delegate* unmanaged[Cdecl]<IntPtr, int, IntPtr>)t[OrtApiOrdinals.SetSessionGraphOptimizationLevel];
         SetIntraOpNumThreads = (delegate* unmanaged[Cdecl]<IntPtr, int, IntPtr>)t[OrtApiOrdinals.SetIntraOpNumThreads];
         SetInterOpNumThreads = (delegate* unmanaged[Cdecl]<IntPtr, int, IntPtr>)t[OrtApiOrdinals.SetInterOpNumThreads];

@@ -27,6 +27,7 @@ internal static class OrtApiOrdinals
     // OrtSessionOptions
     public const int CreateSessionOptions = 10;
     public const int SetSessionExecutionMode = 13;
+    public const int EnableProfiling = 14;
     public const int SetSessionGraphOptimizationLevel = 23;
     public const int SetIntraOpNumThreads = 24;
     public const int SetInterOpNumThreads = 25;

@@ -36,6 +36,21 @@ class ConvVariants(nn.Module):
         return self.fc(torch.flatten(self.c(self.b(self.a(x))), 1))
 
 
+class StrideOneConvs(nn.Module):
+    """Unit strides, whose input gradient is a Conv with the flipped kernel: dilation with an asymmetric kernel,
+    a 1x1 conv padded wider than its reach (kept on ConvTranspose), and an even kernel width."""
+
+    def __init__(self):
+        super().__init__()
+        self.a = nn.Conv2d(3, 5, (3, 2), dilation=(2, 1), padding=(2, 0))
+        self.b = nn.Conv2d(5, 4, 1, padding=1)
+        self.c = nn.Conv2d(4, 3, (2, 3), padding=(1, 1))
+        self.fc = nn.Linear(3 * 10 * 7, CLASSES)
+
+    def forward(self, x):  # x: [B, 3, 7, 6] -> [5, 7, 5] -> [4, 9, 7] -> [3, 10, 7]
+        return self.fc(torch.flatten(self.c(self.b(self.a(x))), 1))
+
+
 class Pools(nn.Module):
     """MaxPool with stride < kernel (overlapping windows) and padding, average pools with and without padding counted."""
 
@@ -123,6 +138,7 @@ class Activations(nn.Module):
 
 MODELS = {
     "conv_variants": (ConvVariants, [3, 11, 9]),
+    "stride_one_convs": (StrideOneConvs, [3, 7, 6]),
     "pools": (Pools, [2, 9, 9]),
     "tiny_resnet": (TinyResNet, [3, 16, 16]),
     "elementwise": (Elementwise, [3, 4, 5]),
