@@ -21,12 +21,14 @@ def main():
     os.makedirs(args.out, exist_ok=True)
     onnx_path = os.path.join(args.out, "resnet50.onnx")
     manifest_path = os.path.join(args.out, "resnet50.json")
-    if os.path.exists(onnx_path) and os.path.exists(manifest_path):
+    weights_path = os.path.join(args.out, "resnet50.pt")  # same weights for bench/torch_ig.py
+    if all(os.path.exists(p) for p in (onnx_path, manifest_path, weights_path)):
         print(f"resnet50: {onnx_path} exists")
         return
 
     torch.manual_seed(0)
     model = torchvision.models.resnet50(weights=None).eval()
+    torch.save(model.state_dict(), weights_path)
     dummy = torch.zeros(1, 3, args.size, args.size)
     torch.onnx.export(model, dummy, onnx_path, input_names=["input"], output_names=["logits"],
                       dynamic_axes={"input": {0: "batch"}, "logits": {0: "batch"}}, opset_version=13)

@@ -16,6 +16,7 @@ namespace BatchXai.Bench;
 public static class InferenceVsMethodsBenchmark
 {
     private const int Batch = 16;
+    private const int IgSteps = 32;
 
     public static int Run(string workDir, int imageCount, int rounds)
     {
@@ -29,13 +30,14 @@ public static class InferenceVsMethodsBenchmark
         Console.WriteLine($"{"model",-36} {"measure",-22} {"images/s",10} {"ratio to inference",20}");
         foreach (var (label, manifest) in models)
         {
-            if (File.Exists(manifest)) Measure(label, manifest, imageCount, rounds);
+            if (File.Exists(manifest)) Measure(label, manifest, imageCount, rounds, manifest == resnet ? workDir : null);
             else Console.Error.WriteLine($"bench: {manifest} missing; {label} skipped");
         }
         return 0;
     }
 
-    private static void Measure(string label, string manifestPath, int imageCount, int rounds)
+    /// <param name="torchWork">Where the exported PyTorch weights lie, for the PyTorch IG row; null for models without them.</param>
+    private static void Measure(string label, string manifestPath, int imageCount, int rounds, string? torchWork)
     {
         using var model = ExplainableModel.Load(manifestPath, maxBatch: Batch);
         using var plain = OrtInferenceSession.FromFile(model.Manifest.OnnxPath);
@@ -63,9 +65,10 @@ public static class InferenceVsMethodsBenchmark
 
         // Gradient methods (issue 3): one backward pass per batch, and IG's 33 path points per image.
         var seeds = new float[imageCount * model.Head.Classes];
+        for (int i = 0; i < imageCount; i++) seeds[i * model.Head.Classes] = 1f;  // one-hot, as a method seeds it
         model.Gradients.Compute(input.AsMemory(0, Batch * model.SampleSize), Batch, seeds.AsSpan(0, Batch * model.Head.Classes), GradientRule.Exact, false);
         var igImages = Math.Max(1, imageCount / 8);
-        var ig = new IntegratedGradientsMethod(steps: 32);
+        var ig = new IntegratedGradientsMethod(steps: IgSteps);
         timings["forward+input gradient"] = [];
         timings["ig (32 steps)"] = [];
         for (int round = 0; round < rounds; round++)
@@ -79,8 +82,15 @@ public static class InferenceVsMethodsBenchmark
         foreach (var (name, times) in timings)
         {
             double seconds = times.Min();
-            Console.WriteLine($"{label,-36} {name,-22} {imageCount / seconds,10:F1} {seconds / inference,20:F3}");
+            Console.WriteLine($"{label,-36} {name,-22} {imageCount / seconds,10:F2} {seconds / inference,20:F3}");
         }
+
+        if (torchWork is null) return;
+        var torchRate = TorchIgComparison.ImagesPerSecond(RepoRoot(), torchWork, igImages, IgSteps, Math.Min(rounds, 2));
+        if (torchRate is not double rate) return;
+        double ours = imageCount / timings["ig (32 steps)"].Min();
+        Console.WriteLine($"{label,-36} {"pytorch ig (32 steps)",-22} {rate,10:F2} {imageCount / rate / inference,20:F3}");
+        Console.WriteLine($"{label,-36} ig speed-up over PyTorch's batched IG: {ours / rate:F2}x (goal >= 1.5)");
     }
 
     private static ExplanationRequest Request(ExplainableModel model, ForwardResult forward, int count) =>
