@@ -2,13 +2,19 @@
 # Installs what BatchXai needs on a fresh Debian machine, idempotently:
 #  - native image codecs (libturbojpeg0, libspng0, libtiff6)
 #  - the ONNX Runtime native library (from the npm package onnxruntime-node, which ships it)
-#  - with --test: python3 numpy/PIL (tests compare against them)
+#  - the dashboard's charting library (chart.js from npm) into its embedded assets
+#  - with --test: python3 numpy/PIL (tests compare against them), Debian chromium and npm
+#    playwright-core (the dashboard's browser test)
 #  - with --python: python3-torch/torchvision/onnx (model training, benchmarks, PyTorch references)
 # Safe to run repeatedly; each step checks before it installs.
 set -euo pipefail
 here="$(cd "$(dirname "$0")/.." && pwd)"
 ORT_VERSION="${BATCHXAI_ORT_VERSION:-1.30.0}"
 ORT_DIR="$here/tools/onnxruntime"
+CHARTJS_VERSION=4.5.1
+CHARTJS_FILE="$here/src/BatchXai.Dashboard/Assets/chart.umd.min.js"
+PLAYWRIGHT_VERSION=1.65.1
+PLAYWRIGHT_DIR="$here/tools/playwright"
 
 want_python=0 want_test=0
 for a in "$@"; do
@@ -38,7 +44,7 @@ apt_install() {
 apt_install libturbojpeg0 libspng0 libtiff6
 # npm fetches the ONNX Runtime library; a machine may already have Node from elsewhere.
 command -v npm >/dev/null 2>&1 || apt_install nodejs npm
-if [ "$want_test" = 1 ]; then apt_install python3 python3-numpy python3-pil; fi
+if [ "$want_test" = 1 ]; then apt_install python3 python3-numpy python3-pil chromium; fi
 if [ "$want_python" = 1 ]; then apt_install python3-torch python3-torchvision python3-onnx python3-numpy python3-pil; fi
 
 if [ ! -f "$ORT_DIR/libonnxruntime.so.1" ] || [ "$(cat "$ORT_DIR/VERSION" 2>/dev/null)" != "$ORT_VERSION" ]; then
@@ -52,5 +58,27 @@ if [ ! -f "$ORT_DIR/libonnxruntime.so.1" ] || [ "$(cat "$ORT_DIR/VERSION" 2>/dev
   cp "$tmp/package/bin/napi-v6/linux/x64/libonnxruntime.so.1" "$ORT_DIR/"
   echo "$ORT_VERSION" > "$ORT_DIR/VERSION"
   rm -rf "$tmp"
+fi
+
+# npm tarball -> one file, without running any install script.
+npm_file() { # package@version path-in-package destination
+  local tmp; tmp="$(mktemp -d)"
+  (cd "$tmp" && npm pack --silent "$1" >/dev/null 2>&1)
+  tar -xzf "$tmp"/*.tgz -C "$tmp" "package/$2"
+  mkdir -p "$(dirname "$3")"
+  cp "$tmp/package/$2" "$3"
+  rm -rf "$tmp"
+}
+
+if ! head -c 200 "$CHARTJS_FILE" 2>/dev/null | grep -q "Chart.js v$CHARTJS_VERSION"; then
+  echo "setup: fetching chart.js $CHARTJS_VERSION (npm) for the dashboard"
+  npm_file "chart.js@$CHARTJS_VERSION" dist/chart.umd.min.js "$CHARTJS_FILE"
+fi
+
+if [ "$want_test" = 1 ] && [ "$(cat "$PLAYWRIGHT_DIR/VERSION" 2>/dev/null)" != "$PLAYWRIGHT_VERSION" ]; then
+  echo "setup: installing playwright-core $PLAYWRIGHT_VERSION (npm; drives Debian's chromium in the dashboard test)"
+  rm -rf "$PLAYWRIGHT_DIR" && mkdir -p "$PLAYWRIGHT_DIR"
+  (cd "$PLAYWRIGHT_DIR" && npm install --silent --no-save --ignore-scripts --no-audit --no-fund "playwright-core@$PLAYWRIGHT_VERSION" >/dev/null)
+  echo "$PLAYWRIGHT_VERSION" > "$PLAYWRIGHT_DIR/VERSION"
 fi
 echo "setup: ok (ONNX Runtime at $ORT_DIR/libonnxruntime.so.1)"

@@ -12,6 +12,8 @@ public static class Program
         var root = new RootCommand("BatchXai: explanation maps (CRM, CAM, ...) for image classifiers, at dataset scale.");
         root.Subcommands.Add(RunCommand.Build());
         root.Subcommands.Add(SampleDataCommand.Build());
+        root.Subcommands.Add(ServeCommand.Build());
+        root.Subcommands.Add(ExportCommand.Build());
         return root;
     }
 }

@@ -9,11 +9,13 @@ public static class ResultKeys
     public static string RunFolder(Guid runId) => runId.ToString("D");
 
     /// <summary><c>&lt;run&gt;/&lt;method&gt;/&lt;image key without extension&gt;</c>; add ".npy", ".png" or ".feature.npy".</summary>
-    public static string ImageStem(Guid runId, string method, string imageKey)
+    public static string ImageStem(Guid runId, string method, string imageKey) => $"{RunFolder(runId)}/{method}/{StemOf(imageKey)}";
+
+    /// <summary>The image key without its file extension ("train_images/a.png" → "train_images/a").</summary>
+    public static string StemOf(string imageKey)
     {
         int slash = imageKey.LastIndexOf('/'), dot = imageKey.LastIndexOf('.');
-        var stem = dot > slash + 1 ? imageKey[..dot] : imageKey;
-        return $"{RunFolder(runId)}/{method}/{stem}";
+        return dot > slash + 1 ? imageKey[..dot] : imageKey;
     }
 
     public static string ImageMap(Guid runId, string method, string imageKey) => ImageStem(runId, method, imageKey) + ".npy";

@@ -1,0 +1,37 @@
+using BatchXai.Dashboard.Access;
+using Microsoft.OpenApi;
+
+namespace BatchXai.Dashboard.Api;
+
+/// <summary>The OpenAPI document's title, description and the two ways to authenticate.</summary>
+public static class OpenApiDescription
+{
+    public static void Describe(OpenApiDocument document)
+    {
+        document.Info = new OpenApiInfo
+        {
+            Title = "BatchXai dashboard API",
+            Version = "1",
+            Description = "Read-only access to stored runs: progress, class-level maps with 70% ROI boxes, ROI-ratio tables, score " +
+                $"distributions, Clever Hans audit findings, per-image results and pictures, CSV exports. Every route but /health needs the " +
+                $"{DashboardAccess.ApiKeyHeader} header or HTTP basic auth when the server has credentials configured.",
+        };
+        document.Components ??= new OpenApiComponents();
+        document.Components.SecuritySchemes ??= new Dictionary<string, IOpenApiSecurityScheme>();
+        document.Components.SecuritySchemes["apiKey"] = new OpenApiSecurityScheme
+        {
+            Type = SecuritySchemeType.ApiKey, In = ParameterLocation.Header, Name = DashboardAccess.ApiKeyHeader,
+            Description = $"The key from {DashboardAccess.ApiKeyVariable}",
+        };
+        document.Components.SecuritySchemes["basic"] = new OpenApiSecurityScheme
+        {
+            Type = SecuritySchemeType.Http, Scheme = "basic",
+            Description = $"{DashboardAccess.UserVariable}/{DashboardAccess.PasswordVariable}, or any user name with the API key as password",
+        };
+        document.Security =
+        [
+            new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference("apiKey", document)] = [] },
+            new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference("basic", document)] = [] },
+        ];
+    }
+}

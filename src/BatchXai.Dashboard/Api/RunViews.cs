@@ -1,0 +1,27 @@
+using System.Text.Json;
+using BatchXai.Storage.Database;
+
+namespace BatchXai.Dashboard.Api;
+
+/// <summary>Rows as the API shows them, and the URLs of a run's files.</summary>
+public static class RunViews
+{
+    public static string[] Methods(RunRow run) => run.Methods.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+
+    public static string[] ClassNames(RunRow run) => JsonSerializer.Deserialize<string[]>(run.ClassNamesJson) ?? [];
+
+    public static string? ClassName(string[] names, int? index) => index is int i && i >= 0 && i < names.Length ? names[i] : null;
+
+    public static RunSummary Summary(RunRow r) => new(r.Id, r.Status, r.ModelName, r.DatasetUri, Methods(r), r.Target,
+        r.Expected, r.Explained, r.Failed, r.Expected == 0 ? 0 : Math.Min(1, (double)(r.Explained + r.Failed) / r.Expected),
+        r.CreatedAt, r.UpdatedAt, r.CompletedAt, r.Error);
+
+    /// <summary>A stored object of the run, by its key relative to the run folder.</summary>
+    public static string FileUrl(Guid runId, string relativeKey) =>
+        $"/api/runs/{runId:D}/files/{string.Join('/', relativeKey.Split('/').Select(Uri.EscapeDataString))}";
+
+    public static string OriginalUrl(Guid runId, string imageKey) => $"/api/runs/{runId:D}/original?key={Uri.EscapeDataString(imageKey)}";
+
+    /// <summary>The key relative to the run folder of a key the workers or aggregator wrote.</summary>
+    public static string Relative(Guid runId, string key) => key[(runId.ToString("D").Length + 1)..];
+}

@@ -1,0 +1,56 @@
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using BatchXai.Dashboard;
+using BatchXai.Dashboard.Access;
+using BatchXai.Dashboard.Reading;
+using BatchXai.Storage.Database;
+using BatchXai.Tests.Distributed;
+using BatchXai.Tests.Storage;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.EntityFrameworkCore;
+using Npgsql;
+
+namespace BatchXai.Tests.Dashboard;
+
+/// <summary>The dashboard reads the distributed mode's PostgreSQL database (same schema) and cannot write to it.</summary>
+public sealed class PostgresDashboardTests(PostgresTestDatabase database) : IClassFixture<PostgresTestDatabase>
+{
+    [Fact]
+    public async Task The_api_serves_runs_images_and_class_views_from_postgres()
+    {
+        var run = await database.NewRunAsync(expected: 3);
+        await database.Store.SaveBatchAsync(run.Id, ["a.png", "b.png", "c.png"],
+            [RowFactory.Result("a.png", "crm", 0), RowFactory.Result("a.png", "ig", 0), RowFactory.Result("b.png", "crm", 1), RowFactory.Result("b.png", "ig", 1)],
+            [RowFactory.Failure("c.png")]);
+        await database.Store.RefreshProgressAsync(run.Id);
+        await database.Store.ReplaceClassAggregatesAsync(run.Id, "crm", [RowFactory.Aggregate(1, 3)]);
+
+        await using var app = await DashboardApp.BuildAsync(new DashboardOptions
+        {
+            Database = database.ConnectionString, Port = 0, Access = new DashboardAccess { ApiKey = "pg-key" },
+        });
+        await app.StartAsync();
+        using var client = new HttpClient { BaseAddress = new Uri(app.Urls.Single()) };
+        client.DefaultRequestHeaders.Add(DashboardAccess.ApiKeyHeader, "pg-key");
+
+        var listed = (await client.GetFromJsonAsync<JsonArray>("/api/runs"))!.Single(r => (string)r!["id"]! == run.Id.ToString("D"))!;
+        Assert.Equal((3, 2, 1), ((int)listed["expected"]!, (int)listed["explained"]!, (int)listed["failed"]!));
+        var page = (await client.GetFromJsonAsync<JsonObject>($"/api/runs/{run.Id:D}/images?limit=10"))!;
+        Assert.Equal(["a.png", "b.png"], page["items"]!.AsArray().Select(i => (string)i!["imageKey"]!));
+        Assert.Equal(["crm", "ig"], page["items"]![0]!["results"]!.AsArray().Select(r => (string)r!["method"]!));
+        var classes = (await client.GetFromJsonAsync<JsonArray>($"/api/runs/{run.Id:D}/classes"))!;
+        Assert.Equal(1, (int)classes.Single()!["classIndex"]!);
+        await app.StopAsync();
+    }
+
+    [Fact]
+    public async Task The_dashboards_connection_is_read_only()
+    {
+        var run = await database.NewRunAsync();
+        var open = await DashboardDatabase.OpenAsync(database.ConnectionString);
+        await using var db = open();
+        var e = await Assert.ThrowsAsync<PostgresException>(() => db.Runs.Where(r => r.Id == run.Id).ExecuteUpdateAsync(s => s.SetProperty(r => r.Status, "hacked")));
+        Assert.Equal("25006", e.SqlState); // read_only_sql_transaction
+        Assert.Equal("running", (await database.Store.FindRunAsync(run.Id))!.Status);
+    }
+}
