@@ -26,7 +26,7 @@ public static class RunEndpoints
         runs.MapGet("/{runId:guid}/failures", async Task<Results<Ok<FailureView[]>, NotFound<ApiError>>> (Guid runId, RunQueries q, CancellationToken ct) =>
         {
             if (await q.Store.FindRunAsync(runId, ct) is null) return RunNotFound(runId);
-            return TypedResults.Ok((await q.Store.FailuresAsync(runId, ct)).Select(f => new FailureView(f.ImageKey, f.Stage, f.Error, f.CreatedAt)).ToArray());
+            return TypedResults.Ok((await q.Store.FailuresAsync(runId, ct)).Select(f => new FailureView(f.ImageKey, f.Stage, f.Error, RunViews.Utc(f.CreatedAt))).ToArray());
         }).WithName("ListFailures").WithSummary("Images that failed, with the stage and the reason");
     }
 

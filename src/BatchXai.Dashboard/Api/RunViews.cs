@@ -14,7 +14,10 @@ public static class RunViews
 
     public static RunSummary Summary(RunRow r) => new(r.Id, r.Status, r.ModelName, r.DatasetUri, Methods(r), r.Target,
         r.Expected, r.Explained, r.Failed, r.Expected == 0 ? 0 : Math.Min(1, (double)(r.Explained + r.Failed) / r.Expected),
-        r.CreatedAt, r.UpdatedAt, r.CompletedAt, r.Error);
+        Utc(r.CreatedAt), Utc(r.UpdatedAt), r.CompletedAt is { } done ? Utc(done) : null, r.Error);
+
+    /// <summary>The store writes UTC; SQLite hands it back unmarked, which JSON would show as local time.</summary>
+    public static DateTime Utc(DateTime t) => t.Kind == DateTimeKind.Utc ? t : DateTime.SpecifyKind(t, DateTimeKind.Utc);
 
     /// <summary>A stored object of the run, by its key relative to the run folder.</summary>
     public static string FileUrl(Guid runId, string relativeKey) =>
