@@ -410,7 +410,8 @@ def export(model, out_dir, file_stem, manifest_name, head_kind, size, descriptio
         "metadata": {"opset": graph.opset_import[0].version, "heldOutMetrics": metrics},
     }
     if class_maps:
-        manifest["metadata"]["extra"] = {"classMaps": class_maps}
+        # BatchXai's CLEAR seeds its deconvnet back-projection at this tensor (the class kernels' output).
+        manifest["outputs"]["classMaps"] = class_maps
     with open(os.path.join(out_dir, file_stem + ".json"), "w") as f:
         json.dump(manifest, f, indent=2)
         f.write("\n")
@@ -559,7 +560,7 @@ def main():
     exports = [
         (grader, "dr_grader", "dr-grader", "gap-linear", "Small CNN, GAP -> Linear(64,5). CAM/CRM closed form applies."),
         (fcn, "dr_fcn", "dr-fcn", "gap-linear",
-         "CLEAR-DR-style fully convolutional grader: trunk -> 1x1 conv with 5 class kernels (extra.classMaps) -> "
+         "CLEAR-DR-style fully convolutional grader: trunk -> 1x1 conv with 5 class kernels (outputs.classMaps) -> "
          "GlobalAveragePool -> flatten. targetLayer is the trunk's last features; the class kernels act as the "
          "gap-linear weights (classMaps[c] = CAM_c + b_c)."),
         (mlp, "dr_grader_mlp", "dr-grader-mlp", "generic", "Same trunk, head GAP -> Linear(64,32) -> ReLU -> Linear(32,5)."),
@@ -571,7 +572,7 @@ def main():
         metrics = {k: v for k, v in summary[stem].items() if k != "train_s"}
         path, nbytes, manifest = export(model, args.out, stem, name, head, args.size, desc, metrics)
         log(f"exported {path} ({nbytes / 1024:.0f} KiB, opset {manifest['opset']}), targetLayer '{manifest['targetLayer']}'"
-            + (f", classMaps '{manifest['metadata']['extra']['classMaps']}'" if "extra" in manifest["metadata"] else ""))
+            + (f", classMaps '{manifest['outputs']['classMaps']}'" if "classMaps" in manifest["outputs"] else ""))
 
     summary["total_s"] = round(time.time() - started)
     log(f"total time {summary['total_s']}s")

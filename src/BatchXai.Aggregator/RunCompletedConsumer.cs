@@ -20,6 +20,7 @@ public sealed class RunCompletedConsumer(ResultStore results, ILogger<RunComplet
         try
         {
             await new ClassViewBuilder(results).BuildAsync(run, ct);
+            await new ClassDominanceBuilder(results).BuildAsync(run, ct);
             await new RunReportWriter(results).WriteAsync(run, ct);
             await new ArtefactAuditor(results).AuditAsync(run, ct);
         }

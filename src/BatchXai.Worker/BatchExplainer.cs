@@ -50,8 +50,9 @@ public sealed class BatchExplainer(ModelCache models, ResultStore results, ILogg
                 Inputs = prepared.Tensor,
                 Geometry = model.Geometry,
                 Gradients = model.Network.Gradients,
+                ClassResponses = model.Network.ClassResponses,
             };
-            var writer = new MapOutputWriter(output, batch.RunId);
+            var writer = new MapOutputWriter(output, batch.RunId, model.Network.Manifest.Classes);
             foreach (var method in methods)
             {
                 ExplanationMap[] maps = method.Explain(request);

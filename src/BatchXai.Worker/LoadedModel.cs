@@ -35,6 +35,8 @@ public sealed class LoadedModel : IDisposable
         // Gradient methods need the backward graph: build it now so an op it cannot
         // differentiate is one clear error before any image is touched.
         if (methods.Any(m => m.NeedsGradients)) Network.Gradients.Prepare(GradientRule.Exact);
+        if (methods.Any(m => m.NeedsClassResponses))
+            (Network.ClassResponses ?? throw new ModelLoadException($"model {Network.Manifest.Name}: CLEAR needs a gap-linear head or outputs.classMaps")).Prepare();
         return methods;
     }
 

@@ -10,9 +10,11 @@ namespace BatchXai.Worker;
 /// Turns one image's map for one method into its stored outputs (DESIGN §4): the map at input
 /// size as .npy (float32, <c>np.load</c>-able), the map at the method's own resolution as
 /// .feature.npy when that differs, a PNG overlay (values ≥ 20% of max, CRM paper §4.2, with the
-/// ROI box), and the result row with its statistics.
+/// ROI box), and the result row with its statistics. CLEAR maps also get their class responses
+/// and dominant classes as .npy, and the CLEAR composite with its legend as the overlay.
 /// </summary>
-public sealed class MapOutputWriter(IObjectStore output, Guid runId)
+/// <param name="classNames">Class names in logit order, for the CLEAR legend.</param>
+public sealed class MapOutputWriter(IObjectStore output, Guid runId, IReadOnlyList<string>? classNames = null)
 {
     public static readonly Rgb RoiBoxColour = new(255, 255, 255);
 
@@ -27,7 +29,9 @@ public sealed class MapOutputWriter(IObjectStore output, Guid runId)
         if (!ReferenceEquals(inputMap, map))
             await output.WriteAsync(ResultKeys.ImageFeatureMap(runId, method, imageKey), Npy(map), ct);
 
-        var overlay = HeatmapOverlay.Render(inputImage, inputMap.NormalizedByMax().Values, RoiStats.DefaultThreshold);
+        var overlay = map.ClassResponses is { } clear
+            ? await WriteClearAsync(imageKey, clear, inputMap, inputImage, method, ct)
+            : HeatmapOverlay.Render(inputImage, inputMap.NormalizedByMax().Values, RoiStats.DefaultThreshold);
         if (!stats.RoiBox.IsEmpty)
             HeatmapOverlay.DrawBox(overlay, stats.RoiBox.X0, stats.RoiBox.Y0, stats.RoiBox.X1, stats.RoiBox.Y1, RoiBoxColour);
         var pngKey = ResultKeys.ImageOverlay(runId, method, imageKey);
@@ -50,6 +54,21 @@ public sealed class MapOutputWriter(IObjectStore output, Guid runId)
             NpyUri = output.UriOf(ResultKeys.ImageMap(runId, method, imageKey)),
             PngUri = output.UriOf(pngKey),
         };
+    }
+
+    /// <summary>R (N×H×W) and Ĉ (H×W) as .npy; returns the CLEAR composite, V = D normalised by its maximum.</summary>
+    private async Task<RgbImage> WriteClearAsync(string imageKey, ClassResponseMaps clear, ExplanationMap dominantResponse, RgbImage inputImage,
+        string method, CancellationToken ct)
+    {
+        if (clear.Height != inputImage.Height || clear.Width != inputImage.Width)
+            throw new InvalidOperationException($"{method}: class responses of {clear.Height}x{clear.Width} for a {inputImage.Height}x{inputImage.Width} input image");
+        await output.WriteAsync(ResultKeys.ImageClassResponses(runId, method, imageKey),
+            NpyFile.ToBytes(clear.Responses, [clear.Classes, clear.Height, clear.Width]), ct);
+        using var dominant = new MemoryStream();
+        NpyFile.WriteInt32(dominant, clear.DominantClass, [clear.Height, clear.Width]);
+        await output.WriteAsync(ResultKeys.ImageDominantClass(runId, method, imageKey), dominant.ToArray(), ct);
+        var names = classNames ?? Enumerable.Range(0, clear.Classes).Select(d => d.ToString()).ToArray();
+        return ClearComposite.Render(inputImage, clear.DominantClass, dominantResponse.NormalizedByMax().Values, names, RoiStats.DefaultThreshold);
     }
 
     public static byte[] Npy(ExplanationMap map) => NpyFile.ToBytes(map.Values, [map.Height, map.Width]);

@@ -27,6 +27,12 @@ public sealed class ExplanationMap
     /// </summary>
     public double? CompletenessDelta { get; set; }
 
+    /// <summary>
+    /// For CLEAR: every class's attentive response map and the dominant class per pixel (this
+    /// map's values are then the dominant response). Null for other methods.
+    /// </summary>
+    public ClassResponseMaps? ClassResponses { get; set; }
+
     public float this[int y, int x]
     {
         get => Values[y * Width + x];

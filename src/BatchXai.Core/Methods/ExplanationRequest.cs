@@ -40,6 +40,9 @@ public sealed class ExplanationRequest
     /// <summary>Backward passes through the model (gradient methods); null when the model has none.</summary>
     public Gradients.IGradientEngine? Gradients { get; init; }
 
+    /// <summary>CLEAR's back-projection from the class responses; null when the model has none.</summary>
+    public Gradients.IClassResponseProjector? ClassResponses { get; init; }
+
     /// <summary>Inputs, geometry and gradient engine, or an error naming the method that needs them.</summary>
     public (float[] Inputs, InputGeometry Geometry, Gradients.IGradientEngine Engine) RequireGradients(string method) =>
         Inputs is { } inputs && Geometry is { } geometry && Gradients is { } engine

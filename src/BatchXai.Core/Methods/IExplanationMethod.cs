@@ -15,6 +15,9 @@ public interface IExplanationMethod
     /// <summary>True for methods that need backward passes through the model (an <see cref="Gradients.IGradientEngine"/>).</summary>
     bool NeedsGradients => false;
 
+    /// <summary>True for methods that back-project class responses (CLEAR: an <see cref="Gradients.IClassResponseProjector"/>).</summary>
+    bool NeedsClassResponses => false;
+
     /// <summary>Why this method cannot explain a model with this head, or null when it can.</summary>
     string? WhyUnsupported(Heads.HeadKind head);
 

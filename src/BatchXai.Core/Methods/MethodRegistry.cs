@@ -11,6 +11,7 @@ public static class MethodRegistry
         ["saliency"] = _ => new SaliencyMethod(),
         ["gradxinput"] = _ => new SaliencyMethod(timesInput: true),
         ["ig"] = IntegratedGradientsMethod.From,
+        [ClearMethod.MethodName] = _ => new ClearMethod(),
     };
 
     public static IReadOnlyCollection<string> Names => Factories.Keys;

@@ -68,6 +68,6 @@ public static class HeatmapOverlay
                 image.Set(x, y, colour.R, colour.G, colour.B);
     }
 
-    private static byte Blend(byte background, byte colour, float alpha) =>
+    internal static byte Blend(byte background, byte colour, float alpha) =>
         (byte)(background + alpha * (colour - background) + 0.5f);
 }

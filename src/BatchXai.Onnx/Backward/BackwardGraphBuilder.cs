@@ -11,7 +11,7 @@ namespace BatchXai.Onnx.Backward;
 /// </summary>
 public static class BackwardGraphBuilder
 {
-    /// <summary>Extra input: [batch, N], the weights of the logits (e.g. one-hot of the target class).</summary>
+    /// <summary>Extra input: [batch, N], the weights of the logits (e.g. one-hot of the target class); see <see cref="SeedSignal"/> for the other meaning.</summary>
     public const string SeedInput = "batchxai_seed";
 
     /// <summary>Extra output: ∂(seed·S)/∂input, shaped like the input.</summary>
@@ -48,8 +48,16 @@ public static class BackwardGraphBuilder
         var forwardNodes = graph.Node.ToArray();
         var emitter = new GradientEmitter(graph, index, index.ElementTypes.Resolve(options.LogitsName), opset);
         var grads = new GradientAccumulator(emitter);
-        graph.Input.Add(SeedValueInfo(graph, options.LogitsName, emitter.FloatType));
-        grads.Add(options.LogitsName, SeedInput);
+        if (options.Seed == SeedSignal.RectifiedActivations)
+        {
+            graph.Input.Add(ChannelSeedValueInfo(graph, options.LogitsName, emitter.FloatType));
+            grads.Add(options.LogitsName, RectifiedActivationSignal(emitter, index, options.LogitsName));
+        }
+        else
+        {
+            graph.Input.Add(SeedValueInfo(graph, options.LogitsName, emitter.FloatType));
+            grads.Add(options.LogitsName, SeedInput);
+        }
 
         foreach (var node in forwardNodes.Reverse().Where(path.Contains))
             Differentiate(node, path, grads, emitter, options.Rule);
@@ -101,6 +109,30 @@ public static class BackwardGraphBuilder
         if (declared is null)
             tensorType.Shape.Dim.Add([new TensorShapeProto.Types.Dimension { DimParam = GraphEditor.BatchSymbol }, new TensorShapeProto.Types.Dimension()]);
         return new ValueInfoProto { Name = SeedInput, Type = new TypeProto { TensorType = tensorType } };
+    }
+
+    /// <summary>
+    /// ReLU(T) ⊙ seed, the seed [batch, C] reshaped to [batch, C, 1, …] so it scales T's channels:
+    /// the signal of <see cref="SeedSignal.RectifiedActivations"/>.
+    /// </summary>
+    private static string RectifiedActivationSignal(GradientEmitter emitter, GraphIndex index, string tensor)
+    {
+        emitter.Scope = SeedInput;
+        var rank = index.Ranks.Resolve(tensor)
+            ?? throw new OnnxGraphException($"the rank of '{tensor}' is needed to scale its channels by the seed but is neither declared nor inferable");
+        if (rank < 2)
+            throw new OnnxGraphException($"'{tensor}' has rank {rank}; seeding its channels needs rank ≥ 2 ([batch, channels, …])");
+        var perChannel = rank == 2 ? SeedInput : emitter.Emit("Unsqueeze", [SeedInput, emitter.Int64s([.. Enumerable.Range(2, rank - 2).Select(a => (long)a)])]);
+        return emitter.Emit("Mul", [emitter.Emit("Relu", [tensor]), perChannel]);
+    }
+
+    /// <summary>The channel seed is [batch, C], C read from the tensor's declared dim 1 when it has one.</summary>
+    private static ValueInfoProto ChannelSeedValueInfo(GraphProto graph, string tensor, TensorProto.Types.DataType type)
+    {
+        var declared = graph.Input.Concat(graph.Output).Concat(graph.ValueInfo).FirstOrDefault(v => v.Name == tensor)?.Type?.TensorType?.Shape;
+        var channels = declared is { Dim.Count: >= 2 } ? declared.Dim[1].Clone() : new TensorShapeProto.Types.Dimension();
+        var shape = new TensorShapeProto { Dim = { new TensorShapeProto.Types.Dimension { DimParam = GraphEditor.BatchSymbol }, channels } };
+        return new ValueInfoProto { Name = SeedInput, Type = new TypeProto { TensorType = new TypeProto.Types.Tensor { ElemType = (int)type, Shape = shape } } };
     }
 
     /// <summary>Names the total gradient of <paramref name="tensor"/> as a graph output, typed and shaped like the tensor.</summary>

@@ -20,12 +20,16 @@ internal sealed class FieldChecker(string manifestPath)
             Onnx = onnx,
             OnnxPath = Path.GetFullPath(Path.Combine(manifestFolder, onnx)),
             Input = BuildInput(dto.Input ?? throw Fail("input", "is required")),
-            Outputs = new ManifestOutputs(RequiredText((dto.Outputs ?? throw Fail("outputs", "is required")).Logits, "outputs.logits")),
+            Outputs = BuildOutputs(dto.Outputs ?? throw Fail("outputs", "is required")),
             TargetLayer = RequiredText(dto.TargetLayer, "targetLayer"),
             Head = EnumValue(dto.Head, "head", ManifestNames.Heads, HeadKind.Generic),
             Classes = BuildClasses(dto.Classes),
         };
     }
+
+    private ManifestOutputs BuildOutputs(OutputsDto outputs) => new(
+        RequiredText(outputs.Logits, "outputs.logits"),
+        outputs.ClassMaps is null ? null : RequiredText(outputs.ClassMaps, "outputs.classMaps"));
 
     private ManifestInput BuildInput(InputDto input)
     {

@@ -93,4 +93,5 @@ internal sealed class InputDto
 internal sealed class OutputsDto
 {
     public string? Logits { get; set; }
+    public string? ClassMaps { get; set; }
 }

@@ -16,6 +16,7 @@ public static class ManifestValidator
         CheckInput(manifest, graph, problems);
         CheckLogits(manifest, graph, problems);
         CheckTargetLayer(manifest, graph, problems);
+        CheckClassMaps(manifest, graph, problems);
         if (problems.Count > 0)
             throw new ManifestException(manifest.ManifestPath, problems);
     }
@@ -75,6 +76,14 @@ public static class ManifestValidator
             return;
         problems.Add(new("targetLayer",
             $"is '{manifest.TargetLayer}' but no node produces that tensor; candidates: {Quoted(graph.SuggestTensors(manifest.TargetLayer))}"));
+    }
+
+    private static void CheckClassMaps(ModelManifest manifest, OnnxGraph graph, List<ManifestProblem> problems)
+    {
+        if (manifest.Outputs.ClassMaps is not { } classMaps || graph.Producer(classMaps) is not null)
+            return;
+        problems.Add(new("outputs.classMaps",
+            $"is '{classMaps}' but no node produces that tensor; candidates: {Quoted(graph.SuggestTensors(classMaps))}"));
     }
 
     private static bool Disagrees(TensorDim dim, int expected) => dim.IsStatic && dim.Value != expected;

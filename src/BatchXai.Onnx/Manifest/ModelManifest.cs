@@ -85,4 +85,7 @@ public sealed record ManifestInput(
 }
 
 /// <param name="Logits">Tensor holding the pre-softmax scores, one per class.</param>
-public sealed record ManifestOutputs(string Logits);
+/// <param name="ClassMaps">Optional: the [batch, N, u, v] output of a fully convolutional net's last
+/// layer of N class kernels (CLEAR-DR Fig. 3), where CLEAR seeds its back-projection. Without it,
+/// CLEAR on a gap-linear head seeds at Σ_k w_k^d A_k computed from the target layer.</param>
+public sealed record ManifestOutputs(string Logits, string? ClassMaps = null);

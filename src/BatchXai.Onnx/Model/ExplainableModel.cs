@@ -94,6 +94,7 @@ public sealed class ExplainableModel : IDisposable
             return new ExplainableModel(model, network, head, modelHead, featureShape, Math.Max(1, maxBatch))
             {
                 Gradients = new OnnxGradientEngine(model.Graph.Model, m, featureShape, SampleShapeOf(m), options, Math.Max(1, maxBatch)),
+                ClassResponses = ClassResponseProjectorFor(model.Graph.Model, m, modelHead, options, Math.Max(1, maxBatch)),
             };
         }
         catch
@@ -171,8 +172,27 @@ public sealed class ExplainableModel : IDisposable
     /// <summary>Backward passes through this model (sessions built on first use, per rule).</summary>
     public OnnxGradientEngine Gradients { get; private init; } = null!;
 
+    /// <summary>
+    /// CLEAR's back-projection from the class responses (session built on first use): from the
+    /// manifest's outputs.classMaps when the model has class kernels, else from Σ_k w_k^d A_k
+    /// appended for a gap-linear head; null for other heads.
+    /// </summary>
+    public OnnxClassResponseProjector? ClassResponses { get; private init; }
+
+    private static OnnxClassResponseProjector? ClassResponseProjectorFor(ModelProto source, ModelManifest m, ModelHead head,
+        OrtSessionOptions? options, int maxBatch)
+    {
+        if (m.Outputs.ClassMaps is { } classMaps)
+            return new OnnxClassResponseProjector(source, m.Input.Name, classMaps, m.Classes.Count, SampleShapeOf(m), options, maxBatch);
+        if (head.Linear is not { } linear)
+            return null;
+        var withClassMaps = GraphEditor.AppendClassMaps(source, m.TargetLayer, linear.Weights, linear.Classes, linear.Channels, ClassMapsOutput);
+        return new OnnxClassResponseProjector(withClassMaps, m.Input.Name, ClassMapsOutput, m.Classes.Count, SampleShapeOf(m), options, maxBatch);
+    }
+
     public void Dispose()
     {
+        ClassResponses?.Dispose();
         Gradients.Dispose();
         _head.Dispose();
         _network.Dispose();

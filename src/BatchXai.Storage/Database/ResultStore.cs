@@ -128,6 +128,26 @@ public sealed class ResultStore(Func<ResultsDb> openDb)
         await tx.CommitAsync(ct);
     }
 
+    /// <summary>Replaces a run's CLEAR dominance rows for a method: running the aggregator twice gives the same rows.</summary>
+    public async Task ReplaceClassDominanceAsync(Guid runId, string method, IReadOnlyList<ClassDominanceRow> rows, CancellationToken ct = default)
+    {
+        await using var db = openDb();
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        await db.ClassDominance.Where(r => r.RunId == runId && r.Method == method).ExecuteDeleteAsync(ct);
+        var now = DateTime.UtcNow;
+        foreach (var r in rows) { r.RunId = runId; r.Method = method; r.CreatedAt = now; }
+        db.ClassDominance.AddRange(rows);
+        await db.SaveChangesAsync(ct);
+        await tx.CommitAsync(ct);
+    }
+
+    public async Task<List<ClassDominanceRow>> ClassDominanceAsync(Guid runId, CancellationToken ct = default)
+    {
+        await using var db = openDb();
+        return await db.ClassDominance.AsNoTracking().Where(r => r.RunId == runId)
+            .OrderBy(r => r.Method).ThenBy(r => r.ClassIndex).ThenBy(r => r.DominantClass).ToListAsync(ct);
+    }
+
     /// <summary>Replaces all of a run's audit findings in one transaction: auditing a run twice gives the same rows.</summary>
     public async Task ReplaceAuditFindingsAsync(Guid runId, IReadOnlyList<AuditFindingRow> rows, CancellationToken ct = default)
     {

@@ -14,6 +14,7 @@ public sealed class ResultsDb(DbContextOptions<ResultsDb> options) : DbContext(o
     public DbSet<ImageFailureRow> ImageFailures => Set<ImageFailureRow>();
     public DbSet<ClassAggregateRow> ClassAggregates => Set<ClassAggregateRow>();
     public DbSet<AuditFindingRow> AuditFindings => Set<AuditFindingRow>();
+    public DbSet<ClassDominanceRow> ClassDominance => Set<ClassDominanceRow>();
 
     protected override void OnModelCreating(ModelBuilder model)
     {
@@ -22,6 +23,7 @@ public sealed class ResultsDb(DbContextOptions<ResultsDb> options) : DbContext(o
         model.Entity<ImageFailureRow>().ToTable("image_failures").HasIndex(r => new { r.RunId, r.ImageKey }).IsUnique();
         model.Entity<ClassAggregateRow>().ToTable("class_aggregates").HasIndex(r => new { r.RunId, r.Method, r.ClassIndex }).IsUnique();
         model.Entity<AuditFindingRow>().ToTable("audit_findings").HasIndex(r => new { r.RunId, r.Method, r.ClassIndex, r.Kind }).IsUnique();
+        model.Entity<ClassDominanceRow>().ToTable("class_dominance").HasIndex(r => new { r.RunId, r.Method, r.ClassIndex, r.DominantClass }).IsUnique();
 
         foreach (var entity in model.Model.GetEntityTypes())
             foreach (var property in entity.GetProperties())

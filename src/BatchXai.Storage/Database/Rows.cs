@@ -108,3 +108,26 @@ public sealed class AuditFindingRow
     public string EvidenceJson { get; set; } = "{}";
     public DateTime CreatedAt { get; set; }
 }
+
+/// <summary>CLEAR's class view: how much one class dominates the CLEAR maps of one class's images.</summary>
+public sealed class ClassDominanceRow
+{
+    public long Id { get; set; }
+    public Guid RunId { get; set; }
+    public string Method { get; set; } = "";
+    /// <summary>The class of the images (chosen as for the class views: correct, label or predicted).</summary>
+    public int ClassIndex { get; set; }
+    public string ClassName { get; set; } = "";
+    public string Selection { get; set; } = "";
+    /// <summary>The class d whose dominance is counted.</summary>
+    public int DominantClass { get; set; }
+    public string DominantClassName { get; set; } = "";
+    public int ImageCount { get; set; }
+    /// <summary>Share of the images' field-of-view pixels whose dominant class Ĉ is d.</summary>
+    public double FovPixelShare { get; set; }
+    /// <summary>The same share over attentive pixels only (dominant response ≥ 20% of the image's maximum).</summary>
+    public double AttentivePixelShare { get; set; }
+    /// <summary>Images where d is the dominant class of most attentive field-of-view pixels.</summary>
+    public int ImagesDominated { get; set; }
+    public DateTime CreatedAt { get; set; }
+}

@@ -22,6 +22,12 @@ public static class ResultKeys
     public static string ImageFeatureMap(Guid runId, string method, string imageKey) => ImageStem(runId, method, imageKey) + ".feature.npy";
     public static string ImageOverlay(Guid runId, string method, string imageKey) => ImageStem(runId, method, imageKey) + ".png";
 
+    /// <summary>CLEAR: R(x|d) of every class, N×H×W float32.</summary>
+    public static string ImageClassResponses(Guid runId, string method, string imageKey) => ImageStem(runId, method, imageKey) + ".responses.npy";
+
+    /// <summary>CLEAR: the dominant class Ĉ per pixel, H×W int32 (−1 where no class responds).</summary>
+    public static string ImageDominantClass(Guid runId, string method, string imageKey) => ImageStem(runId, method, imageKey) + ".dominant_class.npy";
+
     public static string ClassStem(Guid runId, string method, int classIndex, string className) =>
         $"{RunFolder(runId)}/classes/{method}/{classIndex}_{Sanitize(className)}";
 
@@ -29,6 +35,7 @@ public static class ResultKeys
     public static string FailuresCsv(Guid runId) => $"{RunFolder(runId)}/failures.csv";
     public static string ClassesCsv(Guid runId) => $"{RunFolder(runId)}/classes.csv";
     public static string AuditCsv(Guid runId) => $"{RunFolder(runId)}/audit.csv";
+    public static string DominanceCsv(Guid runId) => $"{RunFolder(runId)}/dominance.csv";
 
     private static string Sanitize(string name) =>
         new(name.Select(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' ? c : '_').ToArray());

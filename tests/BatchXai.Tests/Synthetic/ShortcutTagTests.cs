@@ -1,3 +1,4 @@
+using BatchXai.Imaging;
 using BatchXai.Synthetic;
 using static BatchXai.Tests.Synthetic.SyntheticFixtures;
 
