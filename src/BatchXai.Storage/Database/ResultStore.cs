@@ -118,25 +118,27 @@ public sealed class ResultStore(Func<ResultsDb> openDb)
     /// <summary>Replaces a run's class aggregates for a method: running the aggregator twice gives the same rows.</summary>
     public async Task ReplaceClassAggregatesAsync(Guid runId, string method, IReadOnlyList<ClassAggregateRow> rows, CancellationToken ct = default)
     {
-        await using var db = openDb();
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
-        await db.ClassAggregates.Where(r => r.RunId == runId && r.Method == method).ExecuteDeleteAsync(ct);
-        var now = DateTime.UtcNow;
-        foreach (var r in rows) { r.RunId = runId; r.Method = method; r.CreatedAt = now; }
-        db.ClassAggregates.AddRange(rows);
-        await db.SaveChangesAsync(ct);
-        await tx.CommitAsync(ct);
+        await ReplaceAsync(db => db.ClassAggregates, r => r.RunId == runId && r.Method == method, rows,
+            (r, now) => { r.RunId = runId; r.Method = method; r.CreatedAt = now; }, ct);
     }
 
     /// <summary>Replaces a run's CLEAR dominance rows for a method: running the aggregator twice gives the same rows.</summary>
     public async Task ReplaceClassDominanceAsync(Guid runId, string method, IReadOnlyList<ClassDominanceRow> rows, CancellationToken ct = default)
     {
+        await ReplaceAsync(db => db.ClassDominance, r => r.RunId == runId && r.Method == method, rows,
+            (r, now) => { r.RunId = runId; r.Method = method; r.CreatedAt = now; }, ct);
+    }
+
+    /// <summary>Deletes the rows <paramref name="which"/> selects and inserts <paramref name="rows"/>, stamped, in one transaction.</summary>
+    private async Task ReplaceAsync<T>(Func<ResultsDb, DbSet<T>> table, System.Linq.Expressions.Expression<Func<T, bool>> which,
+        IReadOnlyList<T> rows, Action<T, DateTime> stamp, CancellationToken ct) where T : class
+    {
         await using var db = openDb();
         await using var tx = await db.Database.BeginTransactionAsync(ct);
-        await db.ClassDominance.Where(r => r.RunId == runId && r.Method == method).ExecuteDeleteAsync(ct);
+        await table(db).Where(which).ExecuteDeleteAsync(ct);
         var now = DateTime.UtcNow;
-        foreach (var r in rows) { r.RunId = runId; r.Method = method; r.CreatedAt = now; }
-        db.ClassDominance.AddRange(rows);
+        foreach (var r in rows) stamp(r, now);
+        table(db).AddRange(rows);
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
     }
@@ -151,14 +153,7 @@ public sealed class ResultStore(Func<ResultsDb> openDb)
     /// <summary>Replaces all of a run's audit findings in one transaction: auditing a run twice gives the same rows.</summary>
     public async Task ReplaceAuditFindingsAsync(Guid runId, IReadOnlyList<AuditFindingRow> rows, CancellationToken ct = default)
     {
-        await using var db = openDb();
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
-        await db.AuditFindings.Where(r => r.RunId == runId).ExecuteDeleteAsync(ct);
-        var now = DateTime.UtcNow;
-        foreach (var r in rows) { r.RunId = runId; r.CreatedAt = now; }
-        db.AuditFindings.AddRange(rows);
-        await db.SaveChangesAsync(ct);
-        await tx.CommitAsync(ct);
+        await ReplaceAsync(db => db.AuditFindings, r => r.RunId == runId, rows, (r, now) => { r.RunId = runId; r.CreatedAt = now; }, ct);
     }
 
     public async Task<List<AuditFindingRow>> AuditFindingsAsync(Guid runId, CancellationToken ct = default)

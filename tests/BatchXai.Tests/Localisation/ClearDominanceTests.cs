@@ -3,7 +3,6 @@ using BatchXai.Core.Maps;
 using BatchXai.Core.Methods;
 using BatchXai.Imaging;
 using BatchXai.Onnx.Model;
-using BatchXai.Synthetic;
 using BatchXai.Worker;
 using Xunit.Abstractions;
 
@@ -18,7 +17,7 @@ namespace BatchXai.Tests.Localisation;
 /// </summary>
 public sealed class ClearDominanceTests(ITestOutputHelper output) : IDisposable
 {
-    private const int Images = 80, HeldApartSeed = 90210;
+    private const int Images = 80;
 
     /// <summary>
     /// Required share of correctly graded lesion images whose lesion pixels are dominated by their
@@ -37,24 +36,11 @@ public sealed class ClearDominanceTests(ITestOutputHelper output) : IDisposable
     [Fact]
     public void Lesion_pixels_of_correctly_graded_images_are_dominated_by_the_grade()
     {
-        SampleDatasetWriter.Write(_data, Images, HeldApartSeed, new SampleDataOptions());
         using var model = ExplainableModel.Load(PointingGameTests.BundledModel("dr_fcn.json"));
-        var preprocessor = new ImagePreprocessor(LoadedModel.PreprocessSpecOf(model.Manifest));
-        var rows = File.ReadAllLines(Path.Combine(_data, SampleDatasetWriter.LabelsFile)).Skip(1).Select(l => l.Split(',')).ToList();
-
-        var prepared = new List<(PreparedImage Image, byte[] Mask, int MaskSize, int Grade)>();
-        var input = new float[rows.Count * model.SampleSize];
-        foreach (var row in rows)
-        {
-            var image = preprocessor.Prepare(ImageDecoder.Decode(File.ReadAllBytes(Path.Combine(_data, SampleDatasetWriter.ImagesFolder, row[0] + ".png"))));
-            preprocessor.WriteTensor(image, input.AsSpan(prepared.Count * model.SampleSize, model.SampleSize));
-            var mask = ImageDecoder.Decode(File.ReadAllBytes(Path.Combine(_data, SampleDatasetWriter.MasksFolder, row[0] + ".png")));
-            prepared.Add((image, mask.Pixels.Where((_, i) => i % 3 == 0).ToArray(), mask.Width, int.Parse(row[1])));
-        }
+        var (prepared, input) = HeldApartFundi.Prepare(_data, Images, model);
         var forward = model.Forward(input, prepared.Count);
         int classes = model.Head.Classes;
-        var predicted = Enumerable.Range(0, prepared.Count)
-            .Select(i => System.Numerics.Tensors.TensorPrimitives.IndexOfMax(forward.Logits.AsSpan(i * classes, classes))).ToArray();
+        var predicted = HeldApartFundi.Predictions(forward.Logits, prepared.Count, classes);
         var request = new ExplanationRequest(forward.Features, forward.Logits, predicted, model.Head, forward.ClassScoreMaps)
         {
             Inputs = input,

@@ -1,9 +1,6 @@
 using BatchXai.Core.Maps;
 using BatchXai.Core.Methods;
-using BatchXai.Imaging;
 using BatchXai.Onnx.Model;
-using BatchXai.Synthetic;
-using BatchXai.Worker;
 using Xunit.Abstractions;
 
 namespace BatchXai.Tests.Localisation;
@@ -17,7 +14,7 @@ namespace BatchXai.Tests.Localisation;
 /// </summary>
 public sealed class PointingGameTests(ITestOutputHelper output) : IDisposable
 {
-    private const int Images = 60, HeldApartSeed = 90210;
+    private const int Images = 60;
     /// <summary>Required share of lesion-bearing images whose map maximum hits a lesion.</summary>
     private const double RequiredHitRate = 0.75;
 
@@ -38,23 +35,10 @@ public sealed class PointingGameTests(ITestOutputHelper output) : IDisposable
     [Fact]
     public void Crm_and_cam_of_the_bundled_grader_point_at_planted_lesions()
     {
-        SampleDatasetWriter.Write(_data, Images, HeldApartSeed, new SampleDataOptions());
         using var model = ExplainableModel.Load(BundledModel("dr_grader.json"));
-        var preprocessor = new ImagePreprocessor(LoadedModel.PreprocessSpecOf(model.Manifest));
-        var rows = File.ReadAllLines(Path.Combine(_data, SampleDatasetWriter.LabelsFile)).Skip(1).Select(l => l.Split(',')).ToList();
-
-        var prepared = new List<(PreparedImage Image, byte[] Mask, int MaskSize, int Grade)>();
-        var input = new float[rows.Count * model.SampleSize];
-        foreach (var row in rows)
-        {
-            var image = preprocessor.Prepare(ImageDecoder.Decode(File.ReadAllBytes(Path.Combine(_data, SampleDatasetWriter.ImagesFolder, row[0] + ".png"))));
-            preprocessor.WriteTensor(image, input.AsSpan(prepared.Count * model.SampleSize, model.SampleSize));
-            var mask = ImageDecoder.Decode(File.ReadAllBytes(Path.Combine(_data, SampleDatasetWriter.MasksFolder, row[0] + ".png")));
-            prepared.Add((image, mask.Pixels.Where((_, i) => i % 3 == 0).ToArray(), mask.Width, int.Parse(row[1])));
-        }
+        var (prepared, input) = HeldApartFundi.Prepare(_data, Images, model);
         var forward = model.Forward(input, prepared.Count);
-        var predicted = Enumerable.Range(0, prepared.Count)
-            .Select(i => System.Numerics.Tensors.TensorPrimitives.IndexOfMax(forward.Logits.AsSpan(i * model.Head.Classes, model.Head.Classes))).ToArray();
+        var predicted = HeldApartFundi.Predictions(forward.Logits, prepared.Count, model.Head.Classes);
         var request = new ExplanationRequest(forward.Features, forward.Logits, predicted, model.Head, forward.ClassScoreMaps);
 
         int cell = (int)Math.Ceiling((double)prepared[0].Image.SourceRegion.Width / model.FeatureShape.V);
