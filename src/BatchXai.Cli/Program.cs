@@ -14,6 +14,7 @@ public static class Program
         root.Subcommands.Add(SampleDataCommand.Build());
         root.Subcommands.Add(ServeCommand.Build());
         root.Subcommands.Add(ExportCommand.Build());
+        Commands.Distributed.DistributedCommands.AddTo(root);
         return root;
     }
 }

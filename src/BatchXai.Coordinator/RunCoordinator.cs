@@ -1,6 +1,7 @@
 using System.Text.Json;
 using BatchXai.Contracts;
 using BatchXai.Coordinator.Datasets;
+using BatchXai.Coordinator.Incremental;
 using BatchXai.Core.Methods;
 using BatchXai.Onnx.Manifest;
 using BatchXai.Onnx.Model;
@@ -20,7 +21,14 @@ public sealed class RunCoordinator(ResultStore results, IBus bus, RunProgressTra
 {
     public const int MinBatchSize = 1, MaxBatchSize = 256;
 
-    public async Task<RunRow> StartAsync(RunRequest request, CancellationToken ct = default)
+    public async Task<RunRow> StartAsync(RunRequest request, CancellationToken ct = default) =>
+        await StartAsync(request, filter: null, ct) ?? throw new InvalidOperationException("a run without a filter always starts");
+
+    /// <summary>
+    /// Starts a run over the images <paramref name="filter"/> keeps (e.g. those not explained yet);
+    /// null, and nothing recorded or queued, when it keeps none.
+    /// </summary>
+    public async Task<RunRow?> StartAsync(RunRequest request, IListingFilter? filter, CancellationToken ct = default)
     {
         if (request.BatchSize is < MinBatchSize or > MaxBatchSize)
             throw new RunSetupException($"batch size {request.BatchSize} is outside {MinBatchSize}..{MaxBatchSize}");
@@ -28,16 +36,26 @@ public sealed class RunCoordinator(ResultStore results, IBus bus, RunProgressTra
         var methods = ResolveMethods(request.Methods, request.MethodOptions, model);
 
         DatasetListing listing;
+        int skipped = 0;
         try
         {
             using var dataset = ObjectStores.Open(request.DatasetUri);
             listing = await new DatasetEnumerator(dataset, model.Manifest.Classes).EnumerateAsync(ct);
+            if (listing.Expected == 0) throw new RunSetupException($"dataset {request.DatasetUri} holds no images");
+            if (filter is not null)
+            {
+                var kept = await filter.FilterAsync(dataset, listing, model.Sha256, methods.Select(m => m.Name).ToList(), ct);
+                skipped = listing.Images.Count - kept.Images.Count;
+                log.LogInformation("dataset {Dataset}: {Skipped} of {Images} images already explained, {New} to explain",
+                    request.DatasetUri, skipped, listing.Images.Count, kept.Images.Count);
+                if (kept.Images.Count == 0) return null;
+                listing = kept;
+            }
         }
         catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException or NotSupportedException)
         {
             throw new RunSetupException($"dataset {request.DatasetUri}: {e.Message}", e);
         }
-        if (listing.Expected == 0) throw new RunSetupException($"dataset {request.DatasetUri} holds no images");
 
         var settings = new RunSettings(request.DatasetUri, Path.GetFullPath(request.ModelManifestPath), request.ResultsUri,
             methods.Select(m => m.Name).ToList(), request.Target, request.MethodOptions);
@@ -54,6 +72,8 @@ public sealed class RunCoordinator(ResultStore results, IBus bus, RunProgressTra
             Target = settings.Target.ToString().ToLowerInvariant(),
             ClassNamesJson = JsonSerializer.Serialize(model.Manifest.Classes),
             Expected = listing.Expected,
+            OptionsJson = JsonSerializer.Serialize(new RunOptions(request.BatchSize, request.MethodOptions, filter is not null, skipped), RunOptions.Json),
+            ScheduleId = request.ScheduleId,
         };
         await results.CreateRunAsync(run, ct);
         log.LogInformation("run {Run}: {Layout}, {Images} images, {Problems} already failed, methods {Methods}",

@@ -27,7 +27,8 @@ public sealed class RunProgressTracker(ResultStore results, IBus bus, ILogger<Ru
     public static RunSettings RunSettingsOf(RunRow run) => new(
         run.DatasetUri, run.ModelManifestUri, run.ResultsUri,
         run.Methods.Split(',', StringSplitOptions.RemoveEmptyEntries),
-        Enum.Parse<TargetMode>(run.Target, ignoreCase: true));
+        Enum.Parse<TargetMode>(run.Target, ignoreCase: true),
+        RunOptions.Of(run).MethodOptions);
 }
 
 /// <summary>Feeds worker progress events to the tracker.</summary>

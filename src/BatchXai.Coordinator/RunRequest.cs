@@ -10,7 +10,8 @@ public sealed record RunRequest(
     string ResultsUri,
     TargetMode Target = TargetMode.Predicted,
     int BatchSize = 32,
-    IReadOnlyDictionary<string, string>? MethodOptions = null);
+    IReadOnlyDictionary<string, string>? MethodOptions = null,
+    Guid? ScheduleId = null);
 
 /// <summary>A run that cannot start (bad model, manifest, method choice or dataset): nothing was queued.</summary>
 public sealed class RunSetupException(string message, Exception? inner = null) : Exception(message, inner);

@@ -11,6 +11,9 @@ public sealed record WorkerOptions
     /// <summary>Batches a worker process explains at once (competing consumers within one process).</summary>
     public int ConcurrentBatches { get; init; } = 1;
 
+    /// <summary>Messages the transport fetches ahead of the ones being explained (0: the transport's default).</summary>
+    public int PrefetchCount { get; init; }
+
     /// <summary>ONNX Runtime session settings: threads, execution provider (CUDA with CPU fallback).</summary>
     public OrtSessionOptions Session { get; init; } = new();
 

@@ -16,6 +16,10 @@ public static class WorkerRegistration
 
     public static void AddWorkerConsumers(this IBusRegistrationConfigurator bus, WorkerOptions options)
     {
-        bus.AddConsumer<ExplainBatchConsumer>().Endpoint(e => e.ConcurrentMessageLimit = options.ConcurrentBatches);
+        bus.AddConsumer<ExplainBatchConsumer>().Endpoint(e =>
+        {
+            e.ConcurrentMessageLimit = options.ConcurrentBatches;
+            if (options.PrefetchCount > 0) e.PrefetchCount = options.PrefetchCount;
+        });
     }
 }

@@ -15,6 +15,7 @@ public sealed class ResultsDb(DbContextOptions<ResultsDb> options) : DbContext(o
     public DbSet<ClassAggregateRow> ClassAggregates => Set<ClassAggregateRow>();
     public DbSet<AuditFindingRow> AuditFindings => Set<AuditFindingRow>();
     public DbSet<ClassDominanceRow> ClassDominance => Set<ClassDominanceRow>();
+    public DbSet<ScheduleRow> Schedules => Set<ScheduleRow>();
 
     protected override void OnModelCreating(ModelBuilder model)
     {
@@ -24,6 +25,7 @@ public sealed class ResultsDb(DbContextOptions<ResultsDb> options) : DbContext(o
         model.Entity<ClassAggregateRow>().ToTable("class_aggregates").HasIndex(r => new { r.RunId, r.Method, r.ClassIndex }).IsUnique();
         model.Entity<AuditFindingRow>().ToTable("audit_findings").HasIndex(r => new { r.RunId, r.Method, r.ClassIndex, r.Kind }).IsUnique();
         model.Entity<ClassDominanceRow>().ToTable("class_dominance").HasIndex(r => new { r.RunId, r.Method, r.ClassIndex, r.DominantClass }).IsUnique();
+        model.Entity<ScheduleRow>().ToTable("schedules").HasIndex(r => r.Name).IsUnique();
 
         foreach (var entity in model.Model.GetEntityTypes())
             foreach (var property in entity.GetProperties())

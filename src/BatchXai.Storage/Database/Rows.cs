@@ -17,6 +17,10 @@ public sealed class RunRow
     public string Target { get; set; } = "";
     /// <summary>JSON array of class names in logit order.</summary>
     public string ClassNamesJson { get; set; } = "[]";
+    /// <summary>JSON object of what the run was asked for beyond the columns: batch size, method options, incremental.</summary>
+    public string OptionsJson { get; set; } = "{}";
+    /// <summary>The schedule that started the run; null for runs started by hand.</summary>
+    public Guid? ScheduleId { get; set; }
     public int Expected { get; set; }
     public int Explained { get; set; }
     public int Failed { get; set; }

@@ -1,0 +1,50 @@
+using BatchXai.Coordinator;
+using BatchXai.Distributed.Bus;
+using BatchXai.Distributed.Configuration;
+using BatchXai.Distributed.Hosting;
+using BatchXai.Distributed.Schedules;
+using MassTransit;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace BatchXai.Distributed.Coordinator;
+
+/// <summary>
+/// <c>batchxai coordinator</c>: the HTTP API that starts runs, the consumers that track their
+/// progress (and fail the images of poison batches), and the Quartz schedules.
+/// </summary>
+public static class CoordinatorService
+{
+    public static async Task<WebApplication> BuildAsync(IConfiguration config, CancellationToken ct)
+    {
+        var settings = CoordinatorSettings.From(config);
+        var rabbit = RabbitMqSettings.From(config);
+        var postgres = PostgresSettings.From(config);
+        var log = ServiceHost.StartupLog("coordinator");
+        var openDb = await ServiceHost.OpenDatabaseAsync(postgres, log, ct);
+
+        var builder = ServiceHost.CreateBuilder("coordinator", config, settings.Port);
+        builder.Services.AddResultsDatabase(openDb);
+        builder.Services.AddSingleton(settings);
+        builder.Services.AddSingleton(rabbit);
+        builder.Services.AddSingleton<RunRequestFactory>();
+        builder.Services.AddSingleton<ErrorQueueReader>();
+        builder.Services.AddSingleton<ScheduleService>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<ScheduleService>());
+        builder.Services.AddBatchXaiCoordinator();
+        builder.Services.AddMassTransit(bus =>
+        {
+            bus.AddCoordinatorConsumers();
+            bus.UsingBatchXaiRabbitMq(rabbit);
+        });
+
+        var app = builder.Build();
+        app.MapHealth("coordinator");
+        app.MapCoordinatorApi();
+        log.LogInformation("coordinator: API on port {Port}; bus {Bus}; database {Db}; results default {Results}; batch size {Batch}",
+            settings.Port, rabbit, postgres, settings.ResultsUri, settings.BatchSize);
+        return app;
+    }
+}

@@ -1,0 +1,78 @@
+using BatchXai.Distributed.Bus;
+using BatchXai.Distributed.Configuration;
+using BatchXai.Storage.Database;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Logging;
+
+namespace BatchXai.Distributed.Hosting;
+
+/// <summary>
+/// What every distributed service shares: settings, one-line console logs, an HTTP listener
+/// (API or /health), the PostgreSQL results database with its migrations applied, and the bus settings.
+/// </summary>
+public static class ServiceHost
+{
+    public static WebApplicationBuilder CreateBuilder(string service, IConfiguration config, int port)
+    {
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ApplicationName = $"batchxai-{service}" });
+        builder.Configuration.AddConfiguration(config);
+        builder.Logging.ClearProviders();
+        builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; });
+        builder.Logging.SetMinimumLevel(LogLevel.Information);
+        foreach (var chatty in new[] { "MassTransit", "Microsoft.AspNetCore", "Microsoft.EntityFrameworkCore", "Microsoft.Hosting", "Quartz" })
+            builder.Logging.AddFilter(chatty, LogLevel.Warning);
+        // Loopback unless told otherwise (containers set HTTP_BIND=0.0.0.0).
+        builder.WebHost.UseUrls($"http://{config.Text("HTTP_BIND") ?? "127.0.0.1"}:{port}");
+        builder.Services.AddHealthChecks();
+        return builder;
+    }
+
+    /// <summary>Opens the database (applying migrations), waiting for it to come up when it is still starting.</summary>
+    public static async Task<Func<ResultsDb>> OpenDatabaseAsync(PostgresSettings settings, ILogger log, CancellationToken ct)
+    {
+        for (int attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await PostgresDatabase.OpenAsync(settings.ConnectionString, ct);
+            }
+            catch (Exception e) when (attempt < 30 && TransientFaults.IsTransient(e))
+            {
+                log.LogWarning("database {Db} not reachable yet ({Error}); retrying", settings, e.Message);
+                await Task.Delay(TimeSpan.FromSeconds(2), ct);
+            }
+        }
+    }
+
+    public static void AddResultsDatabase(this IServiceCollection services, Func<ResultsDb> openDb)
+    {
+        services.AddSingleton(new ResultStore(openDb));
+        services.AddSingleton(new RunCatalog(openDb));
+        services.AddSingleton(new ScheduleStore(openDb));
+    }
+
+    /// <summary>GET /health: 200 with the checks (the bus among them) when healthy, 503 otherwise.</summary>
+    public static void MapHealth(this WebApplication app, string service, Func<object>? details = null)
+    {
+        app.MapGet("/health", async (HealthCheckService health, CancellationToken ct) =>
+        {
+            var report = await health.CheckHealthAsync(ct);
+            var body = new
+            {
+                service,
+                status = report.Status.ToString().ToLowerInvariant(),
+                checks = report.Entries.ToDictionary(e => e.Key, e => e.Value.Status.ToString().ToLowerInvariant()),
+                details = details?.Invoke(),
+            };
+            return Results.Json(body, statusCode: report.Status == HealthStatus.Unhealthy ? 503 : 200);
+        });
+    }
+
+    public static ILogger StartupLog(string service) =>
+        LoggerFactory.Create(b => b.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; })).CreateLogger($"batchxai.{service}");
+}

@@ -1,0 +1,48 @@
+using BatchXai.Distributed.Configuration;
+using BatchXai.Onnx.Runtime;
+using BatchXai.Worker;
+using Microsoft.Extensions.Configuration;
+
+namespace BatchXai.Distributed.Worker;
+
+/// <summary>
+/// A worker's settings: WORKER_PORT (/health), WORKER_PROVIDER (auto, cpu or cuda; auto takes
+/// CUDA when its provider library sits beside ONNX Runtime), WORKER_THREADS (intra-op, 0 = ORT's
+/// choice), WORKER_CONCURRENCY (batches at once), WORKER_PREFETCH (messages fetched ahead),
+/// WORKER_MAX_INFERENCE_BATCH (images per model call), WORKER_DECODE_PARALLELISM.
+/// </summary>
+public sealed record WorkerSettings(int Port, string Provider, WorkerOptions Options)
+{
+    public const int DefaultPort = 8081;
+    public const string CudaProviderLibrary = "libonnxruntime_providers_cuda.so";
+
+    public static WorkerSettings From(IConfiguration config)
+    {
+        var provider = (config.Text("WORKER_PROVIDER") ?? "auto").ToLowerInvariant();
+        if (provider is not ("auto" or "cpu" or "cuda"))
+            throw new ArgumentException($"setting WORKER_PROVIDER = '{provider}': use auto, cpu or cuda");
+        int concurrency = config.IntIn("WORKER_CONCURRENCY", 1, 1, 64);
+        var options = new WorkerOptions
+        {
+            ConcurrentBatches = concurrency,
+            PrefetchCount = config.IntIn("WORKER_PREFETCH", concurrency * 2, 1, 1000),
+            MaxInferenceBatch = config.IntIn("WORKER_MAX_INFERENCE_BATCH", 32, 1, 1024),
+            DecodeParallelism = config.IntIn("WORKER_DECODE_PARALLELISM", Math.Max(1, Environment.ProcessorCount), 1, 256),
+            Session = new OrtSessionOptions { IntraOpThreads = config.IntIn("WORKER_THREADS", 0, 0, 1024) },
+        };
+        return new WorkerSettings(config.IntIn("WORKER_PORT", DefaultPort, 0, 65535), provider, options);
+    }
+
+    /// <summary>The provider to ask ONNX Runtime for, and why (for the worker's start line).</summary>
+    public (OrtExecutionProvider Provider, string Why) ChooseProvider(OrtRuntime runtime)
+    {
+        var cudaLibrary = Path.Combine(Path.GetDirectoryName(runtime.LibraryPath) ?? ".", CudaProviderLibrary);
+        bool present = File.Exists(cudaLibrary);
+        return Provider switch
+        {
+            "cpu" => (OrtExecutionProvider.Cpu, "WORKER_PROVIDER=cpu"),
+            "cuda" => (OrtExecutionProvider.Cuda, present ? $"WORKER_PROVIDER=cuda, {cudaLibrary} present" : $"WORKER_PROVIDER=cuda but {cudaLibrary} is missing: sessions will fall back to CPU"),
+            _ => present ? (OrtExecutionProvider.Cuda, $"auto: {cudaLibrary} present") : (OrtExecutionProvider.Cpu, $"auto: no {CudaProviderLibrary} beside {runtime.LibraryPath}"),
+        };
+    }
+}
