@@ -31,7 +31,8 @@ public static class RabbitMqBus
         return bus;
     }
 
-    private static void Configure(IRabbitMqBusFactoryConfigurator cfg, RabbitMqSettings settings)
+    /// <summary>Broker, names and retry policy; for buses built by hand (tests, tools) as well as the services'.</summary>
+    public static void Configure(IRabbitMqBusFactoryConfigurator cfg, RabbitMqSettings settings)
     {
         cfg.Host(settings.Host, (ushort)settings.Port, settings.VirtualHost, h =>
         {

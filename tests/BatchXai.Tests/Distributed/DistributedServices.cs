@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Net.Sockets;
+using BatchXai.Distributed.Bus;
 using BatchXai.Storage.Objects;
 using Npgsql;
 
@@ -36,14 +37,25 @@ internal static class DistributedServices
         Database = database,
     };
 
-    /// <summary>Checks that PostgreSQL and S3 answer; starts them with infra/services.sh once per test run if not.</summary>
+    /// <summary>The broker as infra/services.sh sets it up; <paramref name="prefix"/> keeps a test's queues and exchanges apart.</summary>
+    public static RabbitMqSettings RabbitMq(string prefix) => new()
+    {
+        Host = Env("BATCHXAI_RABBITMQ_HOST", "127.0.0.1"),
+        Port = int.Parse(Env("BATCHXAI_RABBITMQ_PORT", "5672")),
+        User = Env("BATCHXAI_RABBITMQ_USER", "batchxai"),
+        Password = Env("BATCHXAI_RABBITMQ_PASSWORD", "batchxai-dev"),
+        Prefix = prefix,
+    };
+
+    /// <summary>Checks that PostgreSQL, S3 and RabbitMQ answer; starts them with infra/services.sh once per test run if not.</summary>
     public static Task EnsureStartedAsync() => Started.Value;
 
     private static async Task StartAsync()
     {
         var pg = Postgres("batchxai");
         var s3 = new Uri(S3Endpoint);
-        if (await ListensAsync(pg.Host!, pg.Port) && await ListensAsync(s3.Host, s3.Port)) return;
+        var rabbit = RabbitMq("");
+        if (await ListensAsync(pg.Host!, pg.Port) && await ListensAsync(s3.Host, s3.Port) && await ListensAsync(rabbit.Host, rabbit.Port)) return;
 
         var script = Path.Combine(RepositoryRoot(), "infra", "services.sh");
         var start = new ProcessStartInfo("bash", [script]) { RedirectStandardOutput = true, RedirectStandardError = true };

@@ -1,0 +1,154 @@
+using BatchXai.Cli;
+using BatchXai.Contracts;
+using BatchXai.Coordinator;
+using BatchXai.Distributed.Bus;
+using BatchXai.Imaging;
+using BatchXai.Storage.Database;
+using BatchXai.Tests.Storage;
+using MassTransit;
+
+namespace BatchXai.Tests.Distributed;
+
+/// <summary>
+/// The distributed mode end to end on real RabbitMQ, PostgreSQL and s3rver: coordinator, two
+/// worker processes and aggregator as separate processes (see <see cref="DistributedStack"/>).
+/// </summary>
+public sealed class DistributedPipelineTests(DistributedStack stack) : IClassFixture<DistributedStack>
+{
+    private const double Tolerance = 1e-5;
+
+    private async Task<List<(string Method, long Rows, long Images)>> RowsPerMethodAsync(Guid runId) =>
+        await stack.Database.QueryAsync("SELECT method, COUNT(*), COUNT(DISTINCT image_key) FROM image_results WHERE run_id = @run GROUP BY method ORDER BY method",
+            r => (r.GetString(0), r.GetInt64(1), r.GetInt64(2)), ("run", runId));
+
+    private static List<(string, long, long)> ExactlyOncePerMethod(int images) =>
+        DistributedStack.SyntheticMethods.Order(StringComparer.Ordinal).Select(m => (m, (long)images, (long)images)).ToList();
+
+    [Fact]
+    public async Task Two_worker_processes_explain_200_images_exactly_once_per_method_with_the_embedded_class_views()
+    {
+        var (run, data) = await stack.Synthetic200Async();
+
+        Assert.True(run.Status == RunStatus.Completed, $"run {run.Status}: {run.Error}\n{stack.Logs}");
+        Assert.Equal((200, 200, 0), (run.Expected, run.Explained, run.Failed));
+        Assert.Equal(ExactlyOncePerMethod(200), await RowsPerMethodAsync(run.Id));
+        Assert.Empty(await stack.Database.Store.FailuresAsync(run.Id));
+        // Each worker process took batches from the shared queue (a worker loads the model on its first batch).
+        Assert.All(stack.Workers, w => Assert.Contains("loaded on Cpu", w.Output));
+
+        // The embedded mode on the same images, model and methods.
+        using var embeddedOut = new TempFolder("dist-embedded");
+        var embedded = await EmbeddedRunner.RunAsync(new RunArguments(data, stack.Model.ManifestPath, "crm,cam", embeddedOut.Path), EmbeddedRunner.Quietly, CancellationToken.None);
+        Assert.Equal(ExitCodes.Ok, embedded.ExitCode);
+        var expected = embedded.Classes!;
+        var actual = await stack.Database.Store.ClassAggregatesAsync(run.Id);
+        Assert.NotEmpty(expected);
+        Assert.Equal(expected.Select(c => (c.Method, c.ClassIndex, c.ClassName, c.ImageCount)), actual.Select(c => (c.Method, c.ClassIndex, c.ClassName, c.ImageCount)));
+
+        using var s3 = stack.Bucket.Store("");
+        foreach (var (e, a) in expected.Zip(actual))
+        {
+            var what = $"{a.Method} class {a.ClassIndex}";
+            Assert.True(Math.Abs(e.RoiRatio - a.RoiRatio) <= 2.0 / (32 * 32), $"{what}: ROI ratio {a.RoiRatio} vs embedded {e.RoiRatio}");
+            Assert.True(Math.Abs(e.ScoreMean - a.ScoreMean) <= Tolerance, $"{what}: score mean {a.ScoreMean} vs {e.ScoreMean}");
+            Assert.True(Math.Abs(e.ScoreStd - a.ScoreStd) <= Tolerance, $"{what}: score std {a.ScoreStd} vs {e.ScoreStd}");
+            Assert.True(Math.Abs(e.ImageRoiRatioMean - a.ImageRoiRatioMean) <= Tolerance, $"{what}: image ROI mean {a.ImageRoiRatioMean} vs {e.ImageRoiRatioMean}");
+
+            // The class-level maps themselves: the embedded .npy on disk against the distributed one in S3.
+            var local = NpyFile.Read(await File.ReadAllBytesAsync(new Uri(e.NpyUri).LocalPath));
+            var remote = NpyFile.Read(await s3.ReadAsync(a.NpyUri[$"s3://{stack.Bucket.Name}/".Length..]));
+            Assert.Equal(local.Shape, remote.Shape);
+            for (int i = 0; i < local.Data.Length; i++)
+                Assert.True(Math.Abs(local.Data[i] - remote.Data[i]) <= Tolerance, $"{what}: average map [{i}] {remote.Data[i]} vs embedded {local.Data[i]}");
+        }
+    }
+
+    [Fact]
+    public async Task A_batch_published_twice_rewrites_its_rows_and_leaves_the_counts_unchanged()
+    {
+        var (run, _) = await stack.Synthetic200Async();
+        var stored = (await stack.Database.Store.FindRunAsync(run.Id))!;
+        var images = (await stack.Database.Store.ResultsAsync(run.Id, "crm")).Take(16).Select(r => new ImageRef(r.ImageKey, r.Label)).ToList();
+        const int BatchIndex = 9000;
+        var batch = new ExplainBatch(run.Id, BatchIndex, RunProgressTracker.RunSettingsOf(stored), images);
+        var keys = images.Select(i => i.Key).ToArray();
+        var before = await stack.Database.QueryAsync("SELECT MAX(created_at) FROM image_results WHERE run_id = @run", r => r.GetDateTime(0), ("run", run.Id));
+
+        // Both deliveries are reported back (BatchExplained): then both have been stored.
+        int reports = 0;
+        var bothReported = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var bus = MassTransit.Bus.Factory.CreateUsingRabbitMq(cfg =>
+        {
+            RabbitMqBus.Configure(cfg, stack.Rabbit);
+            cfg.ReceiveEndpoint($"{stack.Prefix}test-watch-{Guid.NewGuid():N}", e =>
+            {
+                e.AutoDelete = true;
+                e.Durable = false;
+                e.Handler<BatchExplained>(c =>
+                {
+                    if (c.Message.RunId == run.Id && c.Message.BatchIndex == BatchIndex && Interlocked.Increment(ref reports) == 2) bothReported.TrySetResult();
+                    return Task.CompletedTask;
+                });
+            });
+        });
+        await bus.StartAsync();
+        try
+        {
+            await bus.Publish(batch);
+            await bus.Publish(batch);
+            await bothReported.Task.WaitAsync(TimeSpan.FromMinutes(5));
+        }
+        finally { await bus.StopAsync(); }
+
+        Assert.Equal(ExactlyOncePerMethod(200), await RowsPerMethodAsync(run.Id));
+        Assert.Empty(await stack.Database.Store.FailuresAsync(run.Id));
+        // The batch really was explained again: its rows are newer than any row of the original run.
+        var rewritten = await stack.Database.QueryAsync("SELECT image_key, created_at FROM image_results WHERE run_id = @run AND image_key = ANY(@keys)",
+            r => (Key: r.GetString(0), At: r.GetDateTime(1)), ("run", run.Id), ("keys", keys));
+        Assert.Equal(keys.Length * 2, rewritten.Count);
+        Assert.All(rewritten, r => Assert.True(r.At > before.Single(), $"{r.Key} was not rewritten"));
+        var after = await stack.Client.RunAsync(run.Id);
+        Assert.Equal((RunStatus.Completed, 200, 200, 0), (after.Status, after.Expected, after.Explained, after.Failed));
+    }
+
+    [Fact]
+    public async Task A_poison_batch_ends_in_the_error_queue_shown_by_the_api_and_changes_nothing()
+    {
+        var (run, _) = await stack.Synthetic200Async();
+        var stored = (await stack.Database.Store.FindRunAsync(run.Id))!;
+        const int BatchIndex = 9001;
+        var missingModel = Path.Combine(Path.GetTempPath(), $"no-such-model-{Guid.NewGuid():N}.json");
+        var settings = RunProgressTracker.RunSettingsOf(stored) with { ModelManifestUri = missingModel };
+        var images = (await stack.Database.Store.ResultsAsync(run.Id, "crm")).Take(3).Select(r => new ImageRef(r.ImageKey, r.Label)).ToList();
+
+        await using (var bus = new DisposableBus(await RabbitMqBus.StartPublisherAsync(stack.Rabbit)))
+            await bus.Control.Publish(new ExplainBatch(run.Id, BatchIndex, settings, images));
+
+        ErrorMessageView? poison = null;
+        using var limit = new CancellationTokenSource(TimeSpan.FromMinutes(3));
+        while (poison is null)
+        {
+            var errors = await stack.Client.ErrorsAsync(limit.Token);
+            poison = errors.GetProperty("queues").EnumerateArray()
+                .Where(q => q.GetProperty("queue").GetString() == $"{stack.Prefix}explain-batch_error")
+                .SelectMany(q => q.GetProperty("messages").EnumerateArray())
+                .Select(m => System.Text.Json.JsonSerializer.Deserialize<ErrorMessageView>(m, BatchXai.Distributed.Client.CoordinatorClient.Json)!)
+                .FirstOrDefault(m => m.RunId == run.Id && m.BatchIndex == BatchIndex);
+            if (poison is null) await Task.Delay(500, limit.Token);
+        }
+
+        Assert.Equal("BatchXai.Contracts:ExplainBatch", poison.MessageType);
+        Assert.NotNull(poison.ExceptionType);
+        Assert.Contains(Path.GetFileName(missingModel), poison.ExceptionMessage);
+        // The images already had results: the fault fails none of them, the run stays as it was.
+        Assert.Equal(ExactlyOncePerMethod(200), await RowsPerMethodAsync(run.Id));
+        Assert.Empty(await stack.Database.Store.FailuresAsync(run.Id));
+    }
+
+    /// <summary>Stops a started bus on dispose.</summary>
+    private sealed class DisposableBus(IBusControl control) : IAsyncDisposable
+    {
+        public IBusControl Control { get; } = control;
+        public async ValueTask DisposeAsync() => await Control.StopAsync();
+    }
+}

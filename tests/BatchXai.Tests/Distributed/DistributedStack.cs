@@ -1,0 +1,141 @@
+using BatchXai.Distributed.Bus;
+using BatchXai.Distributed.Client;
+using BatchXai.Distributed.Coordinator;
+using BatchXai.Synthetic;
+using BatchXai.Storage.Objects;
+using BatchXai.Tests.Graph;
+using BatchXai.Tests.Model;
+using RabbitMQ.Client;
+
+namespace BatchXai.Tests.Distributed;
+
+/// <summary>
+/// The distributed mode as users run it, on the real services: a coordinator, two worker
+/// processes and an aggregator, each a separate <c>batchxai</c> process, sharing a fresh
+/// PostgreSQL database, a fresh S3 bucket and a queue/exchange prefix of their own on the
+/// broker. Use as a class fixture.
+/// </summary>
+public sealed class DistributedStack : IAsyncLifetime
+{
+    private readonly List<ServiceProcess> _services = [];
+
+    public PostgresTestDatabase Database { get; } = new();
+    public S3TestBucket Bucket { get; } = new();
+    public string Prefix { get; } = $"t{Guid.NewGuid():N}"[..9] + "-";
+    public RabbitMqSettings Rabbit => DistributedServices.RabbitMq(Prefix);
+    internal FixtureModel Model { get; } = new(GraphFixtures.GapLinear, fundusCrop: true);
+    public CoordinatorClient Client { get; private set; } = null!;
+    internal ServiceProcess Coordinator => _services[0];
+    internal IReadOnlyList<ServiceProcess> Workers => _services.Where(s => s.Name.StartsWith("worker")).ToList();
+
+    public async Task InitializeAsync()
+    {
+        await Database.InitializeAsync();
+        await Bucket.InitializeAsync();
+        var s3 = DistributedServices.S3();
+        var rabbit = Rabbit;
+        var environment = new Dictionary<string, string>
+        {
+            ["BATCHXAI_PG_CONNECTION"] = Database.ConnectionString,
+            ["BATCHXAI_RABBITMQ_HOST"] = rabbit.Host, ["BATCHXAI_RABBITMQ_PORT"] = rabbit.Port.ToString(),
+            ["BATCHXAI_RABBITMQ_USER"] = rabbit.User, ["BATCHXAI_RABBITMQ_PASSWORD"] = rabbit.Password!,
+            ["BATCHXAI_RABBITMQ_PREFIX"] = Prefix,
+            [S3Settings.EndpointVariable] = s3.Endpoint!, [S3Settings.AccessKeyVariable] = s3.AccessKey!, [S3Settings.SecretKeyVariable] = s3.SecretKey!,
+            ["BATCHXAI_RESULTS_URI"] = $"s3://{Bucket.Name}/results",
+            // Two CPU-bound workers on a small machine: one ONNX Runtime thread each.
+            ["BATCHXAI_WORKER_THREADS"] = "1",
+        };
+        int Port() => ServiceProcess.FreePort();
+        int coordinatorPort = Port();
+        _services.Add(new ServiceProcess("coordinator", coordinatorPort, environment, "coordinator", "--port", coordinatorPort.ToString()));
+        for (int i = 1; i <= 2; i++)
+        {
+            int port = Port();
+            _services.Add(new ServiceProcess($"worker{i}", port, environment, "worker", "--port", port.ToString()));
+        }
+        int aggregatorPort = Port();
+        _services.Add(new ServiceProcess("aggregator", aggregatorPort, environment, "aggregator", "--port", aggregatorPort.ToString()));
+        // Healthy = listening with the bus connected, so every worker consumes before the first run starts.
+        await Task.WhenAll(_services.Select(s => s.WaitHealthyAsync(TimeSpan.FromSeconds(120))));
+        Client = new CoordinatorClient(new Uri($"http://127.0.0.1:{coordinatorPort}"));
+    }
+
+    /// <summary>Uploads the images and label file of a local dataset folder (not the lesion masks) under a prefix of the bucket.</summary>
+    public async Task<string> UploadDatasetAsync(string folder, string prefix)
+    {
+        using var store = Bucket.Store(prefix);
+        var files = Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories)
+            .Select(f => Path.GetRelativePath(folder, f).Replace('\\', '/'))
+            .Where(k => !k.StartsWith("masks/", StringComparison.Ordinal));
+        await Parallel.ForEachAsync(files, new ParallelOptions { MaxDegreeOfParallelism = 8 },
+            async (key, ct) => await store.WriteAsync(key, await File.ReadAllBytesAsync(Path.Combine(folder, key), ct), ct));
+        return $"s3://{Bucket.Name}/{prefix}";
+    }
+
+    private Task<(RunView Run, string DataFolder)>? _synthetic;
+
+    /// <summary>
+    /// The 200-image synthetic dataset (APTOS layout, 96 px) uploaded to the bucket and run through
+    /// the stack with CRM and CAM in batches of 16, once per fixture; with the local copy of the data.
+    /// </summary>
+    public Task<(RunView Run, string DataFolder)> Synthetic200Async() => _synthetic ??= RunSynthetic200Async();
+
+    public const int SyntheticImages = 200;
+    public static readonly string[] SyntheticMethods = ["crm", "cam"];
+
+    private async Task<(RunView, string)> RunSynthetic200Async()
+    {
+        var data = Directory.CreateTempSubdirectory("batchxai-dist-data-").FullName;
+        _cleanup.Add(data);
+        SampleDatasetWriter.Write(data, SyntheticImages, seed: 31, new SampleDataOptions { Size = 96 });
+        var uri = await UploadDatasetAsync(data, "datasets/synth");
+        var started = await Client.StartRunAsync(new StartRunRequest(uri, Model.ManifestPath, SyntheticMethods, BatchSize: 16));
+        return (await WaitAsync(started.Id), data);
+    }
+
+    /// <summary>Follows a run to its end; the limit only keeps a broken stack from hanging the suite.</summary>
+    public async Task<RunView> WaitAsync(Guid runId)
+    {
+        using var limit = new CancellationTokenSource(TimeSpan.FromMinutes(10));
+        try { return await Client.WaitAsync(runId, ct: limit.Token); }
+        catch (OperationCanceledException) { throw new TimeoutException($"run {runId} did not finish:\n{Logs}"); }
+    }
+
+    private readonly List<string> _cleanup = [];
+
+    /// <summary>Everything the services printed, for failure messages.</summary>
+    public string Logs => string.Join("\n", _services.Select(s => $"--- {s.Name}\n{s.Output}"));
+
+    public async Task DisposeAsync()
+    {
+        Client?.Dispose();
+        foreach (var s in _services) s.Dispose();
+        await DeleteQueuesAsync();
+        Model.Dispose();
+        foreach (var folder in _cleanup) try { Directory.Delete(folder, recursive: true); } catch (IOException) { }
+        await Bucket.DisposeAsync();
+        await Database.DisposeAsync();
+    }
+
+    /// <summary>Removes this run's queues and endpoint exchanges from the shared broker.</summary>
+    private async Task DeleteQueuesAsync()
+    {
+        var rabbit = Rabbit;
+        var factory = new ConnectionFactory { HostName = rabbit.Host, Port = rabbit.Port, UserName = rabbit.User, Password = rabbit.Password! };
+        await using var connection = await factory.CreateConnectionAsync();
+        foreach (var error in ErrorQueueReader.ErrorQueuesOf(RabbitMqBus.EndpointNames(rabbit)))
+        {
+            var endpoint = error[..^"_error".Length];
+            foreach (var name in new[] { endpoint, error, endpoint + "_skipped" })
+            {
+                await using var channel = await connection.CreateChannelAsync();
+                try
+                {
+                    await channel.QueueDeleteAsync(name);
+                    await channel.ExchangeDeleteAsync(name);
+                }
+                catch (RabbitMQ.Client.Exceptions.OperationInterruptedException) { }
+            }
+        }
+    }
+}

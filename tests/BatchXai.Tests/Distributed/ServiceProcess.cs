@@ -1,0 +1,70 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net.Sockets;
+
+namespace BatchXai.Tests.Distributed;
+
+/// <summary>
+/// One BatchXai service as a real child process (<c>dotnet batchxai.dll worker ...</c>), with its
+/// output kept for assertions and failure messages, killed with its process tree on dispose.
+/// </summary>
+internal sealed class ServiceProcess : IDisposable
+{
+    private readonly Process _process;
+    private readonly ConcurrentQueue<string> _lines = new();
+
+    public ServiceProcess(string name, int port, IReadOnlyDictionary<string, string> environment, params string[] arguments)
+    {
+        Name = name;
+        Port = port;
+        var cli = Path.Combine(AppContext.BaseDirectory, "batchxai.dll");
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        start.ArgumentList.Add(cli);
+        foreach (var a in arguments) start.ArgumentList.Add(a);
+        foreach (var (key, value) in environment) start.Environment[key] = value;
+        _process = new Process { StartInfo = start };
+        _process.OutputDataReceived += (_, e) => { if (e.Data is not null) _lines.Enqueue(e.Data); };
+        _process.ErrorDataReceived += (_, e) => { if (e.Data is not null) _lines.Enqueue(e.Data); };
+        _process.Start();
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
+    }
+
+    public string Name { get; }
+    public int Port { get; }
+    public string Output => string.Join('\n', _lines);
+
+    /// <summary>Waits until GET /health answers 200; fails with the process's output if it exits or never does.</summary>
+    public async Task WaitHealthyAsync(TimeSpan limit)
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
+        var deadline = DateTime.UtcNow + limit;
+        while (DateTime.UtcNow < deadline)
+        {
+            if (_process.HasExited) throw new InvalidOperationException($"{Name} exited with {_process.ExitCode}:\n{Output}");
+            try
+            {
+                if ((await http.GetAsync($"http://127.0.0.1:{Port}/health")).IsSuccessStatusCode) return;
+            }
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException) { }
+            await Task.Delay(250);
+        }
+        throw new TimeoutException($"{Name} did not become healthy within {limit}:\n{Output}");
+    }
+
+    public static int FreePort()
+    {
+        var listener = new TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        int port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        return port;
+    }
+
+    public void Dispose()
+    {
+        try { if (!_process.HasExited) _process.Kill(entireProcessTree: true); } catch (InvalidOperationException) { }
+        _process.WaitForExit(10_000);
+        _process.Dispose();
+    }
+}
