@@ -2,6 +2,8 @@ using BatchXai.Cli;
 using BatchXai.Contracts;
 using BatchXai.Coordinator;
 using BatchXai.Distributed.Bus;
+using BatchXai.Distributed.Coordinator;
+using BatchXai.Synthetic;
 using BatchXai.Imaging;
 using BatchXai.Storage.Database;
 using BatchXai.Tests.Storage;
@@ -143,6 +145,60 @@ public sealed class DistributedPipelineTests(DistributedStack stack) : IClassFix
         // The images already had results: the fault fails none of them, the run stays as it was.
         Assert.Equal(ExactlyOncePerMethod(200), await RowsPerMethodAsync(run.Id));
         Assert.Empty(await stack.Database.Store.FailuresAsync(run.Id));
+    }
+
+    [Fact]
+    public async Task A_scheduled_incremental_run_explains_only_the_images_added_since_the_last_run()
+    {
+        using var data = new TempFolder("dist-incoming");
+        SampleDatasetWriter.Write(data.Path, 20, seed: 47, new SampleDataOptions { Size = 96 });
+        var uri = await stack.UploadDatasetAsync(data.Path, "incoming");
+        // A nightly cron: the test fires the job itself instead of waiting for 02:00.
+        var schedule = await stack.Client.CreateScheduleAsync(new CreateScheduleRequest($"nightly-{Guid.NewGuid():N}", "0 0 2 * * ?",
+            new StartRunRequest(uri, stack.Model.ManifestPath, DistributedStack.SyntheticMethods, BatchSize: 16)));
+        Assert.NotNull(schedule.NextFireAt);
+
+        var first = await FireAsync(schedule.Id);
+        Assert.Equal((RunStatus.Completed, 20, 20, 0), (first.Status, first.Expected, first.Explained, first.Failed));
+        Assert.Equal(schedule.Id, first.ScheduleId);
+
+        // Five more images arrive (image i of a seed is always the same picture, so the first 20 are byte for byte the same).
+        SampleDatasetWriter.Write(data.Path, 25, seed: 47, new SampleDataOptions { Size = 96 });
+        await stack.UploadDatasetAsync(data.Path, "incoming");
+        var second = await FireAsync(schedule.Id);
+        Assert.Equal((RunStatus.Completed, 5, 5, 0), (second.Status, second.Expected, second.Explained, second.Failed));
+        Assert.True(second.Options.Incremental);
+        Assert.Equal(20, second.Options.SkippedAsExplained);
+        var newKeys = File.ReadAllLines(data.Combine("train.csv")).Skip(21).Select(l => $"train_images/{l.Split(',')[0]}.png").Order(StringComparer.Ordinal);
+        var explainedKeys = (await stack.Database.Store.ResultsAsync(second.Id, "crm")).Select(r => r.ImageKey);
+        Assert.Equal(newKeys, explainedKeys);
+
+        // Nothing new: no run.
+        var idle = await FireOnceAsync(schedule.Id);
+        Assert.Equal("nothing new", idle.LastOutcome);
+        Assert.Equal(second.Id, idle.LastRunId);
+    }
+
+    /// <summary>Triggers the schedule's job and follows the run it starts.</summary>
+    private async Task<RunView> FireAsync(Guid scheduleId)
+    {
+        var fired = await FireOnceAsync(scheduleId);
+        Assert.True(fired.LastRunId is not null && fired.LastOutcome!.StartsWith("run "), $"schedule outcome: {fired.LastOutcome}\n{stack.Logs}");
+        return await stack.WaitAsync(fired.LastRunId!.Value);
+    }
+
+    /// <summary>Triggers the schedule's job through the API and waits until the firing is recorded.</summary>
+    private async Task<ScheduleView> FireOnceAsync(Guid scheduleId)
+    {
+        var before = (await stack.Client.ScheduleAsync(scheduleId)).LastFiredAt;
+        await stack.Client.TriggerScheduleAsync(scheduleId);
+        using var limit = new CancellationTokenSource(TimeSpan.FromMinutes(3));
+        while (true)
+        {
+            var now = await stack.Client.ScheduleAsync(scheduleId, limit.Token);
+            if (now.LastFiredAt != before) return now;
+            await Task.Delay(250, limit.Token);
+        }
     }
 
     /// <summary>Stops a started bus on dispose.</summary>
