@@ -9,7 +9,7 @@ DEMO_OUT ?= out/demo
 export DOTNET_CLI_TELEMETRY_OPTOUT := 1
 export DOTNET_NOLOGO := 1
 
-.PHONY: setup build demo test bench models clean
+.PHONY: setup build demo test bench models clean up down submit-demo
 
 ## setup: install native libraries (image codecs, ONNX Runtime) — idempotent
 setup:
@@ -41,6 +41,18 @@ bench: setup
 models: build
 	bash infra/setup.sh --python
 	bash models/train.sh
+
+## up: the distributed stack locally (PostgreSQL, RabbitMQ, s3rver; coordinator, 2 workers, aggregator in the background; logs in out/stack/)
+up: build
+	CONFIG=$(CONFIG) bash infra/stack.sh up
+
+## down: stop the coordinator, workers and aggregator started by make up (the services keep running)
+down:
+	bash infra/stack.sh down
+
+## submit-demo: upload the sample dataset to S3 and run it through the distributed stack (after make up)
+submit-demo:
+	CONFIG=$(CONFIG) bash infra/stack.sh demo
 
 clean:
 	rm -rf out .work
