@@ -5,5 +5,6 @@ var work = new Option<string>("--work") { Description = "Folder with resnet50.js
 var images = new Option<int>("--images") { Description = "Images per measurement", DefaultValueFactory = _ => 32 };
 var rounds = new Option<int>("--rounds") { Description = "Interleaved rounds; the fastest is reported", DefaultValueFactory = _ => 5 };
 var root = new RootCommand("BatchXai benchmarks: plain inference vs explanation methods, measured in one run") { work, images, rounds };
+root.Subcommands.Add(EndToEndBenchmark.Command());
 root.SetAction(parse => InferenceVsMethodsBenchmark.Run(parse.GetValue(work)!, parse.GetValue(images), parse.GetValue(rounds)));
 return root.Parse(args).Invoke();

@@ -1,0 +1,155 @@
+using System.CommandLine;
+using System.Diagnostics;
+using BatchXai.Contracts;
+using BatchXai.Coordinator;
+using BatchXai.Distributed.Configuration;
+using BatchXai.Distributed.Coordinator;
+using BatchXai.Distributed.Worker;
+using BatchXai.Storage.Database;
+using BatchXai.Storage.Objects;
+using BatchXai.Synthetic;
+using BatchXai.Worker;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+using Npgsql;
+
+namespace BatchXai.Bench;
+
+/// <summary>
+/// End-to-end images/s of the distributed mode with one worker (coordinator → RabbitMQ → worker
+/// reading images from S3 and writing maps to S3 and rows to PostgreSQL, until every image is
+/// accounted for) beside the same worker code explaining the same batches in-process (dataset and
+/// results in a memory-backed folder, SQLite), in the same run. The ratio is the share of the
+/// worker's own rate the pipeline keeps (goal ≥ 0.90). Needs infra/services.sh running.
+/// </summary>
+public static class EndToEndBenchmark
+{
+    private const int BatchSize = 32;
+    private static readonly string[] Methods = ["crm", "cam"];
+
+    public static Command Command()
+    {
+        var images = new Option<int>("--images") { Description = "Images in the dataset", DefaultValueFactory = _ => 256 };
+        var command = new Command("end-to-end", "Distributed mode (bus + S3 + PostgreSQL, one worker) against the worker in-process") { images };
+        command.SetAction((parse, ct) => RunAsync(parse.GetValue(images), ct));
+        return command;
+    }
+
+    private static async Task<int> RunAsync(int count, CancellationToken ct)
+    {
+        DevDefaults();
+        var id = $"bench{Guid.NewGuid():N}"[..13];
+        var manifest = Path.Combine(RepoRoot(), "models", "dr_grader.json");
+        var local = Path.Combine("/dev/shm", $"batchxai-{id}");
+        SampleDatasetWriter.Write(Path.Combine(local, "data"), count, seed: 5, new SampleDataOptions());
+        Directory.Delete(Path.Combine(local, "data", SampleDatasetWriter.MasksFolder), recursive: true);
+        var s3Data = $"s3://batchxai/{id}/data";
+        using (var store = ObjectStores.Open(s3Data))
+            foreach (var file in Directory.EnumerateFiles(Path.Combine(local, "data"), "*", SearchOption.AllDirectories))
+                await store.WriteAsync(Path.GetRelativePath(Path.Combine(local, "data"), file), await File.ReadAllBytesAsync(file, ct), ct);
+
+        var database = $"batchxai_{id}";
+        await AdminAsync($"CREATE DATABASE {database}");
+        var config = ServiceConfiguration.Build(overrides: new Dictionary<string, string?>
+        {
+            ["PG_DATABASE"] = database, ["RABBITMQ_PREFIX"] = id + "-", ["RESULTS_URI"] = $"s3://batchxai/{id}/results",
+            ["COORDINATOR_PORT"] = "0", ["WORKER_PORT"] = "0", ["WORKER_CONCURRENCY"] = "1",
+        });
+        try
+        {
+            var workerOptions = WorkerSettings.From(config).Options;
+            var inProcess = await InProcessAsync(local, manifest, workerOptions, ct);
+            double endToEnd = await EndToEndAsync(config, s3Data, manifest, count, ct);
+            var inProcessAgain = await InProcessAsync(local, manifest, workerOptions, ct);
+            double best = Math.Max(inProcess, inProcessAgain);
+            Console.WriteLine($"end to end, dr_grader crm+cam, {count} images of {SampleDataOptions.ReferenceSize} px, batch {BatchSize}, one worker:");
+            Console.WriteLine($"{"worker in-process (memory folder, SQLite)",-48} {best,10:F1} images/s");
+            Console.WriteLine($"{"distributed (RabbitMQ + s3rver + PostgreSQL)",-48} {endToEnd,10:F1} images/s {endToEnd / best,8:F3} of in-process");
+            return 0;
+        }
+        finally
+        {
+            NpgsqlConnection.ClearAllPools();
+            await AdminAsync($"DROP DATABASE IF EXISTS {database} WITH (FORCE)");
+            Directory.Delete(local, recursive: true);
+        }
+    }
+
+    /// <summary>The worker's BatchExplainer over the same batches, one after another, as a worker with concurrency 1 takes them.</summary>
+    private static async Task<double> InProcessAsync(string local, string manifest, WorkerOptions options, CancellationToken ct)
+    {
+        var results = Path.Combine(local, $"results-{Guid.NewGuid():N}");
+        var store = new ResultStore(await SqliteDatabase.OpenAsync(Path.Combine(results, "bench.db"), ct));
+        using var models = new ModelCache(options, NullLogger<ModelCache>.Instance);
+        var explainer = new BatchExplainer(models, store, NullLogger<BatchExplainer>.Instance);
+        using var dataset = ObjectStores.Open(Path.Combine(local, "data"));
+        var listing = await new Coordinator.Datasets.DatasetEnumerator(dataset, models.Get(manifest).Network.Manifest.Classes).EnumerateAsync(ct);
+        var runId = Guid.NewGuid();
+        await store.CreateRunAsync(new RunRow { Id = runId, Status = RunStatus.Running, Methods = string.Join(',', Methods), Expected = listing.Images.Count }, ct);
+        var settings = new RunSettings(Path.Combine(local, "data"), manifest, results, Methods, TargetMode.Predicted);
+        var batches = listing.Images.Chunk(BatchSize).Select((images, i) => new ExplainBatch(runId, i, settings, images)).ToList();
+        await explainer.ExplainAsync(batches[0], ct); // model load and warm-up, as a running worker has had
+        var watch = Stopwatch.StartNew();
+        foreach (var batch in batches) await explainer.ExplainAsync(batch, ct);
+        return listing.Images.Count / watch.Elapsed.TotalSeconds;
+    }
+
+    /// <summary>Coordinator and one worker (hosts of their own in this process) on the real services: run start to every image accounted for.</summary>
+    private static async Task<double> EndToEndAsync(Microsoft.Extensions.Configuration.IConfiguration config, string dataset, string manifest, int count, CancellationToken ct)
+    {
+        await using var coordinator = await CoordinatorService.BuildAsync(config, ct);
+        await using var worker = await WorkerService.BuildAsync(config, ct);
+        await coordinator.StartAsync(ct);
+        await worker.StartAsync(ct);
+        try
+        {
+            // Warm the worker (model load) with a small run first, as a running worker would be.
+            var runs = coordinator.Services.GetRequiredService<RunCoordinator>();
+            var results = coordinator.Services.GetRequiredService<ResultStore>();
+            var warm = await runs.StartAsync(new RunRequest(dataset, manifest, Methods, config["RESULTS_URI"]!, BatchSize: BatchSize), ct);
+            await WaitAccountedForAsync(results, warm.Id, ct);
+
+            var watch = Stopwatch.StartNew();
+            var run = await runs.StartAsync(new RunRequest(dataset, manifest, Methods, config["RESULTS_URI"]!, BatchSize: BatchSize), ct);
+            await WaitAccountedForAsync(results, run.Id, ct);
+            return count / watch.Elapsed.TotalSeconds;
+        }
+        finally
+        {
+            await worker.StopAsync(CancellationToken.None);
+            await coordinator.StopAsync(CancellationToken.None);
+        }
+    }
+
+    private static async Task WaitAccountedForAsync(ResultStore results, Guid runId, CancellationToken ct)
+    {
+        while (await results.FindRunAsync(runId, ct) is { Status: RunStatus.Running }) await Task.Delay(50, ct);
+    }
+
+    /// <summary>The dev settings of infra/services.sh for whatever the environment does not set.</summary>
+    private static void DevDefaults()
+    {
+        foreach (var (key, value) in new[]
+        {
+            ("BATCHXAI_PG_PASSWORD", "batchxai-dev"), ("BATCHXAI_RABBITMQ_USER", "batchxai"), ("BATCHXAI_RABBITMQ_PASSWORD", "batchxai-dev"),
+            (S3Settings.EndpointVariable, "http://127.0.0.1:4569"), (S3Settings.AccessKeyVariable, "S3RVER"), (S3Settings.SecretKeyVariable, "S3RVER"),
+        })
+            if (string.IsNullOrEmpty(Environment.GetEnvironmentVariable(key))) Environment.SetEnvironmentVariable(key, value);
+    }
+
+    private static async Task AdminAsync(string sql)
+    {
+        var builder = new NpgsqlConnectionStringBuilder(PostgresSettings.From(ServiceConfiguration.Build()).ConnectionString) { Database = "batchxai" };
+        await using var connection = new NpgsqlConnection(builder.ConnectionString);
+        await connection.OpenAsync();
+        await new NpgsqlCommand(sql, connection).ExecuteNonQueryAsync();
+    }
+
+    private static string RepoRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            if (File.Exists(Path.Combine(dir.FullName, "BatchXai.sln"))) return dir.FullName;
+        return Directory.GetCurrentDirectory();
+    }
+}
