@@ -36,6 +36,8 @@ bench: setup
 	$(DOTNET) build bench/BatchXai.Bench -c Release -v q -nologo
 	/usr/bin/python3 bench/export_resnet50.py --out .work/bench
 	bench/BatchXai.Bench/bin/Release/net10.0/BatchXai.Bench --work .work/bench
+	bash infra/services.sh >/dev/null
+	bench/BatchXai.Bench/bin/Release/net10.0/BatchXai.Bench end-to-end --concurrency 2
 
 ## models: regenerate the training data and retrain the bundled models (python3-torch, ~10 min)
 models: build

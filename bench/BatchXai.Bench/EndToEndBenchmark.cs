@@ -31,12 +31,13 @@ public static class EndToEndBenchmark
     public static Command Command()
     {
         var images = new Option<int>("--images") { Description = "Images in the dataset", DefaultValueFactory = _ => 256 };
-        var command = new Command("end-to-end", "Distributed mode (bus + S3 + PostgreSQL, one worker) against the worker in-process") { images };
-        command.SetAction((parse, ct) => RunAsync(parse.GetValue(images), ct));
+        var concurrency = new Option<int>("--concurrency") { Description = "Batches the one worker explains at once (WORKER_CONCURRENCY)", DefaultValueFactory = _ => 1 };
+        var command = new Command("end-to-end", "Distributed mode (bus + S3 + PostgreSQL, one worker) against the worker in-process") { images, concurrency };
+        command.SetAction((parse, ct) => RunAsync(parse.GetValue(images), parse.GetValue(concurrency), ct));
         return command;
     }
 
-    private static async Task<int> RunAsync(int count, CancellationToken ct)
+    private static async Task<int> RunAsync(int count, int concurrency, CancellationToken ct)
     {
         DevDefaults();
         var id = $"bench{Guid.NewGuid():N}"[..13];
@@ -54,7 +55,7 @@ public static class EndToEndBenchmark
         var config = ServiceConfiguration.Build(overrides: new Dictionary<string, string?>
         {
             ["PG_DATABASE"] = database, ["RABBITMQ_PREFIX"] = id + "-", ["RESULTS_URI"] = $"s3://batchxai/{id}/results",
-            ["COORDINATOR_PORT"] = "0", ["WORKER_PORT"] = "0", ["WORKER_CONCURRENCY"] = "1",
+            ["COORDINATOR_PORT"] = "0", ["WORKER_PORT"] = "0", ["WORKER_CONCURRENCY"] = concurrency.ToString(),
         });
         try
         {
@@ -63,7 +64,7 @@ public static class EndToEndBenchmark
             double endToEnd = await EndToEndAsync(config, s3Data, manifest, count, ct);
             var inProcessAgain = await InProcessAsync(local, manifest, workerOptions, ct);
             double best = Math.Max(inProcess, inProcessAgain);
-            Console.WriteLine($"end to end, dr_grader crm+cam, {count} images of {SampleDataOptions.ReferenceSize} px, batch {BatchSize}, one worker:");
+            Console.WriteLine($"end to end, dr_grader crm+cam, {count} images of {SampleDataOptions.ReferenceSize} px, batch {BatchSize}, one worker (concurrency {concurrency}):");
             Console.WriteLine($"{"worker in-process (memory folder, SQLite)",-48} {best,10:F1} images/s");
             Console.WriteLine($"{"distributed (RabbitMQ + s3rver + PostgreSQL)",-48} {endToEnd,10:F1} images/s {endToEnd / best,8:F3} of in-process");
             return 0;
@@ -82,7 +83,7 @@ public static class EndToEndBenchmark
         var results = Path.Combine(local, $"results-{Guid.NewGuid():N}");
         var store = new ResultStore(await SqliteDatabase.OpenAsync(Path.Combine(results, "bench.db"), ct));
         using var models = new ModelCache(options, NullLogger<ModelCache>.Instance);
-        var explainer = new BatchExplainer(models, store, NullLogger<BatchExplainer>.Instance);
+        var explainer = new BatchExplainer(models, store, options, NullLogger<BatchExplainer>.Instance);
         using var dataset = ObjectStores.Open(Path.Combine(local, "data"));
         var listing = await new Coordinator.Datasets.DatasetEnumerator(dataset, models.Get(manifest).Network.Manifest.Classes).EnumerateAsync(ct);
         var runId = Guid.NewGuid();

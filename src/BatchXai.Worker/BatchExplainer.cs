@@ -16,7 +16,7 @@ public sealed record BatchOutcome(int Explained, int Failed);
 /// run every requested method on that forward pass, write maps, overlays and rows. Stateless
 /// apart from the model cache, so any number of workers can share a queue.
 /// </summary>
-public sealed class BatchExplainer(ModelCache models, ResultStore results, ILogger<BatchExplainer> log)
+public sealed class BatchExplainer(ModelCache models, ResultStore results, WorkerOptions options, ILogger<BatchExplainer> log)
 {
     public async Task<BatchOutcome> ExplainAsync(ExplainBatch batch, CancellationToken ct)
     {
@@ -53,19 +53,24 @@ public sealed class BatchExplainer(ModelCache models, ResultStore results, ILogg
                 ClassResponses = model.Network.ClassResponses,
             };
             var writer = new MapOutputWriter(output, batch.RunId, model.Network.Manifest.Classes);
+            // Images' outputs are written concurrently: against a remote store (S3) each write is a
+            // network round trip, and one after another their latencies would add up per batch.
+            var writes = new ParallelOptions { MaxDegreeOfParallelism = options.OutputParallelism, CancellationToken = ct };
             foreach (var method in methods)
             {
                 ExplanationMap[] maps = method.Explain(request);
-                for (int i = 0; i < prepared.Count; i++)
+                var methodRows = new ImageResultRow[prepared.Count];
+                await Parallel.ForEachAsync(Enumerable.Range(0, prepared.Count), writes, async (i, token) =>
                 {
-                    var row = await writer.WriteAsync(method.Name, prepared.Images[i].Key, maps[i], prepared.InputSizeImages[i], ct);
+                    var row = await writer.WriteAsync(method.Name, prepared.Images[i].Key, maps[i], prepared.InputSizeImages[i], token);
                     row.Label = prepared.Images[i].Label;
                     row.Predicted = predicted[i];
                     row.TargetClass = targets[i];
                     row.ProbabilitiesJson = probabilityJson[i];
                     row.ContentSha256 = prepared.ContentHashes[i];
-                    rows.Add(row);
-                }
+                    methodRows[i] = row;
+                });
+                rows.AddRange(methodRows);
             }
         }
 
