@@ -51,6 +51,7 @@ public sealed class BatchExplainer(ModelCache models, ResultStore results, Worke
                 Geometry = model.Geometry,
                 Gradients = model.Network.Gradients,
                 ClassResponses = model.Network.ClassResponses,
+                Scores = model.Network,
             };
             var writer = new MapOutputWriter(output, batch.RunId, model.Network.Manifest.Classes);
             // Images' outputs are written concurrently: against a remote store (S3) each write is a

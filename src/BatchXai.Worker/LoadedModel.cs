@@ -24,7 +24,7 @@ public sealed class LoadedModel : IDisposable
     public ImageLoader Loader { get; }
     public ModelHead Head => Network.Head;
 
-    /// <summary>The input layout gradient methods need, and the black pixel after normalisation (IG's default baseline).</summary>
+    /// <summary>The input layout gradient methods need, and black and white pixels after normalisation (IG's default baseline, the input range).</summary>
     public InputGeometry Geometry => GeometryOf(Network.Manifest);
 
     /// <summary>The run's methods with its options, resolved once per distinct choice.</summary>
@@ -34,7 +34,7 @@ public sealed class LoadedModel : IDisposable
         var methods = _methods.GetOrAdd(key, _ => MethodRegistry.Resolve(string.Join(",", names), new MethodOptions(options)));
         // Gradient methods need the backward graph: build it now so an op it cannot
         // differentiate is one clear error before any image is touched.
-        if (methods.Any(m => m.NeedsGradients)) Network.Gradients.Prepare(GradientRule.Exact);
+        foreach (var rule in methods.SelectMany(m => m.GradientRules).Distinct()) Network.Gradients.Prepare(rule);
         if (methods.Any(m => m.NeedsClassResponses))
             (Network.ClassResponses ?? throw new ModelLoadException($"model {Network.Manifest.Name}: CLEAR needs a gap-linear head or outputs.classMaps")).Prepare();
         return methods;
@@ -43,8 +43,8 @@ public sealed class LoadedModel : IDisposable
     public static InputGeometry GeometryOf(ModelManifest manifest)
     {
         var input = manifest.Input;
-        var black = Enumerable.Range(0, input.ChannelCount).Select(c => (0f * input.Scale - input.Mean[c]) / input.Std[c]).ToArray();
-        return new InputGeometry(input.ChannelCount, input.Height, input.Width, input.Layout == Onnx.Manifest.TensorLayout.Nhwc, black);
+        float[] Pixel(float value) => Enumerable.Range(0, input.ChannelCount).Select(c => (value * input.Scale - input.Mean[c]) / input.Std[c]).ToArray();
+        return new InputGeometry(input.ChannelCount, input.Height, input.Width, input.Layout == Onnx.Manifest.TensorLayout.Nhwc, Pixel(0f), Pixel(255f));
     }
 
     /// <summary>The manifest's input section in the image pipeline's terms.</summary>

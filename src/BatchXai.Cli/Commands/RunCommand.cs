@@ -13,9 +13,8 @@ public static class RunCommand
     {
         var dataset = new Option<string>("--dataset") { Description = "Dataset folder: folder-per-class, APTOS train.csv, EyePACS trainLabels.csv, labels.csv, or unlabelled", Required = true };
         var model = new Option<string>("--model") { Description = "Model manifest (JSON beside the .onnx)", Required = true };
-        var methods = new Option<string>("--methods") { Description = "Comma-separated methods: crm, cam, gradcam, saliency, gradxinput, ig", DefaultValueFactory = _ => "crm" };
-        var igSteps = new Option<int?>("--ig-steps") { Description = "Integrated Gradients: interpolation steps (default 32)" };
-        var igBaseline = new Option<string?>("--ig-baseline") { Description = "Integrated Gradients baseline: black (default) or zeros" };
+        var methods = new Option<string>("--methods") { Description = "Comma-separated methods: crm, cam, gradcam, gradcam++, saliency, gradxinput, smoothgrad, guidedbp, ig, blurig, guidedig, occlusion, clear", DefaultValueFactory = _ => "crm" };
+        var methodFlags = MethodFlags.Create();
         var output = new Option<string>("--out") { Description = "Output folder (maps, overlays, CSVs, SQLite database)", DefaultValueFactory = _ => "out" };
         var target = new Option<TargetMode>("--target") { Description = "Class each image is explained for: predicted or label", DefaultValueFactory = _ => TargetMode.Predicted };
         var batchSize = new Option<int>("--batch-size") { Description = "Images per ExplainBatch message", DefaultValueFactory = _ => 32 };
@@ -24,17 +23,14 @@ public static class RunCommand
         var json = new Option<bool>("--json") { Description = "Print one JSON line with the run's counts at the end" };
         var verbose = new Option<bool>("--verbose") { Description = "Log progress details to stderr" };
 
-        var command = new Command("run", "Explain every image of a dataset and build class-level views") { dataset, model, methods, output, target, batchSize, threads, provider, json, verbose, igSteps, igBaseline };
+        var command = new Command("run", "Explain every image of a dataset and build class-level views") { dataset, model, methods, output, target, batchSize, threads, provider, json, verbose };
+        foreach (var flag in methodFlags) command.Options.Add(flag);
         command.SetAction((parse, ct) => ExecuteAsync(new RunArguments(
             parse.GetValue(dataset)!, parse.GetValue(model)!, parse.GetValue(methods)!, parse.GetValue(output)!, parse.GetValue(target),
             parse.GetValue(batchSize), parse.GetValue(threads), parse.GetValue(provider), parse.GetValue(json), parse.GetValue(verbose),
-            MethodOptionsOf(("ig-steps", parse.GetValue(igSteps)?.ToString()), ("ig-baseline", parse.GetValue(igBaseline)))), ct));
+            MethodFlags.Values(parse, methodFlags)), ct));
         return command;
     }
-
-    /// <summary>The method options the user set, by name; unset ones are left to the methods' defaults.</summary>
-    private static Dictionary<string, string> MethodOptionsOf(params (string Name, string? Value)[] options) =>
-        options.Where(o => o.Value is not null).ToDictionary(o => o.Name, o => o.Value!);
 
     public static async Task<int> ExecuteAsync(RunArguments args, CancellationToken ct)
     {

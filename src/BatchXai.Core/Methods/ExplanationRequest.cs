@@ -43,11 +43,27 @@ public sealed class ExplanationRequest
     /// <summary>CLEAR's back-projection from the class responses; null when the model has none.</summary>
     public Gradients.IClassResponseProjector? ClassResponses { get; init; }
 
+    /// <summary>Forward passes through the model (perturbation methods); null when not offered.</summary>
+    public IScoreEngine? Scores { get; init; }
+
+    /// <summary>Inputs, geometry and score engine, or an error naming the method that needs them.</summary>
+    public (float[] Inputs, InputGeometry Geometry, IScoreEngine Engine) RequireScores(string method) =>
+        Inputs is { } inputs && Geometry is { } geometry && Scores is { } engine
+            ? (inputs, geometry, engine)
+            : throw new InvalidOperationException($"{method} needs the model inputs and forward passes");
+
     /// <summary>Inputs, geometry and gradient engine, or an error naming the method that needs them.</summary>
     public (float[] Inputs, InputGeometry Geometry, Gradients.IGradientEngine Engine) RequireGradients(string method) =>
         Inputs is { } inputs && Geometry is { } geometry && Gradients is { } engine
             ? (inputs, geometry, engine)
             : throw new InvalidOperationException($"{method} needs the model inputs and a gradient engine");
+
+    /// <summary>∂S_target/∂x for every image of the batch under a ReLU rule, in one engine call.</summary>
+    public float[] TargetInputGradients(string method, Gradients.GradientRule rule)
+    {
+        var (inputs, geometry, engine) = RequireGradients(method);
+        return engine.Compute(inputs.AsMemory(0, Batch * geometry.SampleSize), Batch, TargetSeeds(0, Batch), rule, withTargetLayer: false).InputGradients;
+    }
 
     /// <summary>One-hot seeds for the target classes of samples [start, start+count): the gradient of S_target.</summary>
     public float[] TargetSeeds(int start, int count)

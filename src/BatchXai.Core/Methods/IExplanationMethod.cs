@@ -18,6 +18,9 @@ public interface IExplanationMethod
     /// <summary>True for methods that back-project class responses (CLEAR: an <see cref="Gradients.IClassResponseProjector"/>).</summary>
     bool NeedsClassResponses => false;
 
+    /// <summary>The backward-pass rules it uses, so a worker can build those graphs before touching an image.</summary>
+    IReadOnlyList<Gradients.GradientRule> GradientRules => NeedsGradients ? [Gradients.GradientRule.Exact] : [];
+
     /// <summary>Why this method cannot explain a model with this head, or null when it can.</summary>
     string? WhyUnsupported(Heads.HeadKind head);
 

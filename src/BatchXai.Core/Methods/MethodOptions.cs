@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.RegularExpressions;
 
 namespace BatchXai.Core.Methods;
 
@@ -6,7 +7,7 @@ namespace BatchXai.Core.Methods;
 /// Method settings as the command line and the bus carry them ("ig-steps" → "64"); each method
 /// reads its own, with defaults, and a bad value is an error naming the option.
 /// </summary>
-public sealed class MethodOptions(IReadOnlyDictionary<string, string>? values = null)
+public sealed partial class MethodOptions(IReadOnlyDictionary<string, string>? values = null)
 {
     public static readonly MethodOptions Defaults = new();
 
@@ -20,10 +21,24 @@ public sealed class MethodOptions(IReadOnlyDictionary<string, string>? values = 
         return value;
     }
 
+    public double Double(string name, double fallback, double min, double max)
+    {
+        if (!_values.TryGetValue(name, out var text)) return fallback;
+        if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double value) || !(value >= min && value <= max))
+            throw new ArgumentException($"option --{name} is '{text}' but must be a number from {min.ToString(CultureInfo.InvariantCulture)} to {max.ToString(CultureInfo.InvariantCulture)}");
+        return value;
+    }
+
+    /// <summary>An enum value by its kebab-case name ("gauss-legendre" → GaussLegendre).</summary>
     public T Choice<T>(string name, T fallback) where T : struct, Enum
     {
         if (!_values.TryGetValue(name, out var text)) return fallback;
-        if (Enum.TryParse<T>(text, ignoreCase: true, out var value) && Enum.IsDefined(value)) return value;
-        throw new ArgumentException($"option --{name} is '{text}' but must be one of: {string.Join(", ", Enum.GetNames<T>().Select(n => n.ToLowerInvariant()))}");
+        if (!text.Any(char.IsDigit) && Enum.TryParse<T>(text.Replace("-", ""), ignoreCase: true, out var value) && Enum.IsDefined(value)) return value;
+        throw new ArgumentException($"option --{name} is '{text}' but must be one of: {string.Join(", ", Enum.GetNames<T>().Select(Kebab))}");
     }
+
+    private static string Kebab(string pascal) => WordStart().Replace(pascal, "-$1").ToLowerInvariant();
+
+    [GeneratedRegex("(?<!^)([A-Z])")]
+    private static partial Regex WordStart();
 }

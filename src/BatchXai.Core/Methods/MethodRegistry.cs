@@ -8,9 +8,15 @@ public static class MethodRegistry
         ["crm"] = _ => new CrmMethod(),
         ["cam"] = _ => new CamMethod(),
         ["gradcam"] = _ => new GradCamMethod(),
+        ["gradcam++"] = _ => new GradCamPlusPlusMethod(),
         ["saliency"] = _ => new SaliencyMethod(),
         ["gradxinput"] = _ => new SaliencyMethod(timesInput: true),
+        ["smoothgrad"] = SmoothGradMethod.From,
+        ["guidedbp"] = _ => new GuidedBackpropMethod(),
         ["ig"] = IntegratedGradientsMethod.From,
+        ["blurig"] = BlurIntegratedGradientsMethod.From,
+        ["guidedig"] = GuidedIntegratedGradientsMethod.From,
+        ["occlusion"] = OcclusionMethod.From,
         [ClearMethod.MethodName] = _ => new ClearMethod(),
     };
 

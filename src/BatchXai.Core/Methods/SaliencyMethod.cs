@@ -18,23 +18,15 @@ public sealed class SaliencyMethod(bool timesInput = false) : IExplanationMethod
 
     public ExplanationMap[] Explain(ExplanationRequest request)
     {
-        var (inputs, geometry, engine) = request.RequireGradients(Name);
+        var gradients = request.TargetInputGradients(Name, GradientRule.Exact);
+        var (inputs, geometry, _) = request.RequireGradients(Name);
         int size = geometry.SampleSize;
-        var result = engine.Compute(inputs.AsMemory(0, request.Batch * size), request.Batch, request.TargetSeeds(0, request.Batch), GradientRule.Exact, withTargetLayer: false);
         var maps = new ExplanationMap[request.Batch];
-        var product = new float[size];
         for (int b = 0; b < request.Batch; b++)
         {
-            var gradient = result.InputGradients.AsSpan(b * size, size);
-            if (timesInput)
-            {
-                System.Numerics.Tensors.TensorPrimitives.Multiply(gradient, inputs.AsSpan(b * size, size), product);
-                maps[b] = geometry.ToPixelMap(product, (acc, v) => acc + v, 0f);
-            }
-            else
-            {
-                maps[b] = geometry.ToPixelMap(gradient, (acc, v) => Math.Max(acc, Math.Abs(v)), 0f);
-            }
+            var gradient = gradients.AsSpan(b * size, size);
+            if (timesInput) System.Numerics.Tensors.TensorPrimitives.Multiply(gradient, inputs.AsSpan(b * size, size), gradient);
+            maps[b] = geometry.ToPixelMap(gradient, timesInput ? ChannelCombine.Sum : ChannelCombine.MaxAbs, 0f);
         }
         return maps;
     }

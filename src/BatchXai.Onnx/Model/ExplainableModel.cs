@@ -14,7 +14,7 @@ namespace BatchXai.Onnx.Model;
 /// session, and — for gap-linear heads — the head's weights recovered for the closed forms.
 /// Sessions are thread-safe for concurrent forward passes.
 /// </summary>
-public sealed class ExplainableModel : IDisposable
+public sealed class ExplainableModel : IScoreEngine, IDisposable
 {
     /// <summary>Name of the class-score-maps output BatchXai adds for GAP → linear heads.</summary>
     public const string ClassMapsOutput = "batchxai_class_score_maps";
@@ -149,6 +149,19 @@ public sealed class ExplainableModel : IDisposable
         }
         return new ForwardResult(logits, new FeatureBatch(count, k, u, v, features),
             classMaps is null ? null : new FeatureBatch(count, classes, u, v, classMaps));
+    }
+
+    /// <summary>Logits only (perturbation methods): the same network, no other outputs fetched, in chunks of <see cref="MaxBatch"/>.</summary>
+    public void Score(ReadOnlyMemory<float> inputs, int count, Span<float> logits)
+    {
+        int classes = Head.Classes, sampleSize = SampleSize;
+        for (int start = 0; start < count; start += MaxBatch)
+        {
+            int n = Math.Min(MaxBatch, count - start);
+            using var result = _network.Run([OrtInputTensor.Float(_inputName, inputs.Slice(start * sampleSize, n * sampleSize), [n, .. SampleShape])], _logitsName);
+            CheckCount(result[0], n * classes, "logits");
+            result[0].CopyTo(logits.Slice(start * classes, n * classes));
+        }
     }
 
     private void CheckCount(OrtOutputTensor output, long expected, string what)

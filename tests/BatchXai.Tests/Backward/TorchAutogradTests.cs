@@ -70,7 +70,7 @@ public class TorchAutogradTests
     }
 
     /// <summary>x[c, h, w] = 1.5·sin(0.37c + 0.11h + 0.07w) + 0.5·cos(0.05·h·w / 160), as grader_input() in the script.</summary>
-    private static float[] GraderInput()
+    internal static float[] GraderInput()
     {
         var x = new float[3 * 160 * 160];
         for (var c = 0; c < 3; c++)

@@ -39,7 +39,7 @@ public class ClearMethodTests
         var request = new ExplanationRequest(new FeatureBatch(2, 1, 1, 1, new float[2]), new float[2 * Classes], [0, 0], head)
         {
             Inputs = new float[2 * C * H * W],
-            Geometry = new InputGeometry(C, H, W, ChannelsLast: false, [0f, 0f]),
+            Geometry = new InputGeometry(C, H, W, ChannelsLast: false, [0f, 0f], [1f, 1f]),
             ClassResponses = projector,
         };
 

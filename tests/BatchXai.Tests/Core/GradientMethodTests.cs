@@ -1,15 +1,17 @@
 using BatchXai.Core;
 using BatchXai.Core.Heads;
 using BatchXai.Core.Methods;
+using BatchXai.Core.Paths;
 
 namespace BatchXai.Tests.Core;
 
 public class GradientMethodTests
 {
-    private const int C = 3, H = 4, W = 5, N = 4, Batch = 2, Spatial = H * W;
+    internal const int C = 3, H = 4, W = 5, N = 4, Batch = 2, Spatial = H * W;
     private static readonly float[] BlackPixel = [-2f, -1.5f, -1f];
+    private static readonly float[] WhitePixel = [2f, 2.5f, 1f];
 
-    private static (QuadraticGapModel model, ExplanationRequest request, float[] inputs, LinearHead head) Problem(int seed, int[] targets)
+    internal static (QuadraticGapModel model, ExplanationRequest request, float[] inputs, LinearHead head) Problem(int seed, int[] targets)
     {
         var random = new Random(seed);
         var weights = ReferenceHeads.Random(random, N * C);
@@ -22,7 +24,8 @@ public class GradientMethodTests
         var request = new ExplanationRequest(forward.Features!, forward.Logits, targets, ModelHead.ForLinear(head))
         {
             Inputs = inputs,
-            Geometry = new InputGeometry(C, H, W, ChannelsLast: false, BlackPixel),
+            Geometry = new InputGeometry(C, H, W, ChannelsLast: false, BlackPixel, WhitePixel),
+            Scores = model,
             Gradients = model,
         };
         return (model, request, inputs, head);
@@ -65,36 +68,38 @@ public class GradientMethodTests
     }
 
     [Theory]
-    [InlineData(IgBaseline.Black)]
-    [InlineData(IgBaseline.Zeros)]
-    public void Integrated_gradients_match_the_closed_form_and_are_complete(IgBaseline baseline)
+    [InlineData(BaselineKind.Black, QuadratureRule.Trapezoid)]
+    [InlineData(BaselineKind.Zeros, QuadratureRule.Trapezoid)]
+    [InlineData(BaselineKind.Blur, QuadratureRule.GaussLegendre)]
+    [InlineData(BaselineKind.Noise, QuadratureRule.GaussLegendre)]
+    public void Integrated_gradients_match_the_closed_form_and_are_complete(BaselineKind baseline, QuadratureRule rule)
     {
         var (model, request, inputs, head) = Problem(3, [2, 0]);
         const int steps = 8;
-        var maps = new IntegratedGradientsMethod(steps, baseline).Explain(request);
+        var maps = new IntegratedGradientsMethod(steps, baseline, rule, blurSigma: 1.5).Explain(request);
 
         for (int b = 0; b < Batch; b++)
         {
             int c = request.TargetClasses[b];
             var w = head.ClassWeights(c);
             var x = inputs.AsSpan(b * C * Spatial, C * Spatial);
-            var start = new float[C * Spatial];
-            for (int k = 0; k < C; k++)
-                for (int p = 0; p < Spatial; p++) start[k * Spatial + p] = baseline == IgBaseline.Black ? BlackPixel[k] : 0f;
+            var start = Baseline.For(baseline, x, request.Geometry!, blurSigma: 1.5);
             for (int p = 0; p < Spatial; p++)
             {
                 double expected = 0;
                 for (int k = 0; k < C; k++)
                 {
                     double xi = x[k * Spatial + p], si = start[k * Spatial + p];
-                    expected += w[k] * (xi * xi - si * si) / Spatial; // the integrand is linear in α: trapezoid is exact
+                    expected += w[k] * (xi * xi - si * si) / Spatial; // the integrand is linear in α: both rules are exact
                 }
                 Assert.Equal(expected, maps[b].Values[p], 1e-5);
             }
             double gap = model.Score(x, c) - model.Score(start, c);
             Assert.True(Math.Abs(maps[b].CompletenessDelta!.Value) <= 1e-4 * Math.Max(1, Math.Abs(gap)), $"delta {maps[b].CompletenessDelta} for gap {gap}");
         }
-        Assert.Equal([steps + 1, steps + 1], model.BatchSizes); // every path point of an image in one batch
+        // Every path point of an image in one batch: trapezoid's m+1 nodes, or m Gauss–Legendre nodes and the two ends.
+        int points = rule == QuadratureRule.Trapezoid ? steps + 1 : steps + 2;
+        Assert.Equal([points, points], model.BatchSizes);
     }
 
     [Fact]
@@ -104,8 +109,14 @@ public class GradientMethodTests
         Assert.Equal(64, ig.Steps);
         var tooMany = Assert.Throws<ArgumentException>(() => MethodRegistry.Resolve("ig", new MethodOptions(new Dictionary<string, string> { ["ig-steps"] = "0" })));
         Assert.Contains("--ig-steps", tooMany.Message);
-        var badBaseline = Assert.Throws<ArgumentException>(() => MethodRegistry.Resolve("ig", new MethodOptions(new Dictionary<string, string> { ["ig-baseline"] = "noise" })));
-        Assert.Contains("black", badBaseline.Message);
+        var badBaseline = Assert.Throws<ArgumentException>(() => MethodRegistry.Resolve("ig", new MethodOptions(new Dictionary<string, string> { ["ig-baseline"] = "static" })));
+        Assert.Contains("black, zeros, blur, noise", badBaseline.Message);
+        var gauss = (IntegratedGradientsMethod)MethodRegistry.Resolve("ig", new MethodOptions(new Dictionary<string, string> { ["ig-rule"] = "gauss-legendre", ["ig-baseline"] = "noise" }))[0];
+        Assert.Equal((QuadratureRule.GaussLegendre, BaselineKind.Noise), (gauss.Rule, gauss.BaselineKind));
+        var badRule = Assert.Throws<ArgumentException>(() => MethodRegistry.Resolve("ig", new MethodOptions(new Dictionary<string, string> { ["ig-rule"] = "simpson" })));
+        Assert.Contains("trapezoid, gauss-legendre", badRule.Message);
+        var badSigma = Assert.Throws<ArgumentException>(() => MethodRegistry.Resolve("smoothgrad", new MethodOptions(new Dictionary<string, string> { ["smoothgrad-sigma"] = "lots" })));
+        Assert.Contains("--smoothgrad-sigma", badSigma.Message);
     }
 
     [Fact]

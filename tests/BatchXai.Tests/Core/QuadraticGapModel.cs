@@ -8,7 +8,7 @@ namespace BatchXai.Tests.Core;
 /// channel, NCHW), S_c = Σ_k w_ck · mean(A_k) + b_c. So ∂S_c/∂A_k = w_ck/(HW),
 /// ∂S_c/∂x = 2 w_ck x/(HW), and IG from x' is exactly w_ck (x² − x'²)/(HW).
 /// </summary>
-internal sealed class QuadraticGapModel(int channels, int height, int width, float[] weights, float[] bias) : IGradientEngine
+internal sealed class QuadraticGapModel(int channels, int height, int width, float[] weights, float[] bias) : IGradientEngine, IScoreEngine
 {
     public int Classes => bias.Length;
     public int SampleSize => channels * height * width;
@@ -25,6 +25,13 @@ internal sealed class QuadraticGapModel(int channels, int height, int width, flo
             s += weights[c * channels + k] * mean / spatial;
         }
         return s;
+    }
+
+    public void Score(ReadOnlyMemory<float> inputs, int count, Span<float> logits)
+    {
+        BatchSizes.Add(count);
+        for (int b = 0; b < count; b++)
+            for (int c = 0; c < Classes; c++) logits[b * Classes + c] = (float)Score(inputs.Span.Slice(b * SampleSize, SampleSize), c);
     }
 
     public GradientResult Compute(ReadOnlyMemory<float> inputs, int count, ReadOnlySpan<float> seeds, GradientRule rule, bool withTargetLayer)

@@ -1,10 +1,6 @@
 using BatchXai.Core.Gradients;
 using BatchXai.Core.Methods;
-using BatchXai.Imaging;
 using BatchXai.Onnx.Model;
-using BatchXai.Synthetic;
-using BatchXai.Tests.Localisation;
-using BatchXai.Worker;
 using Xunit.Abstractions;
 
 namespace BatchXai.Tests.Model;
@@ -19,26 +15,7 @@ public sealed class GradientEngineTests(ITestOutputHelper output) : IDisposable
         try { Directory.Delete(_data, recursive: true); } catch (IOException) { }
     }
 
-    private (ExplainableModel Model, ExplanationRequest Request) Prepare(int images)
-    {
-        SampleDatasetWriter.Write(_data, images, seed: 4040, new SampleDataOptions());
-        var model = ExplainableModel.Load(PointingGameTests.BundledModel("dr_grader.json"));
-        var preprocessor = new ImagePreprocessor(LoadedModel.PreprocessSpecOf(model.Manifest));
-        var input = new float[images * model.SampleSize];
-        var files = Directory.GetFiles(Path.Combine(_data, SampleDatasetWriter.ImagesFolder)).Order().ToArray();
-        for (int i = 0; i < images; i++)
-            preprocessor.WriteTensor(preprocessor.Prepare(ImageDecoder.Decode(File.ReadAllBytes(files[i]))), input.AsSpan(i * model.SampleSize, model.SampleSize));
-        var forward = model.Forward(input, images);
-        var predicted = Enumerable.Range(0, images)
-            .Select(i => System.Numerics.Tensors.TensorPrimitives.IndexOfMax(forward.Logits.AsSpan(i * 5, 5))).ToArray();
-        var request = new ExplanationRequest(forward.Features, forward.Logits, predicted, model.Head, forward.ClassScoreMaps)
-        {
-            Inputs = input,
-            Geometry = LoadedModel.GeometryOf(model.Manifest),
-            Gradients = model.Gradients,
-        };
-        return (model, request);
-    }
+    private (ExplainableModel Model, ExplanationRequest Request) Prepare(int images) => GraderRequest.Prepare(_data, images);
 
     [Fact]
     public void GradCam_equals_relu_of_cam_up_to_a_positive_scale_on_the_gap_linear_grader()

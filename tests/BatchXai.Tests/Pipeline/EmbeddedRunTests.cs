@@ -160,6 +160,44 @@ public sealed class EmbeddedRunTests : IDisposable
     }
 
     [Fact]
+    public async Task Every_new_method_runs_end_to_end_with_its_options_and_builds_class_views()
+    {
+        string[] methods = ["gradcam++", "smoothgrad", "guidedbp", "ig", "blurig", "guidedig", "occlusion"];
+        var outcome = await RunAsync(string.Join(',', methods), options: new()
+        {
+            ["ig-steps"] = "6", ["ig-rule"] = "gauss-legendre", ["ig-baseline"] = "noise", ["blurig-steps"] = "6", ["blur-sigma"] = "8",
+            ["guidedig-steps"] = "8", ["guidedig-fraction"] = "0.3", ["guidedig-max-dist"] = "0.1",
+            ["smoothgrad-samples"] = "3", ["smoothgrad-sigma"] = "0.1", ["occlusion-patch"] = "8", ["occlusion-stride"] = "4", ["occlusion-baseline"] = "blur",
+        });
+        Assert.Equal(ExitCodes.Ok, outcome.ExitCode);
+        Assert.Equal((Images, 0), (outcome.Run!.Explained, outcome.Run.Failed));
+
+        var store = new ResultStore(await SqliteDatabase.OpenAsync(Path.Combine(Out, "batchxai.db")));
+        var results = await store.AllResultsAsync(outcome.Run.Id);
+        var aggregates = await store.ClassAggregatesAsync(outcome.Run.Id);
+        var correctClasses = results.Where(r => r.Method == "ig" && r.Label == r.Predicted).Select(r => r.Predicted).Distinct().Order().ToList();
+        Assert.NotEmpty(correctClasses);
+        foreach (var method in methods)
+        {
+            var rows = results.Where(r => r.Method == method).ToList();
+            Assert.Equal(Images, rows.Count);
+            // Path methods record completeness; the others do not.
+            bool path = method is "ig" or "blurig" or "guidedig";
+            Assert.All(rows, r => Assert.Equal(path, r.CompletenessDelta is not null));
+            Assert.All(rows, r => Assert.Equal(method == "gradcam++" ? (16, 16) : (32, 32), (r.MapHeight, r.MapWidth)));
+            Assert.Contains(rows, r => r.MapMax > 0);
+            var map = NpyFile.Read(File.ReadAllBytes(Path.Combine(Out, outcome.Run.Id.ToString("D"), method, "train_images", ImageIds()[0] + ".npy")));
+            Assert.Equal([32, 32], map.Shape);
+            // A class-level view per correctly classified class, like CRM's.
+            Assert.Equal(correctClasses, aggregates.Where(a => a.Method == method).Select(a => a.ClassIndex).Order());
+        }
+
+        var badOption = await RunAsync("occlusion", options: new() { ["occlusion-baseline"] = "grey" });
+        Assert.Equal(ExitCodes.BadInput, badOption.ExitCode);
+        Assert.Contains("--occlusion-baseline", badOption.Error);
+    }
+
+    [Fact]
     public async Task Generic_heads_run_crm_by_ablation_end_to_end()
     {
         using var generic = new FixtureModel(GraphFixtures.MlpHead, head: "generic", fundusCrop: true);

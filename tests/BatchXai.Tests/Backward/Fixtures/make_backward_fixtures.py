@@ -210,7 +210,7 @@ def grader_input(size=160):
     return (1.5 * torch.sin(0.37 * c + 0.11 * h + 0.07 * w) + 0.5 * torch.cos(0.05 * h * w / size)).unsqueeze(0).double()
 
 
-def run_onnx_in_torch(model, x):
+def run_onnx_in_torch(model, x, relu=F.relu):
     from onnx import numpy_helper
     weights = {t.name: torch.from_numpy(numpy_helper.to_array(t).copy()).double() for t in model.graph.initializer}
     values = {model.graph.input[0].name: x}
@@ -222,7 +222,7 @@ def run_onnx_in_torch(model, x):
             assert p[:2] == p[2:], "symmetric pads only"
             y = F.conv2d(ins[0], ins[1], ins[2] if len(ins) > 2 else None, a.get("strides", 1), p[:2], a.get("dilations", 1), a.get("group", 1))
         elif node.op_type == "Relu":
-            y = F.relu(ins[0])
+            y = relu(ins[0])
         elif node.op_type == "MaxPool":
             p = a.get("pads", [0, 0, 0, 0])
             y = F.max_pool2d(ins[0], a["kernel_shape"], a.get("strides", [1, 1]), p[:2], ceil_mode=bool(a.get("ceil_mode", 0)))

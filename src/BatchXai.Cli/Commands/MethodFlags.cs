@@ -1,0 +1,35 @@
+using System.CommandLine;
+
+namespace BatchXai.Cli.Commands;
+
+/// <summary>
+/// The method options of <c>batchxai run</c>, one line each: a flag <c>--name</c> whose text travels
+/// in RunSettings.MethodOptions to the methods, which parse and check it (a bad value is an
+/// error naming the flag before any work is queued).
+/// </summary>
+public static class MethodFlags
+{
+    private static readonly (string Name, string Description)[] All =
+    [
+        ("ig-steps", "ig: interpolation steps (trapezoid: steps+1 points; gauss-legendre: steps nodes) (default 32)"),
+        ("ig-rule", "ig, blurig: quadrature, trapezoid or gauss-legendre (default: trapezoid for ig, gauss-legendre for blurig)"),
+        ("ig-baseline", "ig, guidedig: baseline, black (default), zeros, blur or noise"),
+        ("blur-sigma", "blurig, and the blur baselines: largest Gaussian sigma in input pixels (default 50)"),
+        ("blurig-steps", "blurig: steps (quadrature nodes) along the blur path (default 64)"),
+        ("guidedig-steps", "guidedig: steps (default 200)"),
+        ("guidedig-fraction", "guidedig: fraction of features moved per step (default 0.25)"),
+        ("guidedig-max-dist", "guidedig: how far a feature's progress may stray from the step's (default 0.02)"),
+        ("smoothgrad-samples", "smoothgrad: noisy copies per image (default 50)"),
+        ("smoothgrad-sigma", "smoothgrad: noise sigma as a fraction of the input range (default 0.15)"),
+        ("occlusion-patch", "occlusion: square patch side in input pixels (default 16)"),
+        ("occlusion-stride", "occlusion: patch step in input pixels (default 8)"),
+        ("occlusion-baseline", "occlusion: what the patch shows, black (default), zeros, blur or noise"),
+    ];
+
+    public static IReadOnlyList<Option<string?>> Create() =>
+        All.Select(f => new Option<string?>("--" + f.Name) { Description = f.Description }).ToList();
+
+    /// <summary>The options the user set, by name without dashes; unset ones are left to the methods' defaults.</summary>
+    public static Dictionary<string, string> Values(ParseResult parse, IEnumerable<Option<string?>> options) =>
+        options.Select(o => (Name: o.Name.TrimStart('-'), Value: parse.GetValue(o))).Where(o => o.Value is not null).ToDictionary(o => o.Name, o => o.Value!);
+}
