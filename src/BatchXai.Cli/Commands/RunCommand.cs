@@ -62,9 +62,9 @@ public static class RunCommand
         {
             // CRM paper Table 3 analog: the class-level ROI (≥ 70% of the average map's max) and
             // the mean per-image ROI (≥ 20% of each map's max), as shares of the image.
-            Console.WriteLine($"{"method",-8} {"class",-16} {"images",6} {"class ROI",10} {"image ROI mean",15}");
+            Console.WriteLine($"{"method",-10} {"class",-16} {"images",6} {"class ROI",10} {"image ROI mean",15}");
             foreach (var c in classes)
-                Console.WriteLine($"{c.Method,-8} {c.ClassIndex + " " + c.ClassName,-16} {c.ImageCount,6} {c.RoiRatio,10:P1} {c.ImageRoiRatioMean,15:P1}");
+                Console.WriteLine($"{c.Method,-10} {c.ClassIndex + " " + c.ClassName,-16} {c.ImageCount,6} {c.RoiRatio,10:P1} {c.ImageRoiRatioMean,15:P1}");
         }
         Console.WriteLine($"results in {runDir} (results.csv, failures.csv, classes.csv, <method>/ maps and overlays, classes/ class-level views)");
         if (run.Error is not null) Console.WriteLine($"error: {run.Error}");
