@@ -77,6 +77,10 @@ public static class InferenceVsMethodsBenchmark
             // Scaled to imageCount so images/s and the ratio read like the other rows.
             timings["ig (32 steps)"].Add(SecondsPerPass(() => ig.Explain(GradientRequest(model, forward, input, igImages))) * imageCount / igImages);
         }
+        // Guided IG (200 steps, one gradient pass per step for the whole batch) is measured once:
+        // a single pass already takes minutes on ResNet-50 here.
+        var guidedIg = new GuidedIntegratedGradientsMethod();
+        timings["guidedig (200 steps)"] = [SecondsPerPass(() => guidedIg.Explain(GradientRequest(model, forward, input, igImages))) * imageCount / igImages];
 
         double inference = timings["inference"].Min();
         foreach (var (name, times) in timings)
