@@ -62,7 +62,7 @@ public sealed class FundusSynthesizer
 
         var image = canvas.ToImage();
         var tag = Options.CleverHans ? ShortcutTagStamper.Stamp(image, geometry, grade, Options.TagFidelity, rng) : null;
-        return new SyntheticFundus(id, grade, image, mask, plan, tag);
+        return new SyntheticFundus(id, grade, image, mask, plan, tag, new PixelCircle(geometry.CentreX, geometry.CentreY, geometry.FovRadius));
     }
 
     private int DrawGrade(Random rng)

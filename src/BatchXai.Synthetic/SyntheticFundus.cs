@@ -9,7 +9,8 @@ namespace BatchXai.Synthetic;
 /// <param name="Mask">Per-pixel <see cref="LesionType"/> values, row-major, Size×Size.</param>
 /// <param name="Lesions">How many lesions of each type were planted.</param>
 /// <param name="Tag">The Clever Hans tag, when the option is on.</param>
-public sealed record SyntheticFundus(string Id, int Grade, RgbImage Image, byte[] Mask, LesionCounts Lesions, ShortcutTag? Tag)
+/// <param name="FieldOfView">The illuminated disc as rendered: the true field of view.</param>
+public sealed record SyntheticFundus(string Id, int Grade, RgbImage Image, byte[] Mask, LesionCounts Lesions, ShortcutTag? Tag, PixelCircle FieldOfView)
 {
     public int Size => Image.Width;
 }
@@ -34,6 +35,12 @@ public sealed record LesionCounts(int Microaneurysms, int Haemorrhages, int Hard
 
 /// <summary>A burned-in text tag: what it says, which grade it shows, and the pixel box it covers.</summary>
 public sealed record ShortcutTag(string Text, int ShownGrade, PixelBox Box);
+
+/// <summary>
+/// A circle in pixel coordinates, where pixel (x, y) covers [x, x+1) × [y, y+1), so its centre is at
+/// (x + 0.5, y + 0.5): the rendered field of view is half-bright exactly on this circle.
+/// </summary>
+public readonly record struct PixelCircle(double CenterX, double CenterY, double Radius);
 
 /// <summary>An axis-aligned pixel rectangle, X/Y of the top-left pixel, exclusive width/height.</summary>
 public readonly record struct PixelBox(int X, int Y, int Width, int Height)

@@ -1,5 +1,6 @@
 using System.Numerics.Tensors;
 using BatchXai.Contracts;
+using BatchXai.Core.Audit;
 using BatchXai.Core.Maps;
 using BatchXai.Core.Methods;
 using BatchXai.Storage.Database;
@@ -76,10 +77,25 @@ public sealed class BatchExplainer(ModelCache models, ResultStore results, Worke
         }
 
         var keys = batch.Images.Select(i => i.Key).ToList();
-        await results.SaveBatchAsync(batch.RunId, keys, rows, prepared.Failures, ct);
+        var fieldsOfView = prepared.Images.Zip(prepared.FieldsOfView)
+            .Where(p => p.Second is not null).Select(p => FieldOfViewRow(p.First.Key, p.Second!)).ToList();
+        await results.SaveBatchAsync(batch.RunId, keys, rows, prepared.Failures, fieldsOfView, ct);
         if (prepared.Failures.Count > 0)
             log.LogWarning("run {Run} batch {Batch}: {Failed} image(s) failed, first: {Key}: {Error}",
                 batch.RunId, batch.BatchIndex, prepared.Failures.Count, prepared.Failures[0].ImageKey, prepared.Failures[0].Error);
         return new BatchOutcome(prepared.Count, prepared.Failures.Count);
     }
+
+    private static ImageFieldOfViewRow FieldOfViewRow(string imageKey, FieldOfView fov) => new()
+    {
+        ImageKey = imageKey,
+        Kind = FieldOfView.NameOf(fov.Kind),
+        Height = fov.Height,
+        Width = fov.Width,
+        CenterX = fov.CenterX,
+        CenterY = fov.CenterY,
+        Radius = fov.Radius,
+        InsideFraction = fov.InsideFraction,
+        Mask = fov.PackedMask,
+    };
 }

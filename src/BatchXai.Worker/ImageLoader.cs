@@ -1,18 +1,20 @@
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using BatchXai.Contracts;
+using BatchXai.Core.Audit;
 using BatchXai.Imaging;
 using BatchXai.Storage.Objects;
 
 namespace BatchXai.Worker;
 
 /// <summary>
-/// Fetches, decodes and preprocesses a batch's images in parallel. A bad image (missing,
-/// corrupt, truncated, unsupported) fails that image with its reason; the others go on.
+/// Fetches, decodes and preprocesses a batch's images in parallel, and finds each prepared image's
+/// field of view (<paramref name="fieldOfView"/>, from the manifest) while it is at hand. A bad image
+/// (missing, corrupt, truncated, unsupported) fails that image with its reason; the others go on.
 /// </summary>
-public sealed class ImageLoader(ImagePreprocessor preprocessor, int sampleSize, int parallelism)
+public sealed class ImageLoader(ImagePreprocessor preprocessor, int sampleSize, int parallelism, FieldOfViewMode fieldOfView)
 {
-    private readonly record struct Loaded(int Index, PreparedImage? Image, string Hash, string? Stage, string? Error);
+    private readonly record struct Loaded(int Index, PreparedImage? Image, FieldOfView? FieldOfView, string Hash, string? Stage, string? Error);
 
     public async Task<PreparedBatch> LoadAsync(IObjectStore dataset, IReadOnlyList<ImageRef> images, CancellationToken ct)
     {
@@ -30,6 +32,7 @@ public sealed class ImageLoader(ImagePreprocessor preprocessor, int sampleSize, 
             var prepared = ok[j];
             batch.Images.Add(images[prepared.Index]);
             batch.InputSizeImages.Add(prepared.Image!.Image);
+            batch.FieldsOfView.Add(prepared.FieldOfView);
             batch.ContentHashes.Add(prepared.Hash);
             preprocessor.WriteTensor(prepared.Image!, batch.Tensor.AsSpan(j * sampleSize, sampleSize));
         }
@@ -45,22 +48,24 @@ public sealed class ImageLoader(ImagePreprocessor preprocessor, int sampleSize, 
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
         {
-            return new Loaded(index, null, "", Contracts.FailureStage.Read, e.Message);
+            return new Loaded(index, null, null, "", Contracts.FailureStage.Read, e.Message);
         }
         string hash = Convert.ToHexStringLower(SHA256.HashData(bytes));
         try
         {
             // Decode at reduced scale where the codec allows: a 4288×2848 fundus photo for a 160 px model.
             var image = ImageDecoder.Decode(bytes, maxSide: Math.Max(preprocessor.Spec.Height, preprocessor.Spec.Width));
-            return new Loaded(index, preprocessor.Prepare(image), hash, null, null);
+            var prepared = preprocessor.Prepare(image);
+            var pixels = prepared.Image;
+            return new Loaded(index, prepared, FieldOfViewDetector.Detect(pixels.Pixels, pixels.Height, pixels.Width, fieldOfView), hash, null, null);
         }
         catch (ImageDecodeException e)
         {
-            return new Loaded(index, null, hash, Contracts.FailureStage.Decode, e.Reason);
+            return new Loaded(index, null, null, hash, Contracts.FailureStage.Decode, e.Reason);
         }
         catch (Exception e) when (e is ArgumentException or InvalidOperationException)
         {
-            return new Loaded(index, null, hash, Contracts.FailureStage.Preprocess, e.Message);
+            return new Loaded(index, null, null, hash, Contracts.FailureStage.Preprocess, e.Message);
         }
     }
 }

@@ -17,7 +17,8 @@ public sealed class LoadedModel : IDisposable
     public LoadedModel(ExplainableModel network, WorkerOptions options)
     {
         Network = network;
-        Loader = new ImageLoader(new ImagePreprocessor(PreprocessSpecOf(network.Manifest)), network.SampleSize, options.DecodeParallelism);
+        Loader = new ImageLoader(new ImagePreprocessor(PreprocessSpecOf(network.Manifest)), network.SampleSize, options.DecodeParallelism,
+            network.Manifest.Input.FieldOfView);
     }
 
     public ExplainableModel Network { get; }

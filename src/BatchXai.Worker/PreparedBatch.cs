@@ -1,4 +1,5 @@
 using BatchXai.Contracts;
+using BatchXai.Core.Audit;
 using BatchXai.Imaging;
 using BatchXai.Storage.Database;
 
@@ -6,12 +7,14 @@ namespace BatchXai.Worker;
 
 /// <summary>
 /// A batch after fetching, decoding and preprocessing: the images that made it (with their
-/// model-input-size RGB for overlays, and content hashes) and the ones that failed, with why.
+/// model-input-size RGB for overlays, fields of view and content hashes) and the ones that failed, with why.
 /// </summary>
 public sealed class PreparedBatch
 {
     public List<ImageRef> Images { get; } = [];
     public List<RgbImage> InputSizeImages { get; } = [];
+    /// <summary>Each image's field of view in input pixels; null where none was found (an almost black image).</summary>
+    public List<FieldOfView?> FieldsOfView { get; } = [];
     public List<string> ContentHashes { get; } = [];
     public List<ImageFailureRow> Failures { get; } = [];
     /// <summary>Model input for <see cref="Images"/>, sample after sample.</summary>

@@ -9,10 +9,11 @@ namespace BatchXai.Aggregator.Audit;
 
 /// <summary>
 /// The Clever Hans audit of a completed run: for every method and class, measures where the
-/// stored input-size maps put their weight relative to the field of view (estimated as the disc
-/// inscribed in the model-input frame, see <see cref="FieldOfView"/>) and the corners, and stores
-/// the findings (audit_findings rows and &lt;run&gt;/audit.csv). Reads only stored maps and rows, so
-/// running it twice gives the same output. Classes use the same image selection as the class views.
+/// stored input-size maps put their weight relative to each image's field of view (the one the
+/// worker detected, see <see cref="StoredFieldsOfView"/>) and the corners, and stores the findings
+/// (audit_findings rows and &lt;run&gt;/audit.csv). The class-level ROI box is checked against every
+/// image of the class and the shares averaged. Reads only stored maps and rows, so running it twice
+/// gives the same output. Classes use the same image selection as the class views.
 /// </summary>
 public sealed class ArtefactAuditor(ResultStore results, AuditThresholds? thresholds = null, ClassSelection selection = ClassSelection.Correct)
 {
@@ -23,25 +24,26 @@ public sealed class ArtefactAuditor(ResultStore results, AuditThresholds? thresh
         using var output = ObjectStores.Open(run.ResultsUri);
         var classNames = JsonSerializer.Deserialize<string[]>(run.ClassNamesJson) ?? [];
         var aggregates = await results.ClassAggregatesAsync(run.Id, ct);
+        var fieldsOfView = await StoredFieldsOfView.LoadAsync(results, run.Id, ct);
         var findings = new List<AuditFinding>();
         foreach (var method in run.Methods.Split(',', StringSplitOptions.RemoveEmptyEntries))
         {
-            var perClass = new List<ImageAttribution>?[classNames.Length];
-            FieldOfView? fov = null;
+            var perClass = new List<(ImageAttribution Image, FieldOfView Fov)>?[classNames.Length];
             foreach (var row in await results.ResultsAsync(run.Id, method, ct))
             {
                 if (ClassSelections.ClassOf(selection, row.Label, row.Predicted) is not int c || c < 0 || c >= classNames.Length) continue;
                 var map = await StoredMaps.ReadAsync(output, ResultKeys.ImageMap(run.Id, method, row.ImageKey), ct);
-                fov ??= FieldOfView.InscribedIn(map.Height, map.Width);
-                var measured = MapAttribution.Measure(map, fov.Value, new FrameRegions(map.Height, map.Width));
-                (perClass[c] ??= []).Add(new ImageAttribution(row.ImageKey, measured));
+                var fov = fieldsOfView.For(row.ImageKey, map.Height, map.Width);
+                var measured = MapAttribution.Measure(map, fov, new FrameRegions(map.Height, map.Width));
+                (perClass[c] ??= []).Add((new ImageAttribution(row.ImageKey, measured, fov.Kind), fov));
             }
             for (int c = 0; c < classNames.Length; c++)
             {
-                if (perClass[c] is not { } images || fov is not { } disc) continue;
+                if (perClass[c] is not { } images) continue;
                 var aggregate = aggregates.FirstOrDefault(a => a.Method == method && a.ClassIndex == c);
-                double? roiOutside = aggregate is null ? null : disc.ShareOutside(new BoundingBox(aggregate.RoiX0, aggregate.RoiY0, aggregate.RoiX1, aggregate.RoiY1));
-                findings.AddRange(_auditor.Audit(method, c, classNames[c], images, roiOutside));
+                double? roiOutside = aggregate is null ? null
+                    : images.Average(i => i.Fov.ShareOutside(new BoundingBox(aggregate.RoiX0, aggregate.RoiY0, aggregate.RoiX1, aggregate.RoiY1)));
+                findings.AddRange(_auditor.Audit(method, c, classNames[c], images.Select(i => i.Image).ToList(), roiOutside));
             }
         }
 

@@ -8,5 +8,5 @@ namespace BatchXai.Core.Audit;
 public sealed record AuditFinding(string Method, int ClassIndex, string Kind, AuditSeverity Severity, string Message,
     IReadOnlyDictionary<string, object> Evidence);
 
-/// <summary>An image's measured attribution, named for evidence lists.</summary>
-public sealed record ImageAttribution(string ImageKey, MapAttribution Attribution);
+/// <summary>An image's measured attribution, named for evidence lists, with the kind of field of view it was measured against.</summary>
+public sealed record ImageAttribution(string ImageKey, MapAttribution Attribution, FieldOfViewKind FieldOfView = FieldOfViewKind.InscribedDisc);

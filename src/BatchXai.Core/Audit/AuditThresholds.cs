@@ -6,10 +6,11 @@ namespace BatchXai.Core.Audit;
 /// it is info. Reference points for the inscribed-disc field of view: a uniform map puts
 /// 1 − π/4 ≈ 0.215 of its mass outside the disc and 0.0225 in each 15 % corner square; a map
 /// concentrated on the retina puts far less there. The defaults sit between the class means
-/// measured on 40 synthetic images (crm and cam, tests/BatchXai.Tests/Audit/CleverHansAuditTests.cs):
-/// clean dr_grader on untagged data — outside-FOV mass ≤ 0.017, heaviest corner ≤ 0.004, ROI box
-/// outside ≤ 0.022, no peak in a corner; shortcut_grader on tagged data — outside-FOV mass
-/// 0.29–0.85, top-left corner 0.21–0.72, ROI box outside ≥ 0.975, 80–100 % of peaks top-left.
+/// measured on 40 synthetic images (crm and cam, tests/BatchXai.Tests/Audit/CleverHansAuditTests.cs)
+/// against each image's detected disc: clean dr_grader on untagged data — outside-FOV mass ≤ 0.019,
+/// heaviest corner ≤ 0.004, ROI box outside ≤ 0.023, no peak in a corner; shortcut_grader on tagged
+/// data — outside-FOV mass 0.31–0.86, top-left corner 0.21–0.72, ROI box outside ≥ 0.995, 80–100 %
+/// of peaks top-left (against the inscribed disc: ≤ 0.017, ≤ 0.022; 0.29–0.85, ≥ 0.975).
 /// </summary>
 public sealed record AuditThresholds
 {

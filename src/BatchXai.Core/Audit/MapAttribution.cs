@@ -17,6 +17,8 @@ public sealed record MapAttribution(double OutsideFovMass, double BorderMass, do
     {
         if (regions.Height != map.Height || regions.Width != map.Width)
             throw new ArgumentException($"frame regions are {regions.Height}x{regions.Width} but the map is {map.Height}x{map.Width}", nameof(regions));
+        if (fov.Height != map.Height || fov.Width != map.Width)
+            throw new ArgumentException($"the field of view is {fov.Height}x{fov.Width} but the map is {map.Height}x{map.Width}", nameof(fov));
         var normalized = map.NormalizedByMax();
         double total = 0, outside = 0, border = 0;
         var corners = new double[ImageCorners.All.Length];

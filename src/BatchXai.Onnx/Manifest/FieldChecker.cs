@@ -46,6 +46,7 @@ internal sealed class FieldChecker(string manifestPath)
             if (!(std[c] > 0))
                 throw Fail("input.std", $"has {std[c]} at index {c} but every std must be > 0");
 
+        var fundusCrop = input.FundusCrop ?? false;
         return new ManifestInput(
             Name: RequiredText(input.Name, "input.name"),
             Layout: EnumValue(input.Layout, "input.layout", ManifestNames.Layouts, TensorLayout.Nchw),
@@ -56,7 +57,10 @@ internal sealed class FieldChecker(string manifestPath)
             Mean: mean,
             Std: std,
             Resize: EnumValue(input.Resize, "input.resize", ManifestNames.Resizes, ResizeMode.Stretch),
-            FundusCrop: input.FundusCrop ?? false);
+            FundusCrop: fundusCrop,
+            // A fundus crop says the images are fundus photos; without one nothing says where anatomy ends.
+            FieldOfView: EnumValue(input.FieldOfView, "input.fieldOfView", ManifestNames.FieldsOfView,
+                fundusCrop ? FieldOfViewMode.FundusDisc : FieldOfViewMode.Frame));
     }
 
     private (int Height, int Width) Size(int[]? size)

@@ -21,6 +21,11 @@ internal static class ManifestNames
     public static readonly IReadOnlyDictionary<string, ResizeMode> Resizes =
         new Dictionary<string, ResizeMode> { ["stretch"] = ResizeMode.Stretch, ["letterbox"] = ResizeMode.Letterbox };
 
+    public static readonly IReadOnlyDictionary<string, FieldOfViewMode> FieldsOfView = new Dictionary<string, FieldOfViewMode>
+    {
+        ["fundus-disc"] = FieldOfViewMode.FundusDisc, ["foreground"] = FieldOfViewMode.Foreground, ["frame"] = FieldOfViewMode.Frame,
+    };
+
     public static readonly IReadOnlyDictionary<string, HeadKind> Heads =
         new Dictionary<string, HeadKind> { ["gap-linear"] = HeadKind.GapLinear, ["generic"] = HeadKind.Generic };
 

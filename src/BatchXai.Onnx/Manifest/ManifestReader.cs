@@ -88,6 +88,7 @@ internal sealed class InputDto
     public double[]? Std { get; set; }
     public string? Resize { get; set; }
     public bool? FundusCrop { get; set; }
+    public string? FieldOfView { get; set; }
 }
 
 internal sealed class OutputsDto

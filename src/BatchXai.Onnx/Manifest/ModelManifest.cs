@@ -68,6 +68,8 @@ public sealed record ModelManifest
 /// <param name="Width">Second value of the manifest's "size".</param>
 /// <param name="Scale">Multiplies 8-bit pixel values before mean/std: x = (pixel·scale − mean) / std.</param>
 /// <param name="FundusCrop">Crop the black surround of a fundus photograph before resizing.</param>
+/// <param name="FieldOfView">What the audit counts as anatomy in a prepared image: "fundus-disc" (a disc fitted to the
+/// illuminated region), "foreground" (the non-background region) or "frame"; default fundus-disc with the fundus crop, else frame.</param>
 public sealed record ManifestInput(
     string Name,
     TensorLayout Layout,
@@ -78,7 +80,8 @@ public sealed record ManifestInput(
     IReadOnlyList<float> Mean,
     IReadOnlyList<float> Std,
     ResizeMode Resize,
-    bool FundusCrop)
+    bool FundusCrop,
+    FieldOfViewMode FieldOfView)
 {
     /// <summary>3 for RGB/BGR, 1 for GRAY.</summary>
     public int ChannelCount => ManifestNames.ChannelCount(Channels);

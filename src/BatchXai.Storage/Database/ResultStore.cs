@@ -34,8 +34,13 @@ public sealed class ResultStore(Func<ResultsDb> openDb)
     /// Stores a batch's outcome: the rows for these images replace any earlier ones (a redelivered
     /// batch), in one transaction. An image that now succeeds loses its earlier failure row.
     /// </summary>
+    public Task SaveBatchAsync(Guid runId, IReadOnlyCollection<string> imageKeys, IReadOnlyList<ImageResultRow> results,
+        IReadOnlyList<ImageFailureRow> failures, CancellationToken ct = default) =>
+        SaveBatchAsync(runId, imageKeys, results, failures, [], ct);
+
+    /// <summary>As above, with the images' fields of view (replacing earlier ones for these keys too).</summary>
     public async Task SaveBatchAsync(Guid runId, IReadOnlyCollection<string> imageKeys, IReadOnlyList<ImageResultRow> results,
-        IReadOnlyList<ImageFailureRow> failures, CancellationToken ct = default)
+        IReadOnlyList<ImageFailureRow> failures, IReadOnlyList<ImageFieldOfViewRow> fieldsOfView, CancellationToken ct = default)
     {
         await using var db = openDb();
         await using var tx = await db.Database.BeginTransactionAsync(ct);
@@ -43,11 +48,14 @@ public sealed class ResultStore(Func<ResultsDb> openDb)
         await ImageLocks.AcquireAsync(db, runId, keys, ct);
         await db.ImageResults.Where(r => r.RunId == runId && keys.Contains(r.ImageKey)).ExecuteDeleteAsync(ct);
         await db.ImageFailures.Where(r => r.RunId == runId && keys.Contains(r.ImageKey)).ExecuteDeleteAsync(ct);
+        await db.ImageFieldsOfView.Where(r => r.RunId == runId && keys.Contains(r.ImageKey)).ExecuteDeleteAsync(ct);
         var now = DateTime.UtcNow;
         foreach (var r in results) { r.RunId = runId; r.CreatedAt = now; }
         foreach (var f in failures) { f.RunId = runId; f.CreatedAt = now; }
+        foreach (var v in fieldsOfView) { v.RunId = runId; v.CreatedAt = now; }
         db.ImageResults.AddRange(results);
         db.ImageFailures.AddRange(failures);
+        db.ImageFieldsOfView.AddRange(fieldsOfView);
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
     }
@@ -101,6 +109,13 @@ public sealed class ResultStore(Func<ResultsDb> openDb)
         await using var db = openDb();
         var keys = imageKeys.ToList();
         return await db.ImageResults.Where(r => r.RunId == runId && keys.Contains(r.ImageKey)).Select(r => r.ImageKey).Distinct().ToListAsync(ct);
+    }
+
+    /// <summary>The run's stored fields of view, by image key (empty for runs made before detection).</summary>
+    public async Task<Dictionary<string, ImageFieldOfViewRow>> FieldsOfViewAsync(Guid runId, CancellationToken ct = default)
+    {
+        await using var db = openDb();
+        return await db.ImageFieldsOfView.AsNoTracking().Where(r => r.RunId == runId).ToDictionaryAsync(r => r.ImageKey, ct);
     }
 
     public async Task<List<ImageFailureRow>> FailuresAsync(Guid runId, CancellationToken ct = default)

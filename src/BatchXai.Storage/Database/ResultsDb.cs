@@ -16,6 +16,7 @@ public sealed class ResultsDb(DbContextOptions<ResultsDb> options) : DbContext(o
     public DbSet<AuditFindingRow> AuditFindings => Set<AuditFindingRow>();
     public DbSet<ClassDominanceRow> ClassDominance => Set<ClassDominanceRow>();
     public DbSet<ScheduleRow> Schedules => Set<ScheduleRow>();
+    public DbSet<ImageFieldOfViewRow> ImageFieldsOfView => Set<ImageFieldOfViewRow>();
 
     protected override void OnModelCreating(ModelBuilder model)
     {
@@ -26,6 +27,7 @@ public sealed class ResultsDb(DbContextOptions<ResultsDb> options) : DbContext(o
         model.Entity<AuditFindingRow>().ToTable("audit_findings").HasIndex(r => new { r.RunId, r.Method, r.ClassIndex, r.Kind }).IsUnique();
         model.Entity<ClassDominanceRow>().ToTable("class_dominance").HasIndex(r => new { r.RunId, r.Method, r.ClassIndex, r.DominantClass }).IsUnique();
         model.Entity<ScheduleRow>().ToTable("schedules").HasIndex(r => r.Name).IsUnique();
+        model.Entity<ImageFieldOfViewRow>().ToTable("image_fields_of_view").HasIndex(r => new { r.RunId, r.ImageKey }).IsUnique();
 
         foreach (var entity in model.Model.GetEntityTypes())
             foreach (var property in entity.GetProperties())

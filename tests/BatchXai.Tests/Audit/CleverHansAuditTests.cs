@@ -32,7 +32,17 @@ public sealed class CleverHansAuditTests(ITestOutputHelper output) : IDisposable
         Assert.Equal(ExitCodes.Ok, outcome.ExitCode);
         Assert.Equal(RunStatus.Completed, outcome.Run!.Status);
 
-        var findings = await new ResultStore(await SqliteDatabase.OpenAsync(Path.Combine(outDir, "batchxai.db"))).AuditFindingsAsync(outcome.Run.Id);
+        var store = new ResultStore(await SqliteDatabase.OpenAsync(Path.Combine(outDir, "batchxai.db")));
+        var findings = await store.AuditFindingsAsync(outcome.Run.Id);
+        // The bundled manifests crop the fundus, so the workers fit a disc to every image and the audit measures against those.
+        var fieldsOfView = await store.FieldsOfViewAsync(outcome.Run.Id);
+        Assert.Equal(Images, fieldsOfView.Count);
+        Assert.All(fieldsOfView.Values, f => Assert.Equal("detected_disc", f.Kind));
+        foreach (var f in findings.Where(f => f.Kind == "outside_fov_mass"))
+        {
+            var evidence = JsonDocument.Parse(f.EvidenceJson).RootElement;
+            Assert.Equal(evidence.GetProperty("image_count").GetInt32(), evidence.GetProperty("field_of_view").GetProperty("detected_disc").GetInt32());
+        }
         var csv = File.ReadAllLines(Path.Combine(outDir, outcome.Run.Id.ToString("D"), "audit.csv"));
         Assert.Equal(1 + findings.Count, csv.Length);
         foreach (var f in findings)
