@@ -1,5 +1,6 @@
 using BatchXai.Core;
 using BatchXai.Core.Heads;
+using BatchXai.Onnx.Backward;
 using BatchXai.Onnx.Graph;
 using BatchXai.Onnx.Proto;
 using Google.Protobuf;
@@ -57,7 +58,9 @@ public sealed class ExplainableModel : IScoreEngine, IDisposable
 
     public int SampleSize => Manifest.Input.ChannelCount * Manifest.Input.Height * Manifest.Input.Width;
 
-    public static ExplainableModel Load(string manifestPath, OrtSessionOptions? options = null, int maxBatch = 32)
+    /// <param name="preparedModels">Where backward-augmented models are cached; null: <see cref="PreparedModelCache.Default"/>
+    /// ($BATCHXAI_CACHE_DIR or the user's cache folder).</param>
+    public static ExplainableModel Load(string manifestPath, OrtSessionOptions? options = null, int maxBatch = 32, PreparedModelCache? preparedModels = null)
     {
         var model = ModelInspector.Inspect(manifestPath);
         var m = model.Manifest;
@@ -93,7 +96,8 @@ public sealed class ExplainableModel : IScoreEngine, IDisposable
             }
             return new ExplainableModel(model, network, head, modelHead, featureShape, Math.Max(1, maxBatch))
             {
-                Gradients = new OnnxGradientEngine(model.Graph.Model, m, featureShape, SampleShapeOf(m), options, Math.Max(1, maxBatch)),
+                Gradients = new OnnxGradientEngine(model.Graph, m, featureShape, SampleShapeOf(m), options, Math.Max(1, maxBatch),
+                    preparedModels ?? PreparedModelCache.Default),
                 ClassResponses = ClassResponseProjectorFor(model.Graph.Model, m, modelHead, options, Math.Max(1, maxBatch)),
             };
         }

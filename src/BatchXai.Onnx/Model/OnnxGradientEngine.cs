@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using BatchXai.Core;
 using BatchXai.Core.Gradients;
 using BatchXai.Onnx.Backward;
+using BatchXai.Onnx.Graph;
 using BatchXai.Onnx.Manifest;
 using BatchXai.Onnx.Proto;
 using BatchXai.Onnx.Runtime;
@@ -12,11 +13,15 @@ namespace BatchXai.Onnx.Model;
 /// <summary>
 /// Gradients from ONNX Runtime: the classifier with its reverse-mode derivative appended by
 /// <see cref="BackwardGraphBuilder"/>, one session per ReLU rule, built on first use and kept.
-/// A batch larger than <see cref="MaxBatch"/> runs in chunks.
+/// Prepared models come from <paramref name="preparedModels"/> when it holds them (keyed by the
+/// source's SHA-256 and the options), so a restart does not rebuild. A batch larger than
+/// <see cref="MaxBatch"/> runs in chunks.
 /// </summary>
-public sealed class OnnxGradientEngine(ModelProto model, ModelManifest manifest, (int K, int U, int V) featureShape, long[] sampleShape,
-    OrtSessionOptions? options, int maxBatch) : IGradientEngine, IDisposable
+public sealed class OnnxGradientEngine(OnnxGraph source, ModelManifest manifest, (int K, int U, int V) featureShape, long[] sampleShape,
+    OrtSessionOptions? options, int maxBatch, PreparedModelCache? preparedModels = null) : IGradientEngine, IDisposable
 {
+    private readonly PreparedModelCache _preparedModels = preparedModels ?? PreparedModelCache.Disabled;
+
     private readonly ConcurrentDictionary<GradientRule, Lazy<OrtInferenceSession>> _sessions = new();
 
     public int MaxBatch => maxBatch;
@@ -77,16 +82,18 @@ public sealed class OnnxGradientEngine(ModelProto model, ModelManifest manifest,
 
     private OrtInferenceSession Build(GradientRule rule)
     {
-        ModelProto backward;
+        var backwardOptions = new BackwardOptions(manifest.Input.Name, manifest.Outputs.Logits, manifest.TargetLayer, rule);
+        PreparedModel prepared;
         try
         {
-            backward = BackwardGraphBuilder.Build(model, new BackwardOptions(manifest.Input.Name, manifest.Outputs.Logits, manifest.TargetLayer, rule));
+            prepared = _preparedModels.GetOrBuild(source.Sha256, backwardOptions, () => BackwardGraphBuilder.Build(source.Model, backwardOptions),
+                options?.Log is { } log ? line => log($"model {manifest.Name}: {line}") : null);
         }
         catch (UnsupportedOpException e)
         {
             throw new ModelLoadException($"model {manifest.Name}: gradients unavailable: {e.Message}", e);
         }
-        return OrtInferenceSession.FromBytes(backward.ToByteArray(), options);
+        return OrtInferenceSession.FromBytes(prepared.Bytes, options);
     }
 
     public void Dispose()
