@@ -20,6 +20,9 @@ public static class BackwardGraphBuilder
     /// <summary>Extra output when a target layer is given: ∂(seed·S)/∂A, shaped like A (A itself is exposed under its own name).</summary>
     public const string TargetGradOutput = "batchxai_target_grad";
 
+    /// <summary>The ops (default ONNX domain) the builder differentiates.</summary>
+    public static IReadOnlyCollection<string> SupportedOps => (IReadOnlyCollection<string>)OpGradients.Table.Keys;
+
     /// <summary>The oldest default-domain opset handled (torch 1.13 exports 13–17).</summary>
     public const long MinimumOpset = 13;
 
