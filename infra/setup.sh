@@ -4,7 +4,8 @@
 #  - the ONNX Runtime native library (from the npm package onnxruntime-node, which ships it)
 #  - the dashboard's charting library (chart.js from npm) into its embedded assets
 #  - with --test: python3 numpy/PIL (tests compare against them), Debian chromium and npm
-#    playwright-core (the dashboard's browser test)
+#    playwright-core (the dashboard's browser test), and python3 torch/torchvision/onnx (the
+#    conformance tests export torchvision nets and take torch autograd's gradients)
 #  - with --python: python3-torch/torchvision/onnx (model training, benchmarks, PyTorch references)
 # Safe to run repeatedly; each step checks before it installs.
 set -euo pipefail
@@ -20,7 +21,7 @@ want_python=0 want_test=0
 for a in "$@"; do
   case "$a" in
     --python) want_python=1 ;;   # model training and benchmarks: PyTorch
-    --test) want_test=1 ;;       # test-time references: numpy and PIL
+    --test) want_test=1 ;;       # test-time references: numpy, PIL, PyTorch
   esac
 done
 
@@ -44,7 +45,7 @@ apt_install() {
 apt_install libturbojpeg0 libspng0 libtiff6
 # npm fetches the ONNX Runtime library; a machine may already have Node from elsewhere.
 command -v npm >/dev/null 2>&1 || apt_install nodejs npm
-if [ "$want_test" = 1 ]; then apt_install python3 python3-numpy python3-pil chromium; fi
+if [ "$want_test" = 1 ]; then apt_install python3 python3-numpy python3-pil chromium python3-torch python3-torchvision python3-onnx; fi
 if [ "$want_python" = 1 ]; then apt_install python3-torch python3-torchvision python3-onnx python3-numpy python3-pil; fi
 
 if [ ! -f "$ORT_DIR/libonnxruntime.so.1" ] || [ "$(cat "$ORT_DIR/VERSION" 2>/dev/null)" != "$ORT_VERSION" ]; then
