@@ -36,11 +36,10 @@ import torch
 import torch.nn as nn
 import torchvision
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "Backward", "Conformance"))
+from export_torchvision_nets import capture_target, last_node_input, randomise_batchnorm  # noqa: E402
+
 BATCH = 2
-
-
-def last_node_input(graph, op_type):
-    return [n for n in graph.node if n.op_type == op_type][-1].input[0]
 
 
 def last_node_output(graph, op_type):
@@ -142,17 +141,6 @@ NETS["elu_op9"] = (lambda c: SmallCnn(c, elu=True), 3, 64, 9, "softmax", "featur
                    lambda g: last_node_input(g, "ReduceMean"), "generic", "NCHW", None)
 
 
-def randomise_batchnorm(model, generator):
-    """Fresh BatchNorm layers are identities in eval mode; give them statistics so folding them matters."""
-    for m in model.modules():
-        if isinstance(m, nn.BatchNorm2d):
-            n = m.num_features
-            m.weight.data = torch.empty(n).uniform_(0.5, 1.5, generator=generator)
-            m.bias.data = torch.empty(n).normal_(0, 0.1, generator=generator)
-            m.running_mean.copy_(torch.empty(n).normal_(0, 0.1, generator=generator))
-            m.running_var.copy_(torch.empty(n).uniform_(0.5, 1.5, generator=generator))
-
-
 def build(name):
     """The scoring net (pre-activation) with its seeded random weights, in eval mode, and the generator for x and the seed."""
     make, classes = NETS[name][0], NETS[name][1]
@@ -161,18 +149,6 @@ def build(name):
     generator = torch.Generator().manual_seed(99)
     randomise_batchnorm(model, generator)
     return model, generator
-
-
-def capture_target(model, module_name):
-    captured = {}
-
-    def keep(_, __, output):
-        output.retain_grad()
-        captured["target"] = output
-        return output.clone()
-
-    model.get_submodule(module_name).register_forward_hook(keep)
-    return captured
 
 
 def crm_by_ablation(head, a):

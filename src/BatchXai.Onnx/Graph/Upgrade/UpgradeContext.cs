@@ -1,5 +1,4 @@
 using BatchXai.Onnx.Proto;
-using Google.Protobuf;
 using DataType = BatchXai.Onnx.Proto.TensorProto.Types.DataType;
 
 namespace BatchXai.Onnx.Graph.Upgrade;
@@ -103,6 +102,4 @@ internal sealed class UpgradeContext(GraphProto graph, long sourceOpset)
         while (node.Input.Count <= index) node.Input.Add("");
         node.Input[index] = name;
     }
-
-    public static ByteString Utf8(string value) => ByteString.CopyFromUtf8(value);
 }

@@ -9,6 +9,10 @@ namespace BatchXai.Tests.Backward.Conformance;
 /// </summary>
 public static class PythonExports
 {
+    // Several test classes share an export folder and xunit constructs their fixtures in parallel:
+    // one export at a time, the others then find the fresh stamp.
+    private static readonly Lock Gate = new();
+
     /// <summary>
     /// The cache folder for <paramref name="script"/> (relative to the repository root): $<paramref name="environmentVariable"/>
     /// when set, else .work/<paramref name="folderName"/>; exported there first when the stamp is stale.
@@ -22,10 +26,13 @@ public static class PythonExports
         var path = Path.Combine(root, script);
         var hash = Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(path)));
         var stamp = Path.Combine(folder, "stamp");
-        if (!File.Exists(stamp) || File.ReadAllText(stamp).Trim() != hash)
-            Run(path, "--out", folder);
-        if (!File.Exists(stamp) || File.ReadAllText(stamp).Trim() != hash)
-            throw new InvalidOperationException($"{path} ran but did not stamp {folder} with its SHA-256 {hash}");
+        lock (Gate)
+        {
+            if (!File.Exists(stamp) || File.ReadAllText(stamp).Trim() != hash)
+                Run(path, "--out", folder);
+            if (!File.Exists(stamp) || File.ReadAllText(stamp).Trim() != hash)
+                throw new InvalidOperationException($"{path} ran but did not stamp {folder} with its SHA-256 {hash}");
+        }
         return folder;
     }
 
