@@ -30,6 +30,7 @@ public static class EmbeddedHost
         builder.Services.AddSingleton(new ResultStore(openDb));
         builder.Services.AddBatchXaiCoordinator();
         builder.Services.AddBatchXaiWorker(workerOptions);
+        builder.Services.AddSingleton<IModelPreflight, CachedModelPreflight>();
         builder.Services.AddMassTransit(bus =>
         {
             bus.AddCoordinatorConsumers();

@@ -17,7 +17,9 @@ namespace BatchXai.Coordinator;
 /// publishes its <see cref="ExplainBatch"/> messages. Everything that can be wrong with the
 /// request is found before the first message is published.
 /// </summary>
-public sealed class RunCoordinator(ResultStore results, IBus bus, RunProgressTracker progress, ILogger<RunCoordinator> log)
+/// <param name="preflight">Runs the model once before anything is queued; null: the manifest and graph checks only.</param>
+public sealed class RunCoordinator(ResultStore results, IBus bus, RunProgressTracker progress, ILogger<RunCoordinator> log,
+    IModelPreflight? preflight = null)
 {
     public const int MinBatchSize = 1, MaxBatchSize = 256;
 
@@ -34,6 +36,8 @@ public sealed class RunCoordinator(ResultStore results, IBus bus, RunProgressTra
             throw new RunSetupException($"batch size {request.BatchSize} is outside {MinBatchSize}..{MaxBatchSize}");
         var model = InspectModel(request.ModelManifestPath);
         var methods = ResolveMethods(request.Methods, request.MethodOptions, model);
+        foreach (var note in model.Notes) log.LogInformation("model {Model}: {Note}", model.Manifest.Name, note);
+        Preflight(request, methods);
 
         DatasetListing listing;
         int skipped = 0;
@@ -101,6 +105,20 @@ public sealed class RunCoordinator(ResultStore results, IBus bus, RunProgressTra
         catch (ManifestException e)
         {
             throw new RunSetupException(e.Message, e);
+        }
+    }
+
+    /// <summary>A model that would fail every image (a tensor it cannot fetch, a graph the runtime cannot run) fails the request.</summary>
+    private void Preflight(RunRequest request, IReadOnlyList<IExplanationMethod> methods)
+    {
+        if (preflight is null) return;
+        try
+        {
+            preflight.Check(Path.GetFullPath(request.ModelManifestPath), methods.Select(m => m.Name).ToList(), request.MethodOptions);
+        }
+        catch (Exception e) when (e is not (OperationCanceledException or OutOfMemoryException))
+        {
+            throw new RunSetupException($"model {request.ModelManifestPath} cannot serve this run: {e.Message}", e);
         }
     }
 

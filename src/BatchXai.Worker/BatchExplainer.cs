@@ -37,11 +37,14 @@ public sealed class BatchExplainer(ModelCache models, ResultStore results, Worke
             var predicted = new int[prepared.Count];
             var targets = new int[prepared.Count];
             var probabilityJson = new string[prepared.Count];
+            var sigmoid = model.Network.Manifest.Outputs.Activation == Onnx.Manifest.OutputActivation.Sigmoid;
             for (int i = 0; i < prepared.Count; i++)
             {
                 var logits = forward.Logits.AsSpan(i * classes, classes);
                 predicted[i] = TensorPrimitives.IndexOfMax(logits);
-                TensorPrimitives.SoftMax(logits, probabilities);
+                // Multi-label heads (outputs.activation sigmoid) score each finding on its own.
+                if (sigmoid) TensorPrimitives.Sigmoid(logits, probabilities);
+                else TensorPrimitives.SoftMax(logits, probabilities);
                 probabilityJson[i] = MapOutputWriter.ProbabilitiesJson(probabilities);
                 targets[i] = settings.Target == TargetMode.Label && prepared.Images[i].Label is int label ? label : predicted[i];
             }

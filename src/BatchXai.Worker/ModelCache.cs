@@ -35,6 +35,7 @@ public sealed class ModelCache(WorkerOptions options, ILogger<ModelCache> log) :
             network.Manifest.Name, network.Inspected.Sha256[..12], network.ExecutionProviderInUse,
             network.FallbackReason is null ? "" : $" (fallback: {network.FallbackReason})",
             network.FeatureShape.K, network.FeatureShape.U, network.FeatureShape.V, network.Head.Kind);
+        foreach (var note in network.Inspected.Notes) log.LogInformation("model {Name}: {Note}", network.Manifest.Name, note);
         return new LoadedModel(network, options);
     }
 

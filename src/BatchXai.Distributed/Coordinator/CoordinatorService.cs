@@ -34,6 +34,8 @@ public static class CoordinatorService
         builder.Services.AddSingleton<ScheduleService>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<ScheduleService>());
         builder.Services.AddBatchXaiCoordinator();
+        // Workers run elsewhere: load each model here once, on the CPU, to refuse one that cannot serve a run.
+        builder.Services.AddSingleton<IModelPreflight>(new StandaloneModelPreflight(new BatchXai.Worker.WorkerOptions()));
         builder.Services.AddMassTransit(bus =>
         {
             bus.AddCoordinatorConsumers();

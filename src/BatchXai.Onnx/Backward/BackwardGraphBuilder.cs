@@ -1,4 +1,5 @@
 using BatchXai.Onnx.Graph;
+using BatchXai.Onnx.Graph.Upgrade;
 using BatchXai.Onnx.Proto;
 
 namespace BatchXai.Onnx.Backward;
@@ -23,8 +24,8 @@ public static class BackwardGraphBuilder
     /// <summary>The ops (default ONNX domain) the builder differentiates.</summary>
     public static IReadOnlyCollection<string> SupportedOps => (IReadOnlyCollection<string>)OpGradients.Table.Keys;
 
-    /// <summary>The oldest default-domain opset handled (torch 1.13 exports 13–17).</summary>
-    public const long MinimumOpset = 13;
+    /// <summary>The oldest default-domain opset handled; older models (from <see cref="OpsetUpgrader.OldestSupportedOpset"/>) are upgraded in memory first.</summary>
+    public const long MinimumOpset = OpsetUpgrader.TargetOpset;
 
     /// <exception cref="OnnxGraphException">A named tensor is missing or not on a path from the input to the logits.</exception>
     /// <exception cref="UnsupportedOpException">A node on that path has no backward rule.</exception>
@@ -32,15 +33,17 @@ public static class BackwardGraphBuilder
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(options);
-        var opset = DefaultOpset(model);
-        if (opset < MinimumOpset)
-            throw new OnnxGraphException($"the model imports opset {opset}; backward graphs need opset ≥ {MinimumOpset} (re-export it)");
+        // Rules are written for the opset-13 forms; an older model is upgraded in memory (a no-op from 13 on).
+        var exportedOpset = OpsetUpgrader.SourceOpset(model);
+        model = OpsetUpgrader.Upgrade(model).Model;
+        var opset = OpsetUpgrader.DefaultOpset(model);
 
         var target = options.TargetLayer;
-        var edited = GraphEditor.ExposeOutputs(model, target is null ? [] : [target]);
+        Validate(new GraphIndex(model.Graph ?? throw new OnnxGraphException("the ONNX model has no graph")), options);
+        // The logits may be an internal tensor (say, the input of the model's final Softmax): expose it too.
+        var edited = GraphEditor.ExposeOutputs(model, target is null ? [options.LogitsName] : [options.LogitsName, target]);
         var graph = edited.Graph;
         var index = new GraphIndex(graph);
-        Validate(index, options);
         var path = new DifferentiablePath(index, options.InputName, options.LogitsName);
         if (!path.Contains(options.LogitsName))
             throw new OnnxGraphException($"'{options.LogitsName}' does not depend differentiably on input '{options.InputName}'");
@@ -49,7 +52,7 @@ public static class BackwardGraphBuilder
                 $"target layer '{target}' is not on a path from '{options.InputName}' to '{options.LogitsName}' — it gets no gradient");
 
         var forwardNodes = graph.Node.ToArray();
-        var emitter = new GradientEmitter(graph, index, index.ElementTypes.Resolve(options.LogitsName), opset);
+        var emitter = new GradientEmitter(graph, index, index.ElementTypes.Resolve(options.LogitsName), opset) { ExportedOpset = exportedOpset };
         var grads = new GradientAccumulator(emitter);
         if (options.Seed == SeedSignal.RectifiedActivations)
         {
@@ -78,7 +81,7 @@ public static class BackwardGraphBuilder
         if (outputGrads.All(g => g is null))
             return; // on the path, yet nothing downstream produced a gradient (e.g. multiplied by a constant zero path)
         if (!string.IsNullOrEmpty(node.Domain) && node.Domain != "ai.onnx" || !OpGradients.Table.TryGetValue(node.OpType, out var opRule))
-            throw new UnsupportedOpException(node, rule, "no backward rule for this op");
+            throw new UnsupportedOpException(node, rule, emitter.ExportedOpset, "no backward rule for this op");
 
         emitter.Scope = UnsupportedOpException.Label(node);
         var needed = node.Input.Select(path.Contains).ToArray();
@@ -86,7 +89,7 @@ public static class BackwardGraphBuilder
         for (var i = 0; i < node.Input.Count; i++)
         {
             if (!needed[i]) continue;
-            var grad = inputGrads[i] ?? throw new UnsupportedOpException(node, rule, $"no gradient for input {i} ('{node.Input[i]}')");
+            var grad = inputGrads[i] ?? throw new UnsupportedOpException(node, rule, emitter.ExportedOpset, $"no gradient for input {i} ('{node.Input[i]}')");
             grads.Add(node.Input[i], grad);
         }
     }
@@ -150,9 +153,6 @@ public static class BackwardGraphBuilder
         declared.Type.TensorType.ElemType = (int)emitter.FloatType;
         graph.Output.Add(declared);
     }
-
-    private static long DefaultOpset(ModelProto model) =>
-        model.OpsetImport.Where(o => o.Domain is "" or "ai.onnx").Select(o => o.Version).DefaultIfEmpty(0).Max();
 
     private static void RaiseOpset(ModelProto model, long required)
     {

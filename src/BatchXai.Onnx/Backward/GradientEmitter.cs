@@ -27,6 +27,9 @@ internal sealed class GradientEmitter(GraphProto graph, GraphIndex index, DataTy
     /// <summary>The default-domain opset of the forward graph (decides attribute vs input forms).</summary>
     public long SourceOpset { get; } = sourceOpset;
 
+    /// <summary>The opset the model was exported at (it differs from <see cref="SourceOpset"/> after an in-memory upgrade), for messages.</summary>
+    public long ExportedOpset { get; init; } = sourceOpset;
+
     /// <summary>The lowest default-domain opset the emitted nodes need.</summary>
     public long RequiredOpset { get; private set; } = 13;
 
@@ -103,7 +106,7 @@ internal sealed class GradientEmitter(GraphProto graph, GraphIndex index, DataTy
     /// <summary>The rank of a forward tensor, or an error naming the node whose rule needs it.</summary>
     public int Rank(string tensor, NodeProto node, GradientRule rule) =>
         Index.Ranks.Resolve(tensor)
-        ?? throw new UnsupportedOpException(node, rule, $"the rank of '{tensor}' is needed but neither declared nor inferable");
+        ?? throw new UnsupportedOpException(node, rule, ExportedOpset, $"the rank of '{tensor}' is needed but neither declared nor inferable");
 
     /// <summary>
     /// Sums <paramref name="grad"/> (the gradient of a broadcast result) back to the shape of

@@ -46,5 +46,5 @@ internal sealed record GradientContext(
 
     public int Rank(string tensor) => Emit.Rank(tensor, Node, Rule);
 
-    public UnsupportedOpException Unsupported(string reason) => new(Node, Rule, reason);
+    public UnsupportedOpException Unsupported(string reason) => new(Node, Rule, Emit.ExportedOpset, reason);
 }

@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using BatchXai.Onnx.Graph.Upgrade;
 using BatchXai.Onnx.Proto;
 using Google.Protobuf;
 
@@ -13,20 +14,17 @@ public sealed class OnnxGraph
 {
     private readonly GraphIndex _index;
 
-    private OnnxGraph(ModelProto model, string source, string sha256)
+    private OnnxGraph(ModelProto model, string source, string sha256, OpsetUpgrade? upgrade)
     {
         Model = model;
+        Upgrade = upgrade;
         Source = source;
         Sha256 = sha256;
         _index = new GraphIndex(model.Graph);
         Inputs = _index.Inputs.Select(TensorInfo.FromValueInfo).ToArray();
         Outputs = model.Graph.Output.Select(TensorInfo.FromValueInfo).ToArray();
         ValueInfos = _index.AllDeclared.Select(TensorInfo.FromValueInfo).ToDictionary(t => t.Name);
-        OpsetVersion = model.OpsetImport
-            .Where(o => o.Domain is "" or "ai.onnx")
-            .Select(o => o.Version)
-            .DefaultIfEmpty(0)
-            .Max();
+        OpsetVersion = OpsetUpgrader.DefaultOpset(model);
     }
 
     public static OnnxGraph Load(string path)
@@ -57,10 +55,26 @@ public sealed class OnnxGraph
         }
         if (model.Graph is null)
             throw new OnnxGraphException($"{source}: the ONNX model has no graph");
-        return new OnnxGraph(model, source, Convert.ToHexStringLower(SHA256.HashData(bytes)));
+        // Models exported at opsets 7–12 are brought to 13 here, in memory, so every later edit sees one form per op.
+        OpsetUpgrade? upgrade;
+        try
+        {
+            (model, upgrade) = OpsetUpgrader.Upgrade(model);
+        }
+        catch (OnnxGraphException e)
+        {
+            throw new OnnxGraphException($"{source}: {e.Message}", e);
+        }
+        return new OnnxGraph(model, source, Convert.ToHexStringLower(SHA256.HashData(bytes)), upgrade);
     }
 
-    /// <summary>The parsed model. Edit a clone (GraphEditor does) — this instance's indexes do not follow edits.</summary>
+    /// <summary>Set when the model was exported at an opset older than 13 and upgraded in memory: from which opset, what changed.</summary>
+    public OpsetUpgrade? Upgrade { get; }
+
+    /// <summary>The default-domain opset the model was exported at (before any upgrade).</summary>
+    public long ExportedOpset => Upgrade?.SourceOpset ?? OpsetVersion;
+
+    /// <summary>The parsed model (at opset 13 or later, see <see cref="Upgrade"/>). Edit a clone (GraphEditor does) — this instance's indexes do not follow edits.</summary>
     public ModelProto Model { get; }
 
     public string Source { get; }
@@ -76,7 +90,7 @@ public sealed class OnnxGraph
     /// <summary>Every declared tensor shape: value_info, graph inputs and graph outputs.</summary>
     public IReadOnlyDictionary<string, TensorInfo> ValueInfos { get; }
 
-    /// <summary>Opset version of the default ("" / "ai.onnx") domain; 0 when not imported.</summary>
+    /// <summary>Opset version of the default ("" / "ai.onnx") domain after any upgrade; 0 when not imported.</summary>
     public long OpsetVersion { get; }
 
     public long IrVersion => Model.IrVersion;
@@ -98,4 +112,7 @@ public sealed class OnnxGraph
     public IReadOnlyList<string> SuggestTensors(string wrongName, int max = 5) => _index.SuggestTensors(wrongName, max);
 
     public byte[] ToBytes() => Model.ToByteArray();
+
+    /// <summary>The same source (path, SHA-256, upgrade) with an edited model, e.g. a channels-first view added.</summary>
+    public OnnxGraph WithModel(ModelProto edited) => new(edited, Source, Sha256, Upgrade);
 }

@@ -22,6 +22,7 @@ internal sealed class FieldChecker(string manifestPath)
             Input = BuildInput(dto.Input ?? throw Fail("input", "is required")),
             Outputs = BuildOutputs(dto.Outputs ?? throw Fail("outputs", "is required")),
             TargetLayer = RequiredText(dto.TargetLayer, "targetLayer"),
+            TargetLayerLayout = EnumValue(dto.TargetLayerLayout, "targetLayerLayout", ManifestNames.Layouts, TensorLayout.Nchw),
             Head = EnumValue(dto.Head, "head", ManifestNames.Heads, HeadKind.Generic),
             Classes = BuildClasses(dto.Classes),
         };
@@ -29,7 +30,8 @@ internal sealed class FieldChecker(string manifestPath)
 
     private ManifestOutputs BuildOutputs(OutputsDto outputs) => new(
         RequiredText(outputs.Logits, "outputs.logits"),
-        outputs.ClassMaps is null ? null : RequiredText(outputs.ClassMaps, "outputs.classMaps"));
+        outputs.ClassMaps is null ? null : RequiredText(outputs.ClassMaps, "outputs.classMaps"),
+        EnumValue(outputs.Activation, "outputs.activation", ManifestNames.Activations, OutputActivation.None));
 
     private ManifestInput BuildInput(InputDto input)
     {

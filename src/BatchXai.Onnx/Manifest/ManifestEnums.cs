@@ -9,6 +9,9 @@ public enum ChannelOrder { Rgb, Bgr, Gray }
 /// <summary>How an image is brought to the input size: stretched, or fitted and padded (letterbox).</summary>
 public enum ResizeMode { Stretch, Letterbox }
 
+/// <summary>The activation that turns the model's scores into the output the manifest names (outputs.activation).</summary>
+public enum OutputActivation { None, Softmax, Sigmoid }
+
 /// <summary>The spellings the manifest uses for each enum value.</summary>
 internal static class ManifestNames
 {
@@ -28,6 +31,9 @@ internal static class ManifestNames
 
     public static readonly IReadOnlyDictionary<string, HeadKind> Heads =
         new Dictionary<string, HeadKind> { ["gap-linear"] = HeadKind.GapLinear, ["generic"] = HeadKind.Generic };
+
+    public static readonly IReadOnlyDictionary<string, OutputActivation> Activations =
+        new Dictionary<string, OutputActivation> { ["softmax"] = OutputActivation.Softmax, ["sigmoid"] = OutputActivation.Sigmoid };
 
     public static string Of<T>(IReadOnlyDictionary<string, T> names, T value) where T : struct, Enum =>
         names.First(kv => kv.Value.Equals(value)).Key;

@@ -67,6 +67,7 @@ internal sealed class ManifestDto
     public InputDto? Input { get; set; }
     public OutputsDto? Outputs { get; set; }
     public string? TargetLayer { get; set; }
+    public string? TargetLayerLayout { get; set; }
     public string? Head { get; set; }
     public string[]? Classes { get; set; }
 
@@ -95,4 +96,5 @@ internal sealed class OutputsDto
 {
     public string? Logits { get; set; }
     public string? ClassMaps { get; set; }
+    public string? Activation { get; set; }
 }

@@ -27,6 +27,13 @@ public sealed record ModelManifest
     /// <summary>Tensor whose feature maps CAM, Grad-CAM, CRM and CLEAR work on.</summary>
     public required string TargetLayer { get; init; }
 
+    /// <summary>
+    /// Axis order of the target layer: NCHW (default) or NHWC (Keras/tf2onnx exports keep channels
+    /// last). BatchXai transposes an NHWC target layer to NCHW in its graph edits, so every method
+    /// sees [batch, K, U, V].
+    /// </summary>
+    public TensorLayout TargetLayerLayout { get; init; } = TensorLayout.Nchw;
+
     public required HeadKind Head { get; init; }
 
     /// <summary>Class names, in the order of the logits.</summary>
@@ -87,8 +94,14 @@ public sealed record ManifestInput(
     public int ChannelCount => ManifestNames.ChannelCount(Channels);
 }
 
-/// <param name="Logits">Tensor holding the pre-softmax scores, one per class.</param>
+/// <param name="Logits">Tensor holding the pre-softmax scores, one per class. With <paramref name="Activation"/> the manifest
+/// names the activation's output here, and <c>ModelInspector</c> replaces it with the activation's input (recording
+/// the named output in <paramref name="Probabilities"/>).</param>
 /// <param name="ClassMaps">Optional: the [batch, N, u, v] output of a fully convolutional net's last
 /// layer of N class kernels (CLEAR-DR Fig. 3), where CLEAR seeds its back-projection. Without it,
 /// CLEAR on a gap-linear head seeds at Σ_k w_k^d A_k computed from the target layer.</param>
-public sealed record ManifestOutputs(string Logits, string? ClassMaps = null);
+/// <param name="Activation">How the scores become probabilities: softmax (default) or sigmoid (one per finding); set in
+/// the manifest when outputs.logits names the probability output rather than the scores.</param>
+/// <param name="Probabilities">The probability output the manifest named, once the scores were found before it.</param>
+public sealed record ManifestOutputs(string Logits, string? ClassMaps = null, OutputActivation Activation = OutputActivation.None,
+    string? Probabilities = null);

@@ -64,7 +64,8 @@ public sealed class ExplainableModel : IScoreEngine, IDisposable
     {
         var model = ModelInspector.Inspect(manifestPath);
         var m = model.Manifest;
-        var exposed = GraphEditor.ExposeOutputs(model.Graph.Model, [m.TargetLayer]);
+        // The logits and the target layer may be any tensors of the graph: both become outputs.
+        var exposed = GraphEditor.ExposeOutputs(model.Graph.Model, [m.Outputs.Logits, m.TargetLayer]);
         var network = OrtInferenceSession.FromBytes(exposed.ToByteArray(), options);
         OrtInferenceSession? headSession = null;
         try
@@ -94,12 +95,14 @@ public sealed class ExplainableModel : IScoreEngine, IDisposable
                 network = OrtInferenceSession.FromBytes(withClassMaps.ToByteArray(), options);
                 replaced.Dispose();
             }
-            return new ExplainableModel(model, network, head, modelHead, featureShape, Math.Max(1, maxBatch))
+            var loaded = new ExplainableModel(model, network, head, modelHead, featureShape, Math.Max(1, maxBatch))
             {
                 Gradients = new OnnxGradientEngine(model.Graph, m, featureShape, SampleShapeOf(m), options, Math.Max(1, maxBatch),
                     preparedModels ?? PreparedModelCache.Default),
                 ClassResponses = ClassResponseProjectorFor(model.Graph.Model, m, modelHead, options, Math.Max(1, maxBatch)),
             };
+            loaded.DryRun();
+            return loaded;
         }
         catch
         {
@@ -172,6 +175,24 @@ public sealed class ExplainableModel : IScoreEngine, IDisposable
     {
         if (output.ElementCount != expected)
             throw new ModelLoadException($"model {Manifest.Name}: {what} output '{output.Name}' has shape [{string.Join(',', output.Shape)}], expected {expected} values");
+    }
+
+    /// <summary>
+    /// One forward pass over a dummy image with every output the methods read (logits, target
+    /// layer, class score maps), so a model that would fail every image fails its load instead.
+    /// </summary>
+    private void DryRun()
+    {
+        try
+        {
+            var forward = Forward(new float[SampleSize], 1);
+            if (!forward.Logits.All(float.IsFinite))
+                throw new ModelLoadException($"model {Manifest.Name}: logits '{_logitsName}' are not finite on a dummy (all-zero) input");
+        }
+        catch (Exception e) when (e is not ModelLoadException)
+        {
+            throw new ModelLoadException($"model {Manifest.Name}: the forward pass with outputs {string.Join(", ", _outputs.Select(o => $"'{o}'"))} fails on a dummy batch: {e.Message}", e);
+        }
     }
 
     /// <summary>One zero-image pass at load: learns K×U×V and proves the model runs before any work is queued.</summary>

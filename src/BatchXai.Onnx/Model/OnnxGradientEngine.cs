@@ -26,8 +26,26 @@ public sealed class OnnxGradientEngine(OnnxGraph source, ModelManifest manifest,
 
     public int MaxBatch => maxBatch;
 
-    /// <summary>Builds the backward graph for a rule now; an op the builder cannot differentiate fails here, naming the node.</summary>
-    public void Prepare(GradientRule rule) => SessionFor(rule);
+    /// <summary>
+    /// Builds the backward graph for a rule now and runs it once on a dummy batch (one all-zero
+    /// sample, seed on class 0): an op the builder cannot differentiate, or a graph ONNX Runtime
+    /// cannot run, fails here, naming the node, before any image is touched.
+    /// </summary>
+    public void Prepare(GradientRule rule)
+    {
+        SessionFor(rule);
+        int sampleSize = (int)sampleShape.Aggregate(1L, (a, b) => a * b);
+        var seed = new float[manifest.Classes.Count];
+        seed[0] = 1f;
+        try
+        {
+            Compute(new float[sampleSize], 1, seed, rule, withTargetLayer: true);
+        }
+        catch (Exception e) when (e is not ModelLoadException)
+        {
+            throw new ModelLoadException($"model {manifest.Name}: the {rule} backward graph fails on a dummy batch: {e.Message}", e);
+        }
+    }
 
     public GradientResult Compute(ReadOnlyMemory<float> inputs, int count, ReadOnlySpan<float> seeds, GradientRule rule, bool withTargetLayer)
     {

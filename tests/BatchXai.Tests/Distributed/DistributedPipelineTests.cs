@@ -2,6 +2,7 @@ using BatchXai.Cli;
 using BatchXai.Contracts;
 using BatchXai.Coordinator;
 using BatchXai.Distributed.Bus;
+using BatchXai.Distributed.Client;
 using BatchXai.Distributed.Coordinator;
 using BatchXai.Synthetic;
 using BatchXai.Imaging;
@@ -63,6 +64,24 @@ public sealed class DistributedPipelineTests(DistributedStack stack) : IClassFix
             for (int i = 0; i < local.Data.Length; i++)
                 Assert.True(Math.Abs(local.Data[i] - remote.Data[i]) <= Tolerance, $"{what}: average map [{i}] {remote.Data[i]} vs embedded {local.Data[i]}");
         }
+    }
+
+    [Fact]
+    public async Task A_model_that_cannot_serve_the_methods_is_refused_with_400_before_anything_is_queued()
+    {
+        // An opset-9 export with an Elu in its trunk: the forward pass runs, Grad-CAM's backward graph cannot be built.
+        var exports = new Byom.ByomExports();
+        using var data = new TempFolder("dist-byom");
+        SampleDatasetWriter.Write(data.Path, 2, seed: 8, new SampleDataOptions { Size = 64 });
+        var uri = await stack.UploadDatasetAsync(data.Path, "datasets/byom");
+        var runsBefore = (await stack.Client.RunsAsync()).Count;
+
+        var e = await Assert.ThrowsAsync<CoordinatorApiException>(() =>
+            stack.Client.StartRunAsync(new StartRunRequest(uri, exports.Manifest("elu_op9"), ["crm", "gradcam"])));
+
+        Assert.Equal(400, e.Status);
+        Assert.Contains("(op Elu, opset 9)", e.Message);
+        Assert.Equal(runsBefore, (await stack.Client.RunsAsync()).Count);
     }
 
     [Fact]

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text.Json;
 using BatchXai.Imaging;
@@ -22,20 +21,7 @@ public sealed class TorchvisionExports
     private const string Script = "tests/BatchXai.Tests/Backward/Conformance/export_torchvision_nets.py";
     private const string AlignScript = "tests/BatchXai.Tests/Backward/Conformance/align_kinks.py";
 
-    public TorchvisionExports()
-    {
-        var root = RepositoryRoot();
-        Folder = Environment.GetEnvironmentVariable("BATCHXAI_CONFORMANCE_DIR") is { Length: > 0 } configured
-            ? Path.GetFullPath(configured)
-            : Path.Combine(root, ".work", "conformance");
-        var script = Path.Combine(root, Script);
-        var hash = Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(script)));
-        var stamp = Path.Combine(Folder, "stamp");
-        if (!File.Exists(stamp) || File.ReadAllText(stamp).Trim() != hash)
-            Export(script);
-        if (!File.Exists(stamp) || File.ReadAllText(stamp).Trim() != hash)
-            throw new InvalidOperationException($"{script} ran but did not stamp {Folder} with its SHA-256 {hash}");
-    }
+    public TorchvisionExports() => Folder = PythonExports.Ensure(Script, "conformance", "BATCHXAI_CONFORMANCE_DIR");
 
     public string Folder { get; }
 
@@ -52,7 +38,7 @@ public sealed class TorchvisionExports
     {
         var kinks = Path.Combine(Folder, net, "kinks");
         var recordedGradient = OrtKinks.Write(prepared, kinks, Array(net, "input"), Array(net, "seed"));
-        var script = Path.Combine(RepositoryRoot(), AlignScript);
+        var script = Path.Combine(PythonExports.RepositoryRoot(), AlignScript);
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         var decisions = Directory.GetFiles(kinks, "relu_*.npy").Concat(Directory.GetFiles(kinks, "maxpool_*.npy")).Order(StringComparer.Ordinal);
         foreach (var file in decisions.Prepend(script))
@@ -63,7 +49,7 @@ public sealed class TorchvisionExports
         if (!File.Exists(stamp) || File.ReadAllText(stamp).Trim() != key || !results.All(r => File.Exists(Path.Combine(kinks, r))))
         {
             File.Delete(stamp);
-            RunPython(script, "--out", Folder, "--net", net);
+            PythonExports.Run(script, "--out", Folder, "--net", net);
             File.WriteAllText(stamp, key);
         }
         var summary = JsonDocument.Parse(File.ReadAllText(Path.Combine(kinks, "aligned.json"))).RootElement;
@@ -73,30 +59,6 @@ public sealed class TorchvisionExports
             summary.GetProperty("reluUnitsDecidedDifferently").GetInt64(),
             summary.GetProperty("maxPoolSwitchesDecidedDifferently").GetInt64(),
             recordedGradient);
-    }
-
-    private void Export(string script) => RunPython(script, "--out", Folder);
-
-    private static void RunPython(string script, params string[] arguments)
-    {
-        var start = new ProcessStartInfo("/usr/bin/python3") { RedirectStandardError = true, RedirectStandardOutput = true };
-        foreach (var a in arguments.Prepend(script)) start.ArgumentList.Add(a);
-        using var process = Process.Start(start) ?? throw new InvalidOperationException("cannot start /usr/bin/python3");
-        var stderr = process.StandardError.ReadToEndAsync();
-        var stdout = process.StandardOutput.ReadToEnd();
-        process.WaitForExit();
-        if (process.ExitCode != 0)
-            throw new InvalidOperationException(
-                $"{script} failed (exit {process.ExitCode}); needs Debian python3-torch, python3-torchvision, python3-onnx " +
-                $"(bash infra/setup.sh --test):\n{stdout}\n{stderr.Result}");
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "BatchXai.sln")))
-                return dir.FullName;
-        throw new DirectoryNotFoundException($"no BatchXai.sln above {AppContext.BaseDirectory}");
     }
 }
 
