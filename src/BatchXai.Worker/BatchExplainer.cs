@@ -2,6 +2,7 @@ using System.Numerics.Tensors;
 using BatchXai.Contracts;
 using BatchXai.Core.Audit;
 using BatchXai.Core.Maps;
+using BatchXai.Core.Metrics;
 using BatchXai.Core.Methods;
 using BatchXai.Storage.Database;
 using BatchXai.Storage.Objects;
@@ -29,6 +30,8 @@ public sealed class BatchExplainer(ModelCache models, ResultStore results, Worke
         var methods = model.Methods(settings.Methods, settings.MethodOptions);
         var prepared = await model.Loader.LoadAsync(dataset, batch.Images, ct);
         var rows = new List<ImageResultRow>();
+        var metricRows = new List<ImageMetricRow>();
+        var faithfulness = FaithfulnessOptions.From(settings.MethodOptions);
         if (prepared.Count > 0)
         {
             var forward = model.Network.Forward(prepared.Tensor, prepared.Count);
@@ -58,9 +61,16 @@ public sealed class BatchExplainer(ModelCache models, ResultStore results, Worke
             // Images' outputs are written concurrently: against a remote store (S3) each write is a
             // network round trip, and one after another their latencies would add up per batch.
             var writes = new ParallelOptions { MaxDegreeOfParallelism = options.OutputParallelism, CancellationToken = ct };
+            MetricEvaluation? evaluation = null;
+            if (faithfulness.Any)
+            {
+                evaluation = new MetricEvaluation(faithfulness, model.Geometry, model.Network, classes, options.DecodeParallelism);
+                await evaluation.LoadMasksAsync(dataset, prepared, ct);
+            }
             foreach (var method in methods)
             {
                 ExplanationMap[] maps = method.Explain(request);
+                if (evaluation is not null) metricRows.AddRange(evaluation.Evaluate(method.Name, prepared, maps, targets));
                 var methodRows = new ImageResultRow[prepared.Count];
                 await Parallel.ForEachAsync(Enumerable.Range(0, prepared.Count), writes, async (i, token) =>
                 {
@@ -79,7 +89,7 @@ public sealed class BatchExplainer(ModelCache models, ResultStore results, Worke
         var keys = batch.Images.Select(i => i.Key).ToList();
         var fieldsOfView = prepared.Images.Zip(prepared.FieldsOfView)
             .Where(p => p.Second is not null).Select(p => FieldOfViewRow(p.First.Key, p.Second!)).ToList();
-        await results.SaveBatchAsync(batch.RunId, keys, rows, prepared.Failures, fieldsOfView, ct);
+        await results.SaveBatchAsync(batch.RunId, keys, rows, prepared.Failures, fieldsOfView, metricRows, ct);
         if (prepared.Failures.Count > 0)
             log.LogWarning("run {Run} batch {Batch}: {Failed} image(s) failed, first: {Key}: {Error}",
                 batch.RunId, batch.BatchIndex, prepared.Failures.Count, prepared.Failures[0].ImageKey, prepared.Failures[0].Error);

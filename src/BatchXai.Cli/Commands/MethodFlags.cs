@@ -24,6 +24,11 @@ public static class MethodFlags
         ("occlusion-patch", "occlusion: square patch side in input pixels (default 16)"),
         ("occlusion-stride", "occlusion: patch step in input pixels (default 8)"),
         ("occlusion-baseline", "occlusion: what the patch shows, black (default), zeros, blur or noise"),
+        ("ig-tolerance", "ig: refine each image's path (doubling its trapezoid steps) until |completeness delta| <= this share of |S_c(x) - S_c(x')| (default 0: fixed --ig-steps)"),
+        ("ig-max-steps", "ig with --ig-tolerance: step cap (default 1024)"),
+        ("metrics", "per-image metrics of every method's maps: deletion, insertion, road, pointing (comma-separated; default none)"),
+        ("metric-steps", "deletion, insertion: perturbation steps K (K+1 points per curve) (default 20)"),
+        ("pointing-tolerance", "pointing: how far (input pixels) the map's maximum may lie from the mask (default 15)"),
     ];
 
     public static IReadOnlyList<Option<string?>> Create() =>

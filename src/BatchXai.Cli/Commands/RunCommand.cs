@@ -42,6 +42,7 @@ public static class RunCommand
             return outcome.ExitCode;
         }
         Report(outcome.Run, outcome.Classes ?? [], outcome.OutDir, args.Json);
+        if (!args.Json) MetricsSummary.Print(Console.Out, outcome.Run, outcome.ModelMetrics ?? [], outcome.ClassMetrics ?? []);
         return outcome.ExitCode;
     }
 
@@ -66,7 +67,7 @@ public static class RunCommand
             foreach (var c in classes)
                 Console.WriteLine($"{c.Method,-10} {c.ClassIndex + " " + c.ClassName,-16} {c.ImageCount,6} {c.RoiRatio,10:P1} {c.ImageRoiRatioMean,15:P1}");
         }
-        Console.WriteLine($"results in {runDir} (results.csv, failures.csv, classes.csv, <method>/ maps and overlays, classes/ class-level views)");
+        Console.WriteLine($"results in {runDir} (results.csv, failures.csv, classes.csv, metrics.csv when labels or --metrics, <method>/ maps and overlays, classes/ class-level views)");
         if (run.Error is not null) Console.WriteLine($"error: {run.Error}");
     }
 }
