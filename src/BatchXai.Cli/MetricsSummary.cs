@@ -36,6 +36,7 @@ public static class MetricsSummary
                     string.Join(" ", Enumerable.Range(0, n).Select(j => confusion.FirstOrDefault(m => m.ClassIndex == i && m.PredictedIndex == j)?.Value ?? 0)))));
             }
         }
+        PrintRandomization(output, classes, F);
         var perClass = classes.Where(c => c.ClassIndex >= 0 && c.Mean is not null).ToList();
         foreach (var metric in MethodRanking.SummaryMetrics)
         {
@@ -47,6 +48,29 @@ public static class MetricsSummary
                 var ranked = MethodRanking.Rank(metric, group.Select(c => new RankedMethod(c.Method, c.Mean!.Value, c.ImageCount)));
                 output.WriteLine($"  {Name(group.Key),-16} " + string.Join("  ", ranked.Select((m, i) => $"{i + 1}. {m.Method} {F(m.Mean)} (n={m.Images})")));
             }
+        }
+    }
+
+    /// <summary>
+    /// Per method, the mean Spearman of |map| (and SSIM) against the original at each cascade step; a
+    /// method whose maps still correlate ≥ <see cref="MapSimilarity.FailAbove"/> with half the layers re-drawn is flagged.
+    /// </summary>
+    private static void PrintRandomization(TextWriter output, IReadOnlyList<ClassMetricRow> classes, Func<double?, string> f)
+    {
+        var steps = classes.Select(c => (Row: c, K: ImageMetric.StepOf(c.Metric, ImageMetric.RandomizationSpearman))).Where(p => p.K is not null).ToList();
+        if (steps.Count == 0) return;
+        output.WriteLine($"model randomisation (Adebayo et al. 2018), Spearman of |map| / SSIM with the original after the top k weight layers are re-drawn:");
+        foreach (var method in steps.GroupBy(p => p.Row.Method).OrderBy(g => g.Key, StringComparer.Ordinal))
+        {
+            var ordered = method.OrderBy(p => p.K).ToList();
+            string Ssim(int k) => f(classes.FirstOrDefault(c => c.Method == method.Key && c.Metric == ImageMetric.AtStep(ImageMetric.RandomizationSsim, k))?.Mean);
+            // The cascade always ends with every layer re-drawn, so its last step is the layer count.
+            int judgedStep = MapSimilarity.JudgedStep(ordered.Select(p => p.K!.Value), ordered[^1].K!.Value);
+            var judged = ordered.First(p => p.K == judgedStep);
+            bool flagged = judged.Row.Mean is double m && m >= MapSimilarity.FailAbove;
+            output.WriteLine($"  {method.Key,-10} " + string.Join("  ", ordered.Select(p => $"k={p.K}: {f(p.Row.Mean)}/{Ssim(p.K!.Value)}")) +
+                (flagged ? $"  FLAGGED: maps barely change when the model is randomised (Spearman {f(judged.Row.Mean)} >= {MapSimilarity.FailAbove} with {judged.K} of {ordered[^1].K} layers re-drawn)"
+                          : $"  passes (Spearman {f(judged.Row.Mean)} < {MapSimilarity.FailAbove} with {judged.K} of {ordered[^1].K} layers re-drawn)"));
         }
     }
 }

@@ -25,6 +25,23 @@ public sealed class ClassMetricsBuilder(ResultStore results)
                 ImageCount = summary.Count, Mean = summary.Mean, Std = summary.Std,
             });
         }
+        // The randomisation check over every sampled image, per method and cascade step (class −1).
+        foreach (var step in (await results.ImageSanityAsync(run.Id, ct)).GroupBy(r => (r.Method, r.LayersRandomized)))
+        {
+            foreach (var (name, values) in new[]
+            {
+                (ImageMetric.RandomizationSpearman, step.Where(r => r.Spearman is not null).Select(r => r.Spearman!.Value).ToList()),
+                (ImageMetric.RandomizationSsim, step.Where(r => r.Ssim is not null).Select(r => r.Ssim!.Value).ToList()),
+            })
+            {
+                var summary = SampleSummary.Of(values);
+                rows.Add(new ClassMetricRow
+                {
+                    Method = step.Key.Method, ClassIndex = ModelMetricRow.WholeRun, Metric = ImageMetric.AtStep(name, step.Key.LayersRandomized),
+                    ImageCount = summary.Count, Mean = summary.Mean, Std = summary.Std,
+                });
+            }
+        }
         rows = [.. rows.OrderBy(r => r.Method, StringComparer.Ordinal).ThenBy(r => r.ClassIndex).ThenBy(r => r.Metric, StringComparer.Ordinal)];
         await results.ReplaceClassMetricsAsync(run.Id, rows, ct);
         return rows;

@@ -15,15 +15,22 @@ public enum FaithfulnessMetric
     Road = 4,
     /// <summary>Against user masks: pointing game, energy inside the mask, IoU of the 20% ROI.</summary>
     Pointing = 8,
+    /// <summary>Sanity check (Adebayo et al. 2018): cascading model-parameter randomisation on a sample of images per class.</summary>
+    Randomization = 16,
 }
 
 /// <summary>
 /// The metric options of a run (<c>--metrics deletion,insertion,road,pointing</c>, <c>--metric-steps</c>,
 /// <c>--pointing-tolerance</c>), carried with the method options; a run that names none computes none.
 /// </summary>
-public sealed record FaithfulnessOptions(FaithfulnessMetric Metrics, int Steps = FaithfulnessOptions.DefaultSteps, int PointingTolerance = MaskAgreement.DefaultTolerance)
+/// <param name="SanityPerClass">randomization: images per target class sampled from each batch checked.</param>
+/// <param name="SanityBatches">randomization: batches checked (those with index below it; the first by default).</param>
+/// <param name="SanitySteps">randomization: cascade points besides the logits layer alone (evenly spaced down to every layer).</param>
+public sealed record FaithfulnessOptions(FaithfulnessMetric Metrics, int Steps = FaithfulnessOptions.DefaultSteps, int PointingTolerance = MaskAgreement.DefaultTolerance,
+    int SanityPerClass = 2, int SanityBatches = 1, int SanitySteps = 4)
 {
-    public const string MetricsOption = "metrics", StepsOption = "metric-steps", ToleranceOption = "pointing-tolerance";
+    public const string MetricsOption = "metrics", StepsOption = "metric-steps", ToleranceOption = "pointing-tolerance",
+        SanityPerClassOption = "sanity-per-class", SanityBatchesOption = "sanity-batches", SanityStepsOption = "sanity-steps";
     public const int DefaultSteps = 20;
 
     /// <summary>Insertion's start: the input under a Gaussian blur of this σ in input pixels (Petsiuk et al.'s σ = 5).</summary>
@@ -35,6 +42,9 @@ public sealed record FaithfulnessOptions(FaithfulnessMetric Metrics, int Steps =
     public static readonly FaithfulnessOptions Off = new(FaithfulnessMetric.None);
 
     public bool Any => Metrics != FaithfulnessMetric.None;
+
+    /// <summary>True when any per-image metric (all but the randomisation check) is asked for.</summary>
+    public bool AnyPerImage => (Metrics & ~FaithfulnessMetric.Randomization) != FaithfulnessMetric.None;
 
     public bool Has(FaithfulnessMetric metric) => (Metrics & metric) != 0;
 
@@ -53,10 +63,12 @@ public sealed record FaithfulnessOptions(FaithfulnessMetric Metrics, int Steps =
                 "insertion" => FaithfulnessMetric.Insertion,
                 "road" => FaithfulnessMetric.Road,
                 "pointing" => FaithfulnessMetric.Pointing,
-                _ => throw new ArgumentException($"option --{MetricsOption} names '{name}' but must list: deletion, insertion, road, pointing"),
+                "randomization" or "randomisation" => FaithfulnessMetric.Randomization,
+                _ => throw new ArgumentException($"option --{MetricsOption} names '{name}' but must list: deletion, insertion, road, pointing, randomization"),
             };
         }
         var options = new MethodOptions(values);
-        return new FaithfulnessOptions(metrics, options.Int(StepsOption, DefaultSteps, 2, 1000), options.Int(ToleranceOption, MaskAgreement.DefaultTolerance, 0, 1000));
+        return new FaithfulnessOptions(metrics, options.Int(StepsOption, DefaultSteps, 2, 1000), options.Int(ToleranceOption, MaskAgreement.DefaultTolerance, 0, 1000),
+            options.Int(SanityPerClassOption, 2, 1, 1000), options.Int(SanityBatchesOption, 1, 1, 1_000_000), options.Int(SanityStepsOption, 4, 1, 1000));
     }
 }

@@ -51,3 +51,24 @@ public sealed class ClassMetricRow
     public double? Std { get; set; }
     public DateTime CreatedAt { get; set; }
 }
+
+/// <summary>
+/// The model-randomisation check for one image and method at one cascade step: how alike the map of
+/// the model with its top <see cref="LayersRandomized"/> weight layers re-drawn is to the original.
+/// </summary>
+public sealed class ImageSanityRow
+{
+    public long Id { get; set; }
+    public Guid RunId { get; set; }
+    public string ImageKey { get; set; } = "";
+    public string Method { get; set; } = "";
+    public int LayersRandomized { get; set; }
+    /// <summary>The lowest layer re-drawn at this step (the cascade runs from the logits down).</summary>
+    public string TopLayer { get; set; } = "";
+    public int TotalLayers { get; set; }
+    /// <summary>Spearman rank correlation of |map| with the original.</summary>
+    public double? Spearman { get; set; }
+    /// <summary>SSIM of |map| / max with the original's.</summary>
+    public double? Ssim { get; set; }
+    public DateTime CreatedAt { get; set; }
+}

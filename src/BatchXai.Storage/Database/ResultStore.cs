@@ -41,12 +41,12 @@ public sealed class ResultStore(Func<ResultsDb> openDb)
     /// <summary>As above, with the images' fields of view (replacing earlier ones for these keys too).</summary>
     public Task SaveBatchAsync(Guid runId, IReadOnlyCollection<string> imageKeys, IReadOnlyList<ImageResultRow> results,
         IReadOnlyList<ImageFailureRow> failures, IReadOnlyList<ImageFieldOfViewRow> fieldsOfView, CancellationToken ct = default) =>
-        SaveBatchAsync(runId, imageKeys, results, failures, fieldsOfView, [], ct);
+        SaveBatchAsync(runId, imageKeys, results, failures, fieldsOfView, [], [], ct);
 
-    /// <summary>As above, with the images' faithfulness metrics (replacing earlier ones for these keys too).</summary>
+    /// <summary>As above, with the images' faithfulness metrics and randomisation checks (replacing earlier ones for these keys too).</summary>
     public async Task SaveBatchAsync(Guid runId, IReadOnlyCollection<string> imageKeys, IReadOnlyList<ImageResultRow> results,
         IReadOnlyList<ImageFailureRow> failures, IReadOnlyList<ImageFieldOfViewRow> fieldsOfView, IReadOnlyList<ImageMetricRow> imageMetrics,
-        CancellationToken ct = default)
+        IReadOnlyList<ImageSanityRow> sanity, CancellationToken ct = default)
     {
         await using var db = openDb();
         await using var tx = await db.Database.BeginTransactionAsync(ct);
@@ -56,15 +56,18 @@ public sealed class ResultStore(Func<ResultsDb> openDb)
         await db.ImageFailures.Where(r => r.RunId == runId && keys.Contains(r.ImageKey)).ExecuteDeleteAsync(ct);
         await db.ImageFieldsOfView.Where(r => r.RunId == runId && keys.Contains(r.ImageKey)).ExecuteDeleteAsync(ct);
         await db.ImageMetrics.Where(r => r.RunId == runId && keys.Contains(r.ImageKey)).ExecuteDeleteAsync(ct);
+        await db.ImageSanity.Where(r => r.RunId == runId && keys.Contains(r.ImageKey)).ExecuteDeleteAsync(ct);
         var now = DateTime.UtcNow;
         foreach (var r in results) { r.RunId = runId; r.CreatedAt = now; }
         foreach (var f in failures) { f.RunId = runId; f.CreatedAt = now; }
         foreach (var v in fieldsOfView) { v.RunId = runId; v.CreatedAt = now; }
         foreach (var m in imageMetrics) { m.RunId = runId; m.CreatedAt = now; }
+        foreach (var m in sanity) { m.RunId = runId; m.CreatedAt = now; }
         db.ImageResults.AddRange(results);
         db.ImageFailures.AddRange(failures);
         db.ImageFieldsOfView.AddRange(fieldsOfView);
         db.ImageMetrics.AddRange(imageMetrics);
+        db.ImageSanity.AddRange(sanity);
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
     }
@@ -203,6 +206,13 @@ public sealed class ResultStore(Func<ResultsDb> openDb)
         await using var db = openDb();
         return await db.ImageMetrics.AsNoTracking().Where(r => r.RunId == runId)
             .OrderBy(r => r.ImageKey).ThenBy(r => r.Method).ThenBy(r => r.Metric).ToListAsync(ct);
+    }
+
+    public async Task<List<ImageSanityRow>> ImageSanityAsync(Guid runId, CancellationToken ct = default)
+    {
+        await using var db = openDb();
+        return await db.ImageSanity.AsNoTracking().Where(r => r.RunId == runId)
+            .OrderBy(r => r.Method).ThenBy(r => r.LayersRandomized).ThenBy(r => r.ImageKey).ToListAsync(ct);
     }
 
     /// <summary>Replaces all of a run's class metric summaries: aggregating a run twice gives the same rows.</summary>

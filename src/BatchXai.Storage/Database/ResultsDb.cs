@@ -20,6 +20,7 @@ public sealed class ResultsDb(DbContextOptions<ResultsDb> options) : DbContext(o
     public DbSet<ModelMetricRow> ModelMetrics => Set<ModelMetricRow>();
     public DbSet<ImageMetricRow> ImageMetrics => Set<ImageMetricRow>();
     public DbSet<ClassMetricRow> ClassMetrics => Set<ClassMetricRow>();
+    public DbSet<ImageSanityRow> ImageSanity => Set<ImageSanityRow>();
 
     protected override void OnModelCreating(ModelBuilder model)
     {
@@ -34,6 +35,7 @@ public sealed class ResultsDb(DbContextOptions<ResultsDb> options) : DbContext(o
         model.Entity<ModelMetricRow>().ToTable("model_metrics").HasIndex(r => new { r.RunId, r.Metric, r.ClassIndex, r.PredictedIndex }).IsUnique();
         model.Entity<ImageMetricRow>().ToTable("image_metrics").HasIndex(r => new { r.RunId, r.ImageKey, r.Method, r.Metric }).IsUnique();
         model.Entity<ClassMetricRow>().ToTable("class_metrics").HasIndex(r => new { r.RunId, r.Method, r.ClassIndex, r.Metric }).IsUnique();
+        model.Entity<ImageSanityRow>().ToTable("image_sanity").HasIndex(r => new { r.RunId, r.ImageKey, r.Method, r.LayersRandomized }).IsUnique();
 
         foreach (var entity in model.Model.GetEntityTypes())
             foreach (var property in entity.GetProperties())

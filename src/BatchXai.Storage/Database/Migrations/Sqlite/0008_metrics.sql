@@ -40,4 +40,19 @@ CREATE TABLE class_metrics (
     created_at TEXT NOT NULL
 );
 CREATE UNIQUE INDEX ux_class_metrics_run_method_class_metric ON class_metrics (run_id, method, class_index, metric);
+-- Model-parameter randomisation (Adebayo et al. 2018): per sampled image, method and cascade step (top layers_randomized
+-- weight layers re-drawn, down to top_layer), Spearman of |map| and SSIM against the original map.
+CREATE TABLE image_sanity (
+    id INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,
+    run_id TEXT NOT NULL REFERENCES runs(id),
+    image_key TEXT NOT NULL,
+    method TEXT NOT NULL,
+    layers_randomized INTEGER NOT NULL,
+    top_layer TEXT NOT NULL,
+    total_layers INTEGER NOT NULL,
+    spearman REAL NULL,
+    ssim REAL NULL,
+    created_at TEXT NOT NULL
+);
+CREATE UNIQUE INDEX ux_image_sanity_run_key_method_layers ON image_sanity (run_id, image_key, method, layers_randomized);
 ALTER TABLE image_results ADD COLUMN path_steps INTEGER NULL;
