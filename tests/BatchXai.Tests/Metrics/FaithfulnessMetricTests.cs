@@ -14,20 +14,12 @@ namespace BatchXai.Tests.Metrics;
 public sealed class FaithfulnessMetricTests : IDisposable
 {
     private const int Channels = 3, Height = 9, Width = 11, Classes = 3;
-    private readonly string _dir = Directory.CreateTempSubdirectory("batchxai-metrics-").FullName;
+    private readonly NumberFiles _files = new();
     private static readonly InputGeometry Geometry = new(Channels, Height, Width, false, [-2f, -1.5f, -1f], [2f, 2.5f, 3f]);
 
-    public void Dispose()
-    {
-        try { Directory.Delete(_dir, recursive: true); } catch (IOException) { }
-    }
+    public void Dispose() => _files.Dispose();
 
-    private string Save(string name, IEnumerable<double> values)
-    {
-        var path = Path.Combine(_dir, name + ".txt");
-        File.WriteAllLines(path, values.Select(v => v.ToString("R", CultureInfo.InvariantCulture)));
-        return path;
-    }
+    private string Save(string name, IEnumerable<double> values) => _files.Write(name, values);
 
     private static double[] Numbers(string line) => line.Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(v => double.Parse(v, CultureInfo.InvariantCulture)).ToArray();
 

@@ -19,17 +19,15 @@ public sealed class SanityCheckTests(ITestOutputHelper output) : IDisposable
 {
     private readonly string _root = Directory.CreateTempSubdirectory("batchxai-sanity-").FullName;
 
+    private readonly NumberFiles _files = new();
+
     public void Dispose()
     {
+        _files.Dispose();
         try { Directory.Delete(_root, recursive: true); } catch (IOException) { }
     }
 
-    private string Save(string name, IEnumerable<float> values)
-    {
-        var path = Path.Combine(_root, name + ".txt");
-        File.WriteAllLines(path, values.Select(v => v.ToString("R", CultureInfo.InvariantCulture)));
-        return path;
-    }
+    private string Save(string name, IEnumerable<float> values) => _files.Write(name, values);
 
     [Fact]
     public void Ssim_matches_scikit_image_and_spearman_matches_numpy_ranks()
