@@ -45,7 +45,7 @@ public sealed class BatchExplainer(ModelCache models, ResultStore results, Worke
             {
                 var logits = forward.Logits.AsSpan(i * classes, classes);
                 predicted[i] = TensorPrimitives.IndexOfMax(logits);
-                TensorPrimitives.SoftMax(logits, probabilities);
+                Softmax.Into(logits, probabilities); // max-subtracted: logits above ~88 would overflow to NaN
                 probabilityJson[i] = MapOutputWriter.ProbabilitiesJson(probabilities);
                 targets[i] = settings.Target == TargetMode.Label && prepared.Images[i].Label is int label ? label : predicted[i];
             }

@@ -41,13 +41,14 @@ public static class RunCommand
             Console.Error.WriteLine($"batchxai: {outcome.Error}");
             return outcome.ExitCode;
         }
-        Report(outcome.Run, outcome.Classes ?? [], outcome.OutDir, args.Json);
+        Report(outcome.Run, outcome.Classes ?? [], outcome.OutDir, args.Json, outcome.ModelMetrics ?? []);
         if (!args.Json) MetricsSummary.Print(Console.Out, outcome.Run, outcome.ModelMetrics ?? [], outcome.ClassMetrics ?? []);
         return outcome.ExitCode;
     }
 
-    private static void Report(RunRow run, IReadOnlyList<ClassAggregateRow> classes, string outDir, bool json)
+    private static void Report(RunRow run, IReadOnlyList<ClassAggregateRow> classes, string outDir, bool json, IReadOnlyList<ModelMetricRow> model)
     {
+        double? Whole(string metric) => model.FirstOrDefault(m => m.Metric == metric && m.ClassIndex == ModelMetricRow.WholeRun)?.Value;
         var runDir = Path.Combine(outDir, run.Id.ToString("D"));
         if (json)
         {
@@ -55,6 +56,7 @@ public static class RunCommand
             {
                 run = run.Id.ToString("D"), status = run.Status, expected = run.Expected, explained = run.Explained, failed = run.Failed,
                 methods = run.Methods.Split(','), model = run.ModelName, @out = runDir, error = run.Error,
+                accuracy = Whole("accuracy"), kappa = Whole("qwk"),
             }));
             return;
         }

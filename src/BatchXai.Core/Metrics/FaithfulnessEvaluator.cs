@@ -1,4 +1,3 @@
-using System.Numerics.Tensors;
 using BatchXai.Core.Maps;
 using BatchXai.Core.Paths;
 
@@ -77,12 +76,7 @@ public sealed class FaithfulnessEvaluator(FaithfulnessOptions options, InputGeom
         var logits = new float[copies * classes];
         engine.Score(batch, copies, logits);
         var probability = new double[copies];
-        var softmax = new float[classes];
-        for (int i = 0; i < copies; i++)
-        {
-            TensorPrimitives.SoftMax(logits.AsSpan(i * classes, classes), softmax);
-            probability[i] = softmax[targetClass];
-        }
+        for (int i = 0; i < copies; i++) probability[i] = Softmax.Probability(logits.AsSpan(i * classes, classes), targetClass);
 
         var metrics = new List<ImageMetric>();
         int at = 0;

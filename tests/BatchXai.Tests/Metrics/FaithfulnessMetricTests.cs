@@ -23,14 +23,16 @@ public sealed class FaithfulnessMetricTests : IDisposable
 
     private static double[] Numbers(string line) => line.Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(v => double.Parse(v, CultureInfo.InvariantCulture)).ToArray();
 
-    [Fact]
-    public void Deletion_and_insertion_curves_and_areas_match_numpy()
+    [Theory]
+    [InlineData(0.2f)]
+    [InlineData(200f)] // logits in the hundreds: a softmax without the maximum subtracted gives NaN
+    public void Deletion_and_insertion_curves_and_areas_match_numpy(float weightScale)
     {
         var random = new Random(3);
         var input = Enumerable.Range(0, Geometry.SampleSize).Select(_ => (float)(random.NextDouble() * 3 - 1.5)).ToArray();
         // Values on a coarse grid so ties happen: the order's tie rule (pixel index) is part of the definition.
         var map = new ExplanationMap(Height, Width, Enumerable.Range(0, Height * Width).Select(_ => (float)random.Next(0, 12) - 3).ToArray());
-        var model = LinearSoftmaxModel.Random(Classes, Geometry.SampleSize, 5);
+        var model = LinearSoftmaxModel.Random(Classes, Geometry.SampleSize, 5, weightScale);
         const int target = 1, steps = 7;
         var evaluator = new FaithfulnessEvaluator(new FaithfulnessOptions(FaithfulnessMetric.Deletion | FaithfulnessMetric.Insertion, steps), Geometry);
         var metrics = evaluator.Evaluate(input, map, target, Classes, model, mask: null).ToDictionary(m => m.Name);

@@ -13,11 +13,12 @@ internal sealed class LinearSoftmaxModel(float[] weights, float[] bias, int size
     public float[] Bias => bias;
     public int Calls { get; private set; }
 
-    public static LinearSoftmaxModel Random(int classes, int size, int seed)
+    /// <param name="scale">weight scale: 0.2 gives logits of order 1; thousands give logits far past exp's float range.</param>
+    public static LinearSoftmaxModel Random(int classes, int size, int seed, float scale = 0.2f)
     {
         var random = new Random(seed);
         return new LinearSoftmaxModel(
-            Enumerable.Range(0, classes * size).Select(_ => (float)(random.NextDouble() - 0.5) * 0.2f).ToArray(),
+            Enumerable.Range(0, classes * size).Select(_ => (float)(random.NextDouble() - 0.5) * scale).ToArray(),
             Enumerable.Range(0, classes).Select(_ => (float)(random.NextDouble() - 0.5)).ToArray(), size);
     }
 
