@@ -22,6 +22,7 @@ public sealed class RunCompletedConsumer(ResultStore results, ILogger<RunComplet
             await new ClassViewBuilder(results).BuildAsync(run, ct);
             await new ClassDominanceBuilder(results).BuildAsync(run, ct);
             await new RunReportWriter(results).WriteAsync(run, ct);
+            await new Metrics.RunMetricsWriter(results).WriteAsync(run, ct);
             await new ArtefactAuditor(results).AuditAsync(run, ct);
         }
         catch (Exception e) when (e is not OperationCanceledException)

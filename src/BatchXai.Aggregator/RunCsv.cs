@@ -12,12 +12,12 @@ public static class RunCsv
     public static byte[] ImageResults(IEnumerable<ImageResultRow> rows)
     {
         var csv = new CsvText("image_key", "method", "label", "predicted", "target_class", "probabilities", "map_max", "map_mean",
-            "roi_pixels", "roi_ratio", "roi_x0", "roi_y0", "roi_x1", "roi_y1", "completeness_delta", "npy_uri", "png_uri", "content_sha256");
+            "roi_pixels", "roi_ratio", "roi_x0", "roi_y0", "roi_x1", "roi_y1", "completeness_delta", "path_steps", "npy_uri", "png_uri", "content_sha256");
         foreach (var r in rows)
         {
             var probabilities = string.Join(';', JsonSerializer.Deserialize<float[]>(r.ProbabilitiesJson) ?? []);
             csv.Row(r.ImageKey, r.Method, r.Label, r.Predicted, r.TargetClass, probabilities, r.MapMax, r.MapMean,
-                r.RoiPixels, r.RoiRatio, r.RoiX0, r.RoiY0, r.RoiX1, r.RoiY1, r.CompletenessDelta, r.NpyUri, r.PngUri, r.ContentSha256);
+                r.RoiPixels, r.RoiRatio, r.RoiX0, r.RoiY0, r.RoiX1, r.RoiY1, r.CompletenessDelta, r.PathSteps, r.NpyUri, r.PngUri, r.ContentSha256);
         }
         return csv.ToUtf8();
     }

@@ -24,7 +24,8 @@ public sealed record RunArguments(
     IReadOnlyDictionary<string, string>? MethodOptions = null);
 
 /// <summary>How a run ended: the exit code, the run row when one was created, and the error for exit code 2.</summary>
-public sealed record RunOutcome(int ExitCode, RunRow? Run, string? Error, string OutDir, IReadOnlyList<ClassAggregateRow>? Classes = null);
+public sealed record RunOutcome(int ExitCode, RunRow? Run, string? Error, string OutDir, IReadOnlyList<ClassAggregateRow>? Classes = null,
+    IReadOnlyList<ModelMetricRow>? ModelMetrics = null, IReadOnlyList<ClassMetricRow>? ClassMetrics = null);
 
 /// <summary>
 /// One run on the embedded default, start to finish: host up, model loaded (a bad one stops
@@ -50,6 +51,7 @@ public static class EmbeddedRunner
             try
             {
                 model.Methods(methods, args.MethodOptions);
+                Core.Metrics.FaithfulnessOptions.From(args.MethodOptions);
             }
             catch (ArgumentException e)
             {
@@ -59,7 +61,7 @@ public static class EmbeddedRunner
             var results = host.Services.GetRequiredService<ResultStore>();
             var final = await follow(results, run);
             return new RunOutcome(final.Status == RunStatus.Completed ? ExitCodes.Ok : ExitCodes.RunFailed, final, final.Error, outDir,
-                await results.ClassAggregatesAsync(final.Id, ct));
+                await results.ClassAggregatesAsync(final.Id, ct), await results.ModelMetricsAsync(final.Id, ct), await results.ClassMetricsAsync(final.Id, ct));
         }
         catch (Exception e) when (ModelLoadErrors.IsBadInput(e))
         {

@@ -2,6 +2,7 @@ using System.Numerics.Tensors;
 using BatchXai.Contracts;
 using BatchXai.Core.Audit;
 using BatchXai.Core.Maps;
+using BatchXai.Core.Metrics;
 using BatchXai.Core.Methods;
 using BatchXai.Storage.Database;
 using BatchXai.Storage.Objects;
@@ -29,6 +30,9 @@ public sealed class BatchExplainer(ModelCache models, ResultStore results, Worke
         var methods = model.Methods(settings.Methods, settings.MethodOptions);
         var prepared = await model.Loader.LoadAsync(dataset, batch.Images, ct);
         var rows = new List<ImageResultRow>();
+        var metricRows = new List<ImageMetricRow>();
+        var sanityRows = new List<ImageSanityRow>();
+        var faithfulness = FaithfulnessOptions.From(settings.MethodOptions);
         if (prepared.Count > 0)
         {
             var forward = model.Network.Forward(prepared.Tensor, prepared.Count);
@@ -44,7 +48,7 @@ public sealed class BatchExplainer(ModelCache models, ResultStore results, Worke
                 predicted[i] = TensorPrimitives.IndexOfMax(logits);
                 // Multi-label heads (outputs.activation sigmoid) score each finding on its own.
                 if (sigmoid) TensorPrimitives.Sigmoid(logits, probabilities);
-                else TensorPrimitives.SoftMax(logits, probabilities);
+                else Softmax.Into(logits, probabilities); // max-subtracted: logits above ~88 would overflow to NaN
                 probabilityJson[i] = MapOutputWriter.ProbabilitiesJson(probabilities);
                 targets[i] = settings.Target == TargetMode.Label && prepared.Images[i].Label is int label ? label : predicted[i];
             }
@@ -61,9 +65,18 @@ public sealed class BatchExplainer(ModelCache models, ResultStore results, Worke
             // Images' outputs are written concurrently: against a remote store (S3) each write is a
             // network round trip, and one after another their latencies would add up per batch.
             var writes = new ParallelOptions { MaxDegreeOfParallelism = options.OutputParallelism, CancellationToken = ct };
+            MetricEvaluation? evaluation = null;
+            var mapsByMethod = new Dictionary<string, ExplanationMap[]>();
+            if (faithfulness.AnyPerImage)
+            {
+                evaluation = new MetricEvaluation(faithfulness, model.Geometry, model.Network, classes, options.DecodeParallelism);
+                await evaluation.LoadMasksAsync(dataset, prepared, ct);
+            }
             foreach (var method in methods)
             {
                 ExplanationMap[] maps = method.Explain(request);
+                mapsByMethod[method.Name] = maps;
+                if (evaluation is not null) metricRows.AddRange(evaluation.Evaluate(method.Name, prepared, maps, targets));
                 var methodRows = new ImageResultRow[prepared.Count];
                 await Parallel.ForEachAsync(Enumerable.Range(0, prepared.Count), writes, async (i, token) =>
                 {
@@ -77,16 +90,31 @@ public sealed class BatchExplainer(ModelCache models, ResultStore results, Worke
                 });
                 rows.AddRange(methodRows);
             }
+            if (faithfulness.Has(FaithfulnessMetric.Randomization) && batch.BatchIndex < faithfulness.SanityBatches)
+                sanityRows.AddRange(CheckRandomization(settings.ModelManifestUri, faithfulness, methods, prepared, targets, mapsByMethod, model));
         }
 
         var keys = batch.Images.Select(i => i.Key).ToList();
         var fieldsOfView = prepared.Images.Zip(prepared.FieldsOfView)
             .Where(p => p.Second is not null).Select(p => FieldOfViewRow(p.First.Key, p.Second!)).ToList();
-        await results.SaveBatchAsync(batch.RunId, keys, rows, prepared.Failures, fieldsOfView, ct);
+        await results.SaveBatchAsync(batch.RunId, keys, rows, prepared.Failures, fieldsOfView, metricRows, sanityRows, ct);
         if (prepared.Failures.Count > 0)
             log.LogWarning("run {Run} batch {Batch}: {Failed} image(s) failed, first: {Key}: {Error}",
                 batch.RunId, batch.BatchIndex, prepared.Failures.Count, prepared.Failures[0].ImageKey, prepared.Failures[0].Error);
         return new BatchOutcome(prepared.Count, prepared.Failures.Count);
+    }
+
+    /// <summary>The randomisation sanity check on the batch's sample (the first images of each target class).</summary>
+    private List<ImageSanityRow> CheckRandomization(string manifest, FaithfulnessOptions faithfulness, IReadOnlyList<IExplanationMethod> methods,
+        PreparedBatch prepared, int[] targets, Dictionary<string, ExplanationMap[]> maps, LoadedModel model)
+    {
+        var sample = Worker.Sanity.RandomizationCheck.Sample(targets, faithfulness.SanityPerClass);
+        int size = model.Network.SampleSize;
+        var inputs = new float[sample.Count * size];
+        for (int j = 0; j < sample.Count; j++) prepared.Tensor.AsSpan(sample[j] * size, size).CopyTo(inputs.AsSpan(j * size));
+        var originals = maps.ToDictionary(m => m.Key, m => sample.Select(i => m.Value[i]).ToArray());
+        return new Worker.Sanity.RandomizationCheck(manifest, options, faithfulness).Run(methods, inputs, size,
+            [.. sample.Select(i => prepared.Images[i].Key)], [.. sample.Select(i => targets[i])], originals, model.Geometry);
     }
 
     private static ImageFieldOfViewRow FieldOfViewRow(string imageKey, FieldOfView fov) => new()

@@ -32,6 +32,7 @@ public sealed class ImageLoader(ImagePreprocessor preprocessor, int sampleSize, 
             var prepared = ok[j];
             batch.Images.Add(images[prepared.Index]);
             batch.InputSizeImages.Add(prepared.Image!.Image);
+            batch.PreparedImages.Add(prepared.Image);
             batch.FieldsOfView.Add(prepared.FieldOfView);
             batch.ContentHashes.Add(prepared.Hash);
             preprocessor.WriteTensor(prepared.Image!, batch.Tensor.AsSpan(j * sampleSize, sampleSize));

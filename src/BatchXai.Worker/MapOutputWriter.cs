@@ -20,9 +20,7 @@ public sealed class MapOutputWriter(IObjectStore output, Guid runId, IReadOnlyLi
 
     public async Task<ImageResultRow> WriteAsync(string method, string imageKey, ExplanationMap map, RgbImage inputImage, CancellationToken ct)
     {
-        var inputMap = map.Height == inputImage.Height && map.Width == inputImage.Width
-            ? map
-            : BilinearUpsampler.Resize(map, inputImage.Height, inputImage.Width);
+        var inputMap = AtSize(map, inputImage.Height, inputImage.Width);
         var stats = RoiStats.Compute(inputMap);
 
         await output.WriteAsync(ResultKeys.ImageMap(runId, method, imageKey), Npy(inputMap), ct);
@@ -51,6 +49,7 @@ public sealed class MapOutputWriter(IObjectStore output, Guid runId, IReadOnlyLi
             RoiRatio = stats.RoiRatio,
             RoiX0 = stats.RoiBox.X0, RoiY0 = stats.RoiBox.Y0, RoiX1 = stats.RoiBox.X1, RoiY1 = stats.RoiBox.Y1,
             CompletenessDelta = map.CompletenessDelta,
+            PathSteps = map.PathSteps,
             NpyUri = output.UriOf(ResultKeys.ImageMap(runId, method, imageKey)),
             PngUri = output.UriOf(pngKey),
         };
@@ -70,6 +69,10 @@ public sealed class MapOutputWriter(IObjectStore output, Guid runId, IReadOnlyLi
         var names = classNames ?? Enumerable.Range(0, clear.Classes).Select(d => d.ToString()).ToArray();
         return ClearComposite.Render(inputImage, clear.DominantClass, dominantResponse.NormalizedByMax().Values, names, RoiStats.DefaultThreshold);
     }
+
+    /// <summary>The map at a size (model-input size), bilinear when it is at the method's own resolution.</summary>
+    public static ExplanationMap AtSize(ExplanationMap map, int height, int width) =>
+        map.Height == height && map.Width == width ? map : BilinearUpsampler.Resize(map, height, width);
 
     public static byte[] Npy(ExplanationMap map) => NpyFile.ToBytes(map.Values, [map.Height, map.Width]);
 

@@ -24,6 +24,14 @@ public static class MethodFlags
         ("occlusion-patch", "occlusion: square patch side in input pixels (default 16)"),
         ("occlusion-stride", "occlusion: patch step in input pixels (default 8)"),
         ("occlusion-baseline", "occlusion: what the patch shows, black (default), zeros, blur or noise"),
+        ("ig-tolerance", "ig: refine each image's path (doubling its trapezoid steps) until |completeness delta| <= this share of |S_c(x) - S_c(x')| (default 0: fixed --ig-steps)"),
+        ("ig-max-steps", "ig with --ig-tolerance: step cap (default 1024)"),
+        ("metrics", "per-image metrics of every method's maps: deletion, insertion, road, pointing, randomization (comma-separated; default none)"),
+        ("sanity-per-class", "randomization: images per target class sampled from each checked batch (default 2)"),
+        ("sanity-batches", "randomization: batches checked, the first N (default 1)"),
+        ("sanity-steps", "randomization: cascade points below the logits layer, evenly spaced down to every layer (default 4)"),
+        ("metric-steps", "deletion, insertion: perturbation steps K (K+1 points per curve) (default 20)"),
+        ("pointing-tolerance", "pointing: how far (input pixels) the map's maximum may lie from the mask (default 15)"),
     ];
 
     public static IReadOnlyList<Option<string?>> Create() =>

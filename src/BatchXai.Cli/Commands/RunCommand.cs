@@ -41,12 +41,14 @@ public static class RunCommand
             Console.Error.WriteLine($"batchxai: {outcome.Error}");
             return outcome.ExitCode;
         }
-        Report(outcome.Run, outcome.Classes ?? [], outcome.OutDir, args.Json);
+        Report(outcome.Run, outcome.Classes ?? [], outcome.OutDir, args.Json, outcome.ModelMetrics ?? []);
+        if (!args.Json) MetricsSummary.Print(Console.Out, outcome.Run, outcome.ModelMetrics ?? [], outcome.ClassMetrics ?? []);
         return outcome.ExitCode;
     }
 
-    private static void Report(RunRow run, IReadOnlyList<ClassAggregateRow> classes, string outDir, bool json)
+    private static void Report(RunRow run, IReadOnlyList<ClassAggregateRow> classes, string outDir, bool json, IReadOnlyList<ModelMetricRow> model)
     {
+        double? Whole(string metric) => model.FirstOrDefault(m => m.Metric == metric && m.ClassIndex == ModelMetricRow.WholeRun)?.Value;
         var runDir = Path.Combine(outDir, run.Id.ToString("D"));
         if (json)
         {
@@ -54,6 +56,7 @@ public static class RunCommand
             {
                 run = run.Id.ToString("D"), status = run.Status, expected = run.Expected, explained = run.Explained, failed = run.Failed,
                 methods = run.Methods.Split(','), model = run.ModelName, @out = runDir, error = run.Error,
+                accuracy = Whole("accuracy"), kappa = Whole("qwk"),
             }));
             return;
         }
@@ -66,7 +69,7 @@ public static class RunCommand
             foreach (var c in classes)
                 Console.WriteLine($"{c.Method,-10} {c.ClassIndex + " " + c.ClassName,-16} {c.ImageCount,6} {c.RoiRatio,10:P1} {c.ImageRoiRatioMean,15:P1}");
         }
-        Console.WriteLine($"results in {runDir} (results.csv, failures.csv, classes.csv, <method>/ maps and overlays, classes/ class-level views)");
+        Console.WriteLine($"results in {runDir} (results.csv, failures.csv, classes.csv, metrics.csv when labels or --metrics, <method>/ maps and overlays, classes/ class-level views)");
         if (run.Error is not null) Console.WriteLine($"error: {run.Error}");
     }
 }

@@ -27,6 +27,9 @@ public sealed class ExplanationMap
     /// </summary>
     public double? CompletenessDelta { get; set; }
 
+    /// <summary>For Integrated Gradients refined to a completeness target: the trapezoid steps the path took. Null otherwise.</summary>
+    public int? PathSteps { get; set; }
+
     /// <summary>
     /// For CLEAR: every class's attentive response map and the dominant class per pixel (this
     /// map's values are then the dominant response). Null for other methods.

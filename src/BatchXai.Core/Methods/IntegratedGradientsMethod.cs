@@ -9,15 +9,28 @@ namespace BatchXai.Core.Methods;
 /// by the trapezoid rule over m steps or m-node Gauss–Legendre, from a black, zeros, blurred or
 /// noise baseline. All path points of an image go through the gradient engine in one batch. The
 /// map is the channel sum (signed); each map records its completeness delta Σ_i IG_i − (S_c(x) − S_c(x')).
+/// With a <paramref name="tolerance"/> (> 0, trapezoid only), each image's path is refined by doubling
+/// its steps, reusing the nodes already evaluated, until |delta| ≤ tolerance × |S_c(x) − S_c(x')| or
+/// <paramref name="maxSteps"/>; the map records the steps it took.
 /// </summary>
 public sealed class IntegratedGradientsMethod(int steps = IntegratedGradientsMethod.DefaultSteps, BaselineKind baseline = BaselineKind.Black,
-    QuadratureRule rule = QuadratureRule.Trapezoid, double blurSigma = Baseline.DefaultBlurSigma) : IExplanationMethod
+    QuadratureRule rule = QuadratureRule.Trapezoid, double blurSigma = Baseline.DefaultBlurSigma, double tolerance = 0,
+    int maxSteps = IntegratedGradientsMethod.DefaultMaxSteps) : IExplanationMethod
 {
     public const int DefaultSteps = 32;
+    /// <summary>The step cap of <c>--ig-tolerance</c>: 1024 (MobileNetV3's hard-swish needed 512 for 0.6–3%, issue 12).</summary>
+    public const int DefaultMaxSteps = 1024;
 
-    public static IntegratedGradientsMethod From(MethodOptions options) =>
-        new(options.Int("ig-steps", DefaultSteps, 1, 1024), options.Choice("ig-baseline", BaselineKind.Black),
-            options.Choice("ig-rule", QuadratureRule.Trapezoid), options.Double("blur-sigma", Baseline.DefaultBlurSigma, 0.1, 1000));
+    public static IntegratedGradientsMethod From(MethodOptions options)
+    {
+        var rule = options.Choice("ig-rule", QuadratureRule.Trapezoid);
+        double tolerance = options.Double("ig-tolerance", 0, 0, 1);
+        if (tolerance > 0 && rule != QuadratureRule.Trapezoid)
+            throw new ArgumentException("option --ig-tolerance refines trapezoid paths only (Gauss–Legendre nodes do not nest); drop --ig-rule gauss-legendre");
+        int steps = options.Int("ig-steps", DefaultSteps, 1, 1024);
+        return new(steps, options.Choice("ig-baseline", BaselineKind.Black), rule, options.Double("blur-sigma", Baseline.DefaultBlurSigma, 0.1, 1000),
+            tolerance, options.Int("ig-max-steps", Math.Max(DefaultMaxSteps, steps), steps, 65536));
+    }
 
     public string Name => "ig";
     public int Steps => steps;
@@ -28,6 +41,24 @@ public sealed class IntegratedGradientsMethod(int steps = IntegratedGradientsMet
 
     public string? WhyUnsupported(HeadKind head) => null;
 
-    public ExplanationMap[] Explain(ExplanationRequest request) =>
-        PathIntegral.Explain(request, Name, Quadrature.For(rule, steps), (x, geometry) => new StraightPath(Baseline.For(baseline, x, geometry, blurSigma), x));
+    public double Tolerance => tolerance;
+
+    public ExplanationMap[] Explain(ExplanationRequest request)
+    {
+        if (tolerance <= 0)
+            return PathIntegral.Explain(request, Name, Quadrature.For(rule, steps), (x, geometry) => new StraightPath(Baseline.For(baseline, x, geometry, blurSigma), x));
+        var (inputs, geometry, engine) = request.RequireGradients(Name);
+        int size = geometry.SampleSize;
+        var maps = new ExplanationMap[request.Batch];
+        for (int b = 0; b < request.Batch; b++)
+        {
+            var x = inputs.AsSpan(b * size, size).ToArray();
+            var path = new StraightPath(Baseline.For(baseline, x, geometry, blurSigma), x);
+            var result = AdaptiveTrapezoid.Integrate(engine, path, request.TargetClasses[b], request.Head.Classes, size, steps, tolerance, maxSteps);
+            maps[b] = geometry.ToPixelMap(result.Attribution, ChannelCombine.Sum, 0f);
+            maps[b].CompletenessDelta = result.CompletenessDelta;
+            maps[b].PathSteps = result.Steps;
+        }
+        return maps;
+    }
 }

@@ -39,8 +39,14 @@ public sealed class ResultStore(Func<ResultsDb> openDb)
         SaveBatchAsync(runId, imageKeys, results, failures, [], ct);
 
     /// <summary>As above, with the images' fields of view (replacing earlier ones for these keys too).</summary>
+    public Task SaveBatchAsync(Guid runId, IReadOnlyCollection<string> imageKeys, IReadOnlyList<ImageResultRow> results,
+        IReadOnlyList<ImageFailureRow> failures, IReadOnlyList<ImageFieldOfViewRow> fieldsOfView, CancellationToken ct = default) =>
+        SaveBatchAsync(runId, imageKeys, results, failures, fieldsOfView, [], [], ct);
+
+    /// <summary>As above, with the images' faithfulness metrics and randomisation checks (replacing earlier ones for these keys too).</summary>
     public async Task SaveBatchAsync(Guid runId, IReadOnlyCollection<string> imageKeys, IReadOnlyList<ImageResultRow> results,
-        IReadOnlyList<ImageFailureRow> failures, IReadOnlyList<ImageFieldOfViewRow> fieldsOfView, CancellationToken ct = default)
+        IReadOnlyList<ImageFailureRow> failures, IReadOnlyList<ImageFieldOfViewRow> fieldsOfView, IReadOnlyList<ImageMetricRow> imageMetrics,
+        IReadOnlyList<ImageSanityRow> sanity, CancellationToken ct = default)
     {
         await using var db = openDb();
         await using var tx = await db.Database.BeginTransactionAsync(ct);
@@ -49,13 +55,19 @@ public sealed class ResultStore(Func<ResultsDb> openDb)
         await db.ImageResults.Where(r => r.RunId == runId && keys.Contains(r.ImageKey)).ExecuteDeleteAsync(ct);
         await db.ImageFailures.Where(r => r.RunId == runId && keys.Contains(r.ImageKey)).ExecuteDeleteAsync(ct);
         await db.ImageFieldsOfView.Where(r => r.RunId == runId && keys.Contains(r.ImageKey)).ExecuteDeleteAsync(ct);
+        await db.ImageMetrics.Where(r => r.RunId == runId && keys.Contains(r.ImageKey)).ExecuteDeleteAsync(ct);
+        await db.ImageSanity.Where(r => r.RunId == runId && keys.Contains(r.ImageKey)).ExecuteDeleteAsync(ct);
         var now = DateTime.UtcNow;
         foreach (var r in results) { r.RunId = runId; r.CreatedAt = now; }
         foreach (var f in failures) { f.RunId = runId; f.CreatedAt = now; }
         foreach (var v in fieldsOfView) { v.RunId = runId; v.CreatedAt = now; }
+        foreach (var m in imageMetrics) { m.RunId = runId; m.CreatedAt = now; }
+        foreach (var m in sanity) { m.RunId = runId; m.CreatedAt = now; }
         db.ImageResults.AddRange(results);
         db.ImageFailures.AddRange(failures);
         db.ImageFieldsOfView.AddRange(fieldsOfView);
+        db.ImageMetrics.AddRange(imageMetrics);
+        db.ImageSanity.AddRange(sanity);
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
     }
@@ -176,5 +188,41 @@ public sealed class ResultStore(Func<ResultsDb> openDb)
         await using var db = openDb();
         return await db.AuditFindings.AsNoTracking().Where(r => r.RunId == runId)
             .OrderBy(r => r.Method).ThenBy(r => r.ClassIndex).ThenBy(r => r.Kind).ToListAsync(ct);
+    }
+
+    /// <summary>Replaces all of a run's model metrics: aggregating a run twice gives the same rows.</summary>
+    public Task ReplaceModelMetricsAsync(Guid runId, IReadOnlyList<ModelMetricRow> rows, CancellationToken ct = default) =>
+        ReplaceAsync(db => db.ModelMetrics, r => r.RunId == runId, rows, (r, now) => { r.RunId = runId; r.CreatedAt = now; }, ct);
+
+    public async Task<List<ModelMetricRow>> ModelMetricsAsync(Guid runId, CancellationToken ct = default)
+    {
+        await using var db = openDb();
+        return await db.ModelMetrics.AsNoTracking().Where(r => r.RunId == runId)
+            .OrderBy(r => r.Metric).ThenBy(r => r.ClassIndex).ThenBy(r => r.PredictedIndex).ToListAsync(ct);
+    }
+
+    public async Task<List<ImageMetricRow>> ImageMetricsAsync(Guid runId, CancellationToken ct = default)
+    {
+        await using var db = openDb();
+        return await db.ImageMetrics.AsNoTracking().Where(r => r.RunId == runId)
+            .OrderBy(r => r.ImageKey).ThenBy(r => r.Method).ThenBy(r => r.Metric).ToListAsync(ct);
+    }
+
+    public async Task<List<ImageSanityRow>> ImageSanityAsync(Guid runId, CancellationToken ct = default)
+    {
+        await using var db = openDb();
+        return await db.ImageSanity.AsNoTracking().Where(r => r.RunId == runId)
+            .OrderBy(r => r.Method).ThenBy(r => r.LayersRandomized).ThenBy(r => r.ImageKey).ToListAsync(ct);
+    }
+
+    /// <summary>Replaces all of a run's class metric summaries: aggregating a run twice gives the same rows.</summary>
+    public Task ReplaceClassMetricsAsync(Guid runId, IReadOnlyList<ClassMetricRow> rows, CancellationToken ct = default) =>
+        ReplaceAsync(db => db.ClassMetrics, r => r.RunId == runId, rows, (r, now) => { r.RunId = runId; r.CreatedAt = now; }, ct);
+
+    public async Task<List<ClassMetricRow>> ClassMetricsAsync(Guid runId, CancellationToken ct = default)
+    {
+        await using var db = openDb();
+        return await db.ClassMetrics.AsNoTracking().Where(r => r.RunId == runId)
+            .OrderBy(r => r.Method).ThenBy(r => r.ClassIndex).ThenBy(r => r.Metric).ToListAsync(ct);
     }
 }

@@ -17,6 +17,10 @@ public sealed class ResultsDb(DbContextOptions<ResultsDb> options) : DbContext(o
     public DbSet<ClassDominanceRow> ClassDominance => Set<ClassDominanceRow>();
     public DbSet<ScheduleRow> Schedules => Set<ScheduleRow>();
     public DbSet<ImageFieldOfViewRow> ImageFieldsOfView => Set<ImageFieldOfViewRow>();
+    public DbSet<ModelMetricRow> ModelMetrics => Set<ModelMetricRow>();
+    public DbSet<ImageMetricRow> ImageMetrics => Set<ImageMetricRow>();
+    public DbSet<ClassMetricRow> ClassMetrics => Set<ClassMetricRow>();
+    public DbSet<ImageSanityRow> ImageSanity => Set<ImageSanityRow>();
 
     protected override void OnModelCreating(ModelBuilder model)
     {
@@ -28,6 +32,10 @@ public sealed class ResultsDb(DbContextOptions<ResultsDb> options) : DbContext(o
         model.Entity<ClassDominanceRow>().ToTable("class_dominance").HasIndex(r => new { r.RunId, r.Method, r.ClassIndex, r.DominantClass }).IsUnique();
         model.Entity<ScheduleRow>().ToTable("schedules").HasIndex(r => r.Name).IsUnique();
         model.Entity<ImageFieldOfViewRow>().ToTable("image_fields_of_view").HasIndex(r => new { r.RunId, r.ImageKey }).IsUnique();
+        model.Entity<ModelMetricRow>().ToTable("model_metrics").HasIndex(r => new { r.RunId, r.Metric, r.ClassIndex, r.PredictedIndex }).IsUnique();
+        model.Entity<ImageMetricRow>().ToTable("image_metrics").HasIndex(r => new { r.RunId, r.ImageKey, r.Method, r.Metric }).IsUnique();
+        model.Entity<ClassMetricRow>().ToTable("class_metrics").HasIndex(r => new { r.RunId, r.Method, r.ClassIndex, r.Metric }).IsUnique();
+        model.Entity<ImageSanityRow>().ToTable("image_sanity").HasIndex(r => new { r.RunId, r.ImageKey, r.Method, r.LayersRandomized }).IsUnique();
 
         foreach (var entity in model.Model.GetEntityTypes())
             foreach (var property in entity.GetProperties())

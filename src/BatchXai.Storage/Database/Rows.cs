@@ -54,6 +54,8 @@ public sealed class ImageResultRow
     public int RoiX1 { get; set; }
     public int RoiY1 { get; set; }
     public double? CompletenessDelta { get; set; }
+    /// <summary>Integrated Gradients refined to a completeness target (--ig-tolerance): the trapezoid steps the path took.</summary>
+    public int? PathSteps { get; set; }
     public string NpyUri { get; set; } = "";
     public string PngUri { get; set; } = "";
     public string ContentSha256 { get; set; } = "";

@@ -36,6 +36,10 @@ public static class ResultKeys
     public static string ClassesCsv(Guid runId) => $"{RunFolder(runId)}/classes.csv";
     public static string AuditCsv(Guid runId) => $"{RunFolder(runId)}/audit.csv";
     public static string DominanceCsv(Guid runId) => $"{RunFolder(runId)}/dominance.csv";
+    /// <summary>Model metrics and per-class faithfulness summaries (issue 12).</summary>
+    public static string MetricsCsv(Guid runId) => $"{RunFolder(runId)}/metrics.csv";
+    /// <summary>Per-image faithfulness metrics with their curves (issue 12).</summary>
+    public static string ImageMetricsCsv(Guid runId) => $"{RunFolder(runId)}/image_metrics.csv";
 
     private static string Sanitize(string name) =>
         new(name.Select(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' ? c : '_').ToArray());
