@@ -18,6 +18,9 @@ public sealed class ResultsDb(DbContextOptions<ResultsDb> options) : DbContext(o
     public DbSet<ScheduleRow> Schedules => Set<ScheduleRow>();
     public DbSet<ImageFieldOfViewRow> ImageFieldsOfView => Set<ImageFieldOfViewRow>();
 
+    /// <summary>PostgreSQL (the distributed mode), where concurrent writers need explicit locks; else SQLite.</summary>
+    internal bool IsPostgres => Database.ProviderName == "Npgsql.EntityFrameworkCore.PostgreSQL";
+
     protected override void OnModelCreating(ModelBuilder model)
     {
         model.Entity<RunRow>().ToTable("runs");
