@@ -27,7 +27,7 @@ public sealed class BatchExplainer(ModelCache models, ResultStore results, Worke
         using var output = ObjectStores.Open(settings.ResultsUri);
 
         var methods = model.Methods(settings.Methods, settings.MethodOptions);
-        var prepared = await model.Loader.LoadAsync(dataset, batch.Images, ct);
+        var prepared = await model.Loader.LoadAsync(dataset, batch.Images, InputOptions.Of(settings.MethodOptions), ct);
         var rows = new List<ImageResultRow>();
         if (prepared.Count > 0)
         {

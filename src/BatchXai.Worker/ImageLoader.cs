@@ -16,11 +16,15 @@ public sealed class ImageLoader(ImagePreprocessor preprocessor, int sampleSize, 
 {
     private readonly record struct Loaded(int Index, PreparedImage? Image, FieldOfView? FieldOfView, string Hash, string? Stage, string? Error);
 
-    public async Task<PreparedBatch> LoadAsync(IObjectStore dataset, IReadOnlyList<ImageRef> images, CancellationToken ct)
+    public async Task<PreparedBatch> LoadAsync(IObjectStore dataset, IReadOnlyList<ImageRef> images, CancellationToken ct) =>
+        await LoadAsync(dataset, images, InputOptions.Defaults, ct);
+
+    /// <param name="input">The run's window and frame for DICOM images.</param>
+    public async Task<PreparedBatch> LoadAsync(IObjectStore dataset, IReadOnlyList<ImageRef> images, InputOptions input, CancellationToken ct)
     {
         var loaded = new ConcurrentBag<Loaded>();
         await Parallel.ForEachAsync(Enumerable.Range(0, images.Count), new ParallelOptions { MaxDegreeOfParallelism = parallelism, CancellationToken = ct },
-            async (i, token) => loaded.Add(await LoadOneAsync(dataset, i, images[i].Key, token)));
+            async (i, token) => loaded.Add(await LoadOneAsync(dataset, i, images[i].Key, input, token)));
 
         var batch = new PreparedBatch();
         var ok = loaded.Where(l => l.Image is not null).OrderBy(l => l.Index).ToList();
@@ -39,7 +43,7 @@ public sealed class ImageLoader(ImagePreprocessor preprocessor, int sampleSize, 
         return batch;
     }
 
-    private async Task<Loaded> LoadOneAsync(IObjectStore dataset, int index, string key, CancellationToken ct)
+    private async Task<Loaded> LoadOneAsync(IObjectStore dataset, int index, string key, InputOptions input, CancellationToken ct)
     {
         byte[] bytes;
         try
@@ -54,7 +58,7 @@ public sealed class ImageLoader(ImagePreprocessor preprocessor, int sampleSize, 
         try
         {
             // Decode at reduced scale where the codec allows: a 4288×2848 fundus photo for a 160 px model.
-            var image = ImageDecoder.Decode(bytes, maxSide: Math.Max(preprocessor.Spec.Height, preprocessor.Spec.Width));
+            var image = ImageDecoder.Decode(bytes, maxSide: Math.Max(preprocessor.Spec.Height, preprocessor.Spec.Width), input.Window, input.Frame);
             var prepared = preprocessor.Prepare(image);
             var pixels = prepared.Image;
             return new Loaded(index, prepared, FieldOfViewDetector.Detect(pixels.Pixels, pixels.Height, pixels.Width, fieldOfView), hash, null, null);

@@ -24,6 +24,9 @@ public static class MethodFlags
         ("occlusion-patch", "occlusion: square patch side in input pixels (default 16)"),
         ("occlusion-stride", "occlusion: patch step in input pixels (default 8)"),
         ("occlusion-baseline", "occlusion: what the patch shows, black (default), zeros, blur or noise"),
+        ("class-selection", "images in each class's views, ROI table, distributions and audit: correct (label = prediction = class; default with labels), predicted (default without labels) or label"),
+        ("window", "DICOM grayscale: display window 'center,width' over modality values, e.g. -600,1500 for lung CT (default: the file's own, else min-max)"),
+        ("frame", "DICOM: which frame of multi-frame files, zero-based (default 0)"),
     ];
 
     public static IReadOnlyList<Option<string?>> Create() =>
