@@ -14,7 +14,7 @@ namespace BatchXai.Worker;
 /// </summary>
 public sealed class ImageLoader(ImagePreprocessor preprocessor, int sampleSize, int parallelism, FieldOfViewMode fieldOfView)
 {
-    private readonly record struct Loaded(int Index, PreparedImage? Image, FieldOfView? FieldOfView, string Hash, string? Stage, string? Error);
+    private readonly record struct Loaded(int Index, PreparedImage? Image, RgbImage? Overlay, FieldOfView? FieldOfView, string Hash, string? Stage, string? Error);
 
     public async Task<PreparedBatch> LoadAsync(IObjectStore dataset, IReadOnlyList<ImageRef> images, CancellationToken ct) =>
         await LoadAsync(dataset, images, InputOptions.Defaults, ct);
@@ -36,6 +36,7 @@ public sealed class ImageLoader(ImagePreprocessor preprocessor, int sampleSize, 
             var prepared = ok[j];
             batch.Images.Add(images[prepared.Index]);
             batch.InputSizeImages.Add(prepared.Image!.Image);
+            batch.OverlayImages.Add(prepared.Overlay!);
             batch.FieldsOfView.Add(prepared.FieldOfView);
             batch.ContentHashes.Add(prepared.Hash);
             preprocessor.WriteTensor(prepared.Image!, batch.Tensor.AsSpan(j * sampleSize, sampleSize));
@@ -52,24 +53,35 @@ public sealed class ImageLoader(ImagePreprocessor preprocessor, int sampleSize, 
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
         {
-            return new Loaded(index, null, null, "", Contracts.FailureStage.Read, e.Message);
+            return new Loaded(index, null, null, null, "", Contracts.FailureStage.Read, e.Message);
         }
         string hash = Convert.ToHexStringLower(SHA256.HashData(bytes));
         try
         {
-            // Decode at reduced scale where the codec allows: a 4288×2848 fundus photo for a 160 px model.
-            var image = ImageDecoder.Decode(bytes, maxSide: Math.Max(preprocessor.Spec.Height, preprocessor.Spec.Width), input.Window, input.Frame);
+            // Decode at reduced scale where the codec allows (a 4288×2848 fundus photo for a 160 px
+            // model), keeping enough pixels for the overlay.
+            var image = ImageDecoder.Decode(bytes, maxSide: Math.Max(Math.Max(preprocessor.Spec.Height, preprocessor.Spec.Width), input.OverlaySize),
+                input.Window, input.Frame);
             var prepared = preprocessor.Prepare(image);
             var pixels = prepared.Image;
-            return new Loaded(index, prepared, FieldOfViewDetector.Detect(pixels.Pixels, pixels.Height, pixels.Width, fieldOfView), hash, null, null);
+            return new Loaded(index, prepared, OverlayImage(image, prepared.SourceRegion, input.OverlaySize),
+                FieldOfViewDetector.Detect(pixels.Pixels, pixels.Height, pixels.Width, fieldOfView), hash, null, null);
         }
         catch (ImageDecodeException e)
         {
-            return new Loaded(index, null, null, hash, Contracts.FailureStage.Decode, e.Reason);
+            return new Loaded(index, null, null, null, hash, Contracts.FailureStage.Decode, e.Reason);
         }
         catch (Exception e) when (e is ArgumentException or InvalidOperationException)
         {
-            return new Loaded(index, null, null, hash, Contracts.FailureStage.Preprocess, e.Message);
+            return new Loaded(index, null, null, null, hash, Contracts.FailureStage.Preprocess, e.Message);
         }
+    }
+
+    /// <summary>The region of the original the model saw, resized so its long side is <paramref name="longSide"/>.</summary>
+    private static RgbImage OverlayImage(RgbImage original, PixelRect region, int longSide)
+    {
+        double scale = (double)longSide / Math.Max(region.Width, region.Height);
+        int width = Math.Max(1, (int)Math.Round(region.Width * scale)), height = Math.Max(1, (int)Math.Round(region.Height * scale));
+        return Resampler.Resize(original, region, width, height);
     }
 }

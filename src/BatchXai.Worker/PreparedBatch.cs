@@ -13,6 +13,8 @@ public sealed class PreparedBatch
 {
     public List<ImageRef> Images { get; } = [];
     public List<RgbImage> InputSizeImages { get; } = [];
+    /// <summary>The part of each original image the model saw (fundus: the cropped photo), long side the run's overlay size: what overlays are drawn on.</summary>
+    public List<RgbImage> OverlayImages { get; } = [];
     /// <summary>Each image's field of view in input pixels; null where none was found (an almost black image).</summary>
     public List<FieldOfView?> FieldsOfView { get; } = [];
     public List<string> ContentHashes { get; } = [];

@@ -26,6 +26,7 @@ public static class MethodFlags
         ("occlusion-baseline", "occlusion: what the patch shows, black (default), zeros, blur or noise"),
         ("class-selection", "images in each class's views, ROI table, distributions and audit: correct (label = prediction = class; default with labels), predicted (default without labels) or label"),
         ("window", "DICOM grayscale: display window 'center,width' over modality values, e.g. -600,1500 for lung CT (default: the file's own, else min-max)"),
+        ("overlay-size", "long side in pixels of the overlay PNGs, drawn on the original image (fundus: the cropped photo; DICOM: the windowed frame) (default 512)"),
         ("frame", "DICOM: which frame of multi-frame files, zero-based (default 0)"),
     ];
 

@@ -1,6 +1,7 @@
 using BatchXai.Cli;
 using BatchXai.Contracts;
 using BatchXai.Coordinator;
+using BatchXai.Imaging;
 using BatchXai.Storage.Database;
 using BatchXai.Synthetic;
 using BatchXai.Tests.Dicom;
@@ -99,5 +100,46 @@ public sealed class RadiologyRunTests : IDisposable
             MethodOptions: new Dictionary<string, string> { [ClassSelectionOption.Name] = "wrong" }), EmbeddedRunner.Quietly, CancellationToken.None);
         Assert.Equal(ExitCodes.BadInput, outcome.ExitCode);
         Assert.Contains("--class-selection", outcome.Error);
+    }
+
+    [Fact]
+    public async Task Overlays_of_a_1411_px_fundus_photo_are_drawn_on_the_photo_at_the_overlay_size()
+    {
+        // skimage's retina.jpg (CC0), a real 1411×1411 fundus photograph, from Debian's python3-skimage.
+        var retina = Tests.Imaging.PythonReference.Run("import os, skimage; print(os.path.join(os.path.dirname(skimage.__file__), 'data', 'retina.jpg'))");
+        var data = Path.Combine(_root, "photos");
+        Directory.CreateDirectory(data);
+        File.Copy(retina, Path.Combine(data, "retina.jpg"));
+        
+        var small = Path.Combine(_root, "out-300");
+        var outcome = await EmbeddedRunner.RunAsync(new RunArguments(data, _model.ManifestPath, "crm", Out), EmbeddedRunner.Quietly, CancellationToken.None);
+        var outcome300 = await EmbeddedRunner.RunAsync(new RunArguments(data, _model.ManifestPath, "crm", small,
+            MethodOptions: new Dictionary<string, string> { ["overlay-size"] = "300" }), EmbeddedRunner.Quietly, CancellationToken.None);
+
+        Assert.Equal((1, 1), (outcome.Run!.Explained, outcome300.Run!.Explained));
+        var overlay = ImageDecoder.Decode(File.ReadAllBytes(Path.Combine(Out, outcome.Run.Id.ToString("D"), "crm", "retina.png")));
+        Assert.Equal(512, Math.Max(overlay.Width, overlay.Height));
+        var overlay300 = ImageDecoder.Decode(File.ReadAllBytes(Path.Combine(small, outcome300.Run.Id.ToString("D"), "crm", "retina.png")));
+        Assert.Equal(300, Math.Max(overlay300.Width, overlay300.Height));
+        // The map itself stays at model-input size.
+        Assert.Equal([32, 32], NpyFile.Read(File.ReadAllBytes(Path.Combine(Out, outcome.Run.Id.ToString("D"), "crm", "retina.npy"))).Shape);
+
+        // The photo, not a 32 px thumbnail: where the map is well under 20% of its maximum the overlay
+        // leaves the picture alone, and there it matches PIL's own resize of the whole photo (this
+        // model has no fundus crop, so the picture is the whole frame).
+        var reference = Tests.Imaging.PythonReference.Run("""
+            import sys, numpy as np
+            from PIL import Image
+            im = Image.open(sys.argv[1]).convert('RGB').resize((512, 512), Image.BILINEAR)
+            print(' '.join(str(v) for v in np.asarray(im).ravel()))
+            """, retina).Split(' ').Select(byte.Parse).ToArray();
+        var map = NpyFile.Read(File.ReadAllBytes(Path.Combine(Out, outcome.Run.Id.ToString("D"), "crm", "retina.npy")));
+        var upsampled = new float[512 * 512];
+        global::BatchXai.Core.Maps.BilinearUpsampler.Resize(map.Data, 32, 32, upsampled, 512, 512);
+        float max = upsampled.Max();
+        var plain = Enumerable.Range(0, upsampled.Length).Where(p => upsampled[p] < 0.1f * max).ToList();
+        Assert.True(plain.Count > 1000, $"only {plain.Count} pixels without heat");
+        double meanDiff = plain.Average(p => Enumerable.Range(0, 3).Average(c => Math.Abs(overlay.Pixels[3 * p + c] - reference[3 * p + c])));
+        Assert.True(meanDiff < 8, $"mean difference {meanDiff:F1} levels from PIL's resize of the photo");
     }
 }
