@@ -9,19 +9,26 @@ public static class DicomRendering
     /// </summary>
     public static RgbImage ToRgb(DicomFrame frame, IntensityWindow? window = null)
     {
-        var image = new RgbImage(frame.Width, frame.Height);
-        var pixels = image.Pixels;
         if (frame.Samples == 3)
         {
+            var image = new RgbImage(frame.Width, frame.Height);
+            var pixels = image.Pixels;
             double scale = 255.0 / ((1 << frame.BitsStored) - 1);
             for (int i = 0; i < pixels.Length; i++) pixels[i] = (byte)Math.Clamp(Math.Round(frame.Values[i] * scale, MidpointRounding.AwayFromZero), 0, 255);
             return image;
         }
-        var w = window ?? frame.FileWindow ?? IntensityWindow.MinMax(frame.Values);
-        for (int p = 0; p < frame.Values.Length; p++)
+        return Windowed(frame.Values, frame.Width, frame.Height, window ?? frame.FileWindow ?? IntensityWindow.MinMax(frame.Values), frame.Monochrome1);
+    }
+
+    /// <summary>Grayscale values at full precision through a window to 8-bit gray RGB (inverted for MONOCHROME1).</summary>
+    public static RgbImage Windowed(ReadOnlySpan<float> values, int width, int height, IntensityWindow window, bool invert = false)
+    {
+        var image = new RgbImage(width, height);
+        var pixels = image.Pixels;
+        for (int p = 0; p < values.Length; p++)
         {
-            double level = Math.Round(w.Apply(frame.Values[p]), MidpointRounding.AwayFromZero);
-            byte v = (byte)(frame.Monochrome1 ? 255 - level : level);
+            double level = Math.Round(window.Apply(values[p]), MidpointRounding.AwayFromZero);
+            byte v = (byte)(invert ? 255 - level : level);
             pixels[3 * p] = pixels[3 * p + 1] = pixels[3 * p + 2] = v;
         }
         return image;

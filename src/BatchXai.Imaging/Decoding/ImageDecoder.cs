@@ -17,7 +17,7 @@ public static class ImageDecoder
     /// then decoded at the smallest DCT scale (1/2, 1/4, 1/8, ...) that keeps the smaller side
     /// ≥ maxSide. PNG and TIFF cannot decode at reduced scale and come back at full size.
     /// </param>
-    /// <param name="window">DICOM grayscale: the window to display (else the file's own, else min–max).</param>
+    /// <param name="window">DICOM and 16-bit grayscale PNG: the window to display (else the file's own, else min–max).</param>
     /// <param name="frame">DICOM: which frame of a multi-frame file.</param>
     public static RgbImage Decode(ReadOnlySpan<byte> data, int maxSide = 0, IntensityWindow? window = null, int frame = 0)
     {
@@ -26,7 +26,7 @@ public static class ImageDecoder
         return ImageFormatSniffer.Detect(data) switch
         {
             ImageFormat.Jpeg => JpegDecoder.Decode(data, maxSide),
-            ImageFormat.Png => PngDecoder.Decode(data),
+            ImageFormat.Png => PngDecoder.Decode(data, window),
             ImageFormat.Tiff => TiffDecoder.Decode(data),
             ImageFormat.Dicom => DicomRendering.ToRgb(DicomDecoder.Decode(data, frame), window),
             _ => throw new ImageDecodeException($"unsupported format ({ImageFormatSniffer.DescribeUnknown(data)})"),
