@@ -3,6 +3,7 @@ using BatchXai.Contracts;
 using BatchXai.Coordinator.Datasets;
 using BatchXai.Coordinator.Incremental;
 using BatchXai.Core.Methods;
+using BatchXai.Imaging;
 using BatchXai.Onnx.Manifest;
 using BatchXai.Onnx.Model;
 using BatchXai.Storage.Database;
@@ -119,6 +120,8 @@ public sealed class RunCoordinator(ResultStore results, IBus bus, RunProgressTra
         try
         {
             methods = MethodRegistry.Resolve(string.Join(',', names), new MethodOptions(options));
+            // How images are read (window, frame, overlay size): a bad value must stop the run here, not fail every image.
+            _ = InputOptions.Of(options);
         }
         catch (ArgumentException e)
         {

@@ -3,6 +3,7 @@ using BatchXai.Contracts;
 using BatchXai.Core.Audit;
 using BatchXai.Core.Maps;
 using BatchXai.Core.Methods;
+using BatchXai.Imaging;
 using BatchXai.Storage.Database;
 using BatchXai.Storage.Objects;
 using Microsoft.Extensions.Logging;

@@ -91,15 +91,21 @@ public sealed class RadiologyRunTests : IDisposable
         Assert.Equal(predicted.Keys.Order(), findings.Where(f => f.Method == "crm").Select(f => f.ClassIndex).Distinct().Order());
     }
 
-    [Fact]
-    public async Task An_unknown_class_selection_is_refused_before_any_work()
+    [Theory]
+    [InlineData("class-selection", "wrong")]
+    [InlineData("window", "-600")]
+    [InlineData("window", "40,0")]
+    [InlineData("frame", "-1")]
+    [InlineData("overlay-size", "huge")]
+    public async Task A_bad_input_option_is_refused_before_any_work(string option, string value)
     {
         var data = Path.Combine(_root, "one");
         SampleDatasetWriter.Write(data, 2, seed: 1, new SampleDataOptions { Size = 64 });
         var outcome = await EmbeddedRunner.RunAsync(new RunArguments(data, _model.ManifestPath, "crm", Out,
-            MethodOptions: new Dictionary<string, string> { [ClassSelectionOption.Name] = "wrong" }), EmbeddedRunner.Quietly, CancellationToken.None);
+            MethodOptions: new Dictionary<string, string> { [option] = value }), EmbeddedRunner.Quietly, CancellationToken.None);
         Assert.Equal(ExitCodes.BadInput, outcome.ExitCode);
-        Assert.Contains("--class-selection", outcome.Error);
+        Assert.Null(outcome.Run);
+        Assert.Contains("--" + option, outcome.Error);
     }
 
     [Fact]

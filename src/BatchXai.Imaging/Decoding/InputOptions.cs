@@ -1,7 +1,6 @@
 using System.Globalization;
-using BatchXai.Imaging;
 
-namespace BatchXai.Worker;
+namespace BatchXai.Imaging;
 
 /// <summary>
 /// How a run's images are read beyond the manifest, from the run's options: <c>window</c>
