@@ -84,22 +84,7 @@ if [ "$want_test" = 1 ] && [ "$(cat "$PLAYWRIGHT_DIR/VERSION" 2>/dev/null)" != "
   (cd "$PLAYWRIGHT_DIR" && npm install --silent --no-save --ignore-scripts --no-audit --no-fund "playwright-core@$PLAYWRIGHT_VERSION" >/dev/null)
   echo "$PLAYWRIGHT_VERSION" > "$PLAYWRIGHT_DIR/VERSION"
 fi
-# DICOM through GDCM: the native library from Debian, the C# binding extracted from libgdcm-cil's
-# .deb (its only other dependencies are Mono's, which a .NET host does not need).
-GDCM_VERSION=3.0.21
-GDCM_DIR="$here/tools/gdcm"
-apt_install libgdcm3.0
-if [ "$(cat "$GDCM_DIR/VERSION" 2>/dev/null)" != "$GDCM_VERSION" ] || [ ! -f "$GDCM_DIR/gdcm-sharp.dll" ]; then
-  echo "setup: extracting gdcm-sharp.dll and libgdcmsharpglue.so from Debian's libgdcm-cil into $GDCM_DIR"
-  tmp="$(mktemp -d)"; chmod 777 "$tmp"
-  if [ ! -f /tmp/.batchxai-apt-updated ]; then as_root apt-get update -qq && touch /tmp/.batchxai-apt-updated; fi
-  (cd "$tmp" && apt-get download -qq libgdcm-cil)
-  dpkg-deb -x "$tmp"/libgdcm-cil_*.deb "$tmp/x"
-  mkdir -p "$GDCM_DIR"
-  cp "$tmp"/x/usr/lib/cli/gdcm-sharp-3.0/gdcm-sharp.dll "$tmp"/x/usr/lib/cli/gdcm-sharp-3.0/libgdcmsharpglue.so "$GDCM_DIR/"
-  echo "$GDCM_VERSION" > "$GDCM_DIR/VERSION"
-  rm -rf "$tmp"
-fi
+bash "$here/infra/gdcm.sh"
 if [ "$want_test" = 1 ]; then apt_install python3-pydicom python3-skimage; fi
 
 echo "setup: ok (ONNX Runtime at $ORT_DIR/libonnxruntime.so.1)"
