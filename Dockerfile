@@ -3,7 +3,8 @@
 FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
 WORKDIR /src
 COPY . .
-RUN dotnet publish src/BatchXai.Cli -c Release -o /app --nologo
+# GDCM's C# binding (DICOM) is referenced at compile time from tools/gdcm/.
+RUN bash infra/gdcm.sh && dotnet publish src/BatchXai.Cli -c Release -o /app --nologo
 
 FROM mcr.microsoft.com/dotnet/aspnet:10.0
 # Image codecs, and npm to fetch the ONNX Runtime library exactly as infra/setup.sh does.

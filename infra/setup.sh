@@ -6,6 +6,8 @@
 #  - with --test: python3 numpy/PIL (tests compare against them), Debian chromium and npm
 #    playwright-core (the dashboard's browser test), and python3 torch/torchvision/onnx (the
 #    conformance tests export torchvision nets and take torch autograd's gradients)
+#  - DICOM: Debian's GDCM (libgdcm3.0) and the C# binding of libgdcm-cil (gdcm-sharp.dll and its
+#    native glue), extracted from its .deb into tools/gdcm/ (installing it would pull ~21 Mono packages)
 #  - with --python: python3-torch/torchvision/onnx (model training, benchmarks, PyTorch references)
 # Safe to run repeatedly; each step checks before it installs.
 set -euo pipefail
@@ -82,4 +84,7 @@ if [ "$want_test" = 1 ] && [ "$(cat "$PLAYWRIGHT_DIR/VERSION" 2>/dev/null)" != "
   (cd "$PLAYWRIGHT_DIR" && npm install --silent --no-save --ignore-scripts --no-audit --no-fund "playwright-core@$PLAYWRIGHT_VERSION" >/dev/null)
   echo "$PLAYWRIGHT_VERSION" > "$PLAYWRIGHT_DIR/VERSION"
 fi
+bash "$here/infra/gdcm.sh"
+if [ "$want_test" = 1 ]; then apt_install python3-pydicom python3-skimage; fi
+
 echo "setup: ok (ONNX Runtime at $ORT_DIR/libonnxruntime.so.1)"

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using BatchXai.Contracts;
 using BatchXai.Core.Aggregation;
 using BatchXai.Core.Methods;
 using BatchXai.Imaging;

@@ -1,18 +1,10 @@
-namespace BatchXai.Aggregator;
+using BatchXai.Contracts;
 
-/// <summary>Which images enter a class's average map (CRM paper §4.2 uses correctly classified ones).</summary>
-public enum ClassSelection
-{
-    /// <summary>True label = c and prediction = c (default).</summary>
-    Correct,
-    /// <summary>True label = c, whatever the prediction.</summary>
-    Label,
-    /// <summary>Prediction = c, whatever the label (works for unlabelled data).</summary>
-    Predicted,
-}
+namespace BatchXai.Aggregator;
 
 public static class ClassSelections
 {
+    /// <summary>The class whose views an image enters under <paramref name="selection"/>, or null when it enters none.</summary>
     public static int? ClassOf(ClassSelection selection, int? label, int predicted) => selection switch
     {
         ClassSelection.Correct => label == predicted ? predicted : null,

@@ -19,11 +19,13 @@ public sealed class RunCompletedConsumer(ResultStore results, ILogger<RunComplet
         var run = await results.FindRunAsync(runId, ct) ?? throw new InvalidOperationException($"run {runId} is not in the database");
         try
         {
-            await new ClassViewBuilder(results).BuildAsync(run, ct);
-            await new ClassDominanceBuilder(results).BuildAsync(run, ct);
+            // The run's class selection (set by the coordinator: correct with labels, else predicted).
+            var selection = ClassSelectionOption.Of(context.Message.Settings.MethodOptions);
+            await new ClassViewBuilder(results, selection).BuildAsync(run, ct);
+            await new ClassDominanceBuilder(results, selection).BuildAsync(run, ct);
             await new RunReportWriter(results).WriteAsync(run, ct);
             await new Metrics.RunMetricsWriter(results).WriteAsync(run, ct);
-            await new ArtefactAuditor(results).AuditAsync(run, ct);
+            await new ArtefactAuditor(results, selection: selection).AuditAsync(run, ct);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {

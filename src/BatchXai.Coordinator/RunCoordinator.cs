@@ -3,6 +3,7 @@ using BatchXai.Contracts;
 using BatchXai.Coordinator.Datasets;
 using BatchXai.Coordinator.Incremental;
 using BatchXai.Core.Methods;
+using BatchXai.Imaging;
 using BatchXai.Onnx.Manifest;
 using BatchXai.Onnx.Model;
 using BatchXai.Storage.Database;
@@ -61,8 +62,17 @@ public sealed class RunCoordinator(ResultStore results, IBus bus, RunProgressTra
             throw new RunSetupException($"dataset {request.DatasetUri}: {e.Message}", e);
         }
 
+        IReadOnlyDictionary<string, string> options;
+        try
+        {
+            options = ClassSelectionOption.Resolve(request.MethodOptions, labelled: listing.Images.Any(i => i.Label is not null));
+        }
+        catch (ArgumentException e)
+        {
+            throw new RunSetupException(e.Message, e);
+        }
         var settings = new RunSettings(request.DatasetUri, Path.GetFullPath(request.ModelManifestPath), request.ResultsUri,
-            methods.Select(m => m.Name).ToList(), request.Target, request.MethodOptions);
+            methods.Select(m => m.Name).ToList(), request.Target, options);
         var run = new RunRow
         {
             Id = NewId.NextGuid(),
@@ -76,7 +86,7 @@ public sealed class RunCoordinator(ResultStore results, IBus bus, RunProgressTra
             Target = settings.Target.ToString().ToLowerInvariant(),
             ClassNamesJson = JsonSerializer.Serialize(model.Manifest.Classes),
             Expected = listing.Expected,
-            OptionsJson = JsonSerializer.Serialize(new RunOptions(request.BatchSize, request.MethodOptions, filter is not null, skipped), RunOptions.Json),
+            OptionsJson = JsonSerializer.Serialize(new RunOptions(request.BatchSize, options, filter is not null, skipped), RunOptions.Json),
             ScheduleId = request.ScheduleId,
         };
         await results.CreateRunAsync(run, ct);
@@ -128,6 +138,8 @@ public sealed class RunCoordinator(ResultStore results, IBus bus, RunProgressTra
         try
         {
             methods = MethodRegistry.Resolve(string.Join(',', names), new MethodOptions(options));
+            // How images are read (window, frame, overlay size): a bad value must stop the run here, not fail every image.
+            _ = InputOptions.Of(options);
         }
         catch (ArgumentException e)
         {

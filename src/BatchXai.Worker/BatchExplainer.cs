@@ -4,6 +4,7 @@ using BatchXai.Core.Audit;
 using BatchXai.Core.Maps;
 using BatchXai.Core.Metrics;
 using BatchXai.Core.Methods;
+using BatchXai.Imaging;
 using BatchXai.Storage.Database;
 using BatchXai.Storage.Objects;
 using Microsoft.Extensions.Logging;
@@ -28,7 +29,7 @@ public sealed class BatchExplainer(ModelCache models, ResultStore results, Worke
         using var output = ObjectStores.Open(settings.ResultsUri);
 
         var methods = model.Methods(settings.Methods, settings.MethodOptions);
-        var prepared = await model.Loader.LoadAsync(dataset, batch.Images, ct);
+        var prepared = await model.Loader.LoadAsync(dataset, batch.Images, InputOptions.Of(settings.MethodOptions), ct);
         var rows = new List<ImageResultRow>();
         var metricRows = new List<ImageMetricRow>();
         var sanityRows = new List<ImageSanityRow>();
@@ -80,7 +81,7 @@ public sealed class BatchExplainer(ModelCache models, ResultStore results, Worke
                 var methodRows = new ImageResultRow[prepared.Count];
                 await Parallel.ForEachAsync(Enumerable.Range(0, prepared.Count), writes, async (i, token) =>
                 {
-                    var row = await writer.WriteAsync(method.Name, prepared.Images[i].Key, maps[i], prepared.InputSizeImages[i], token);
+                    var row = await writer.WriteAsync(method.Name, prepared.Images[i].Key, maps[i], prepared.InputSizeImages[i], token, prepared.OverlayImages[i]);
                     row.Label = prepared.Images[i].Label;
                     row.Predicted = predicted[i];
                     row.TargetClass = targets[i];

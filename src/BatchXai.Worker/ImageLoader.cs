@@ -14,13 +14,17 @@ namespace BatchXai.Worker;
 /// </summary>
 public sealed class ImageLoader(ImagePreprocessor preprocessor, int sampleSize, int parallelism, FieldOfViewMode fieldOfView)
 {
-    private readonly record struct Loaded(int Index, PreparedImage? Image, FieldOfView? FieldOfView, string Hash, string? Stage, string? Error);
+    private readonly record struct Loaded(int Index, PreparedImage? Image, RgbImage? Overlay, FieldOfView? FieldOfView, string Hash, string? Stage, string? Error);
 
-    public async Task<PreparedBatch> LoadAsync(IObjectStore dataset, IReadOnlyList<ImageRef> images, CancellationToken ct)
+    public async Task<PreparedBatch> LoadAsync(IObjectStore dataset, IReadOnlyList<ImageRef> images, CancellationToken ct) =>
+        await LoadAsync(dataset, images, InputOptions.Defaults, ct);
+
+    /// <param name="input">The run's window and frame for DICOM images.</param>
+    public async Task<PreparedBatch> LoadAsync(IObjectStore dataset, IReadOnlyList<ImageRef> images, InputOptions input, CancellationToken ct)
     {
         var loaded = new ConcurrentBag<Loaded>();
         await Parallel.ForEachAsync(Enumerable.Range(0, images.Count), new ParallelOptions { MaxDegreeOfParallelism = parallelism, CancellationToken = ct },
-            async (i, token) => loaded.Add(await LoadOneAsync(dataset, i, images[i].Key, token)));
+            async (i, token) => loaded.Add(await LoadOneAsync(dataset, i, images[i].Key, input, token)));
 
         var batch = new PreparedBatch();
         var ok = loaded.Where(l => l.Image is not null).OrderBy(l => l.Index).ToList();
@@ -33,6 +37,7 @@ public sealed class ImageLoader(ImagePreprocessor preprocessor, int sampleSize, 
             batch.Images.Add(images[prepared.Index]);
             batch.InputSizeImages.Add(prepared.Image!.Image);
             batch.PreparedImages.Add(prepared.Image);
+            batch.OverlayImages.Add(prepared.Overlay!);
             batch.FieldsOfView.Add(prepared.FieldOfView);
             batch.ContentHashes.Add(prepared.Hash);
             preprocessor.WriteTensor(prepared.Image!, batch.Tensor.AsSpan(j * sampleSize, sampleSize));
@@ -40,7 +45,7 @@ public sealed class ImageLoader(ImagePreprocessor preprocessor, int sampleSize, 
         return batch;
     }
 
-    private async Task<Loaded> LoadOneAsync(IObjectStore dataset, int index, string key, CancellationToken ct)
+    private async Task<Loaded> LoadOneAsync(IObjectStore dataset, int index, string key, InputOptions input, CancellationToken ct)
     {
         byte[] bytes;
         try
@@ -49,24 +54,35 @@ public sealed class ImageLoader(ImagePreprocessor preprocessor, int sampleSize, 
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
         {
-            return new Loaded(index, null, null, "", Contracts.FailureStage.Read, e.Message);
+            return new Loaded(index, null, null, null, "", Contracts.FailureStage.Read, e.Message);
         }
         string hash = Convert.ToHexStringLower(SHA256.HashData(bytes));
         try
         {
-            // Decode at reduced scale where the codec allows: a 4288×2848 fundus photo for a 160 px model.
-            var image = ImageDecoder.Decode(bytes, maxSide: Math.Max(preprocessor.Spec.Height, preprocessor.Spec.Width));
+            // Decode at reduced scale where the codec allows (a 4288×2848 fundus photo for a 160 px
+            // model), keeping enough pixels for the overlay.
+            var image = ImageDecoder.Decode(bytes, maxSide: Math.Max(Math.Max(preprocessor.Spec.Height, preprocessor.Spec.Width), input.OverlaySize),
+                input.Window, input.Frame);
             var prepared = preprocessor.Prepare(image);
             var pixels = prepared.Image;
-            return new Loaded(index, prepared, FieldOfViewDetector.Detect(pixels.Pixels, pixels.Height, pixels.Width, fieldOfView), hash, null, null);
+            return new Loaded(index, prepared, OverlayImage(image, prepared.SourceRegion, input.OverlaySize),
+                FieldOfViewDetector.Detect(pixels.Pixels, pixels.Height, pixels.Width, fieldOfView), hash, null, null);
         }
         catch (ImageDecodeException e)
         {
-            return new Loaded(index, null, null, hash, Contracts.FailureStage.Decode, e.Reason);
+            return new Loaded(index, null, null, null, hash, Contracts.FailureStage.Decode, e.Reason);
         }
         catch (Exception e) when (e is ArgumentException or InvalidOperationException)
         {
-            return new Loaded(index, null, null, hash, Contracts.FailureStage.Preprocess, e.Message);
+            return new Loaded(index, null, null, null, hash, Contracts.FailureStage.Preprocess, e.Message);
         }
+    }
+
+    /// <summary>The region of the original the model saw, resized so its long side is <paramref name="longSide"/>.</summary>
+    private static RgbImage OverlayImage(RgbImage original, PixelRect region, int longSide)
+    {
+        double scale = (double)longSide / Math.Max(region.Width, region.Height);
+        int width = Math.Max(1, (int)Math.Round(region.Width * scale)), height = Math.Max(1, (int)Math.Round(region.Height * scale));
+        return Resampler.Resize(original, region, width, height);
     }
 }

@@ -18,7 +18,10 @@ public sealed class MapOutputWriter(IObjectStore output, Guid runId, IReadOnlyLi
 {
     public static readonly Rgb RoiBoxColour = new(255, 255, 255);
 
-    public async Task<ImageResultRow> WriteAsync(string method, string imageKey, ExplanationMap map, RgbImage inputImage, CancellationToken ct)
+    /// <param name="overlayImage">What the overlay is drawn on: the original image's region the model saw at the
+    /// run's overlay size (the map is upsampled to it); null: the model-input image. CLEAR composites stay at input size.</param>
+    public async Task<ImageResultRow> WriteAsync(string method, string imageKey, ExplanationMap map, RgbImage inputImage, CancellationToken ct,
+        RgbImage? overlayImage = null)
     {
         var inputMap = AtSize(map, inputImage.Height, inputImage.Width);
         var stats = RoiStats.Compute(inputMap);
@@ -29,9 +32,15 @@ public sealed class MapOutputWriter(IObjectStore output, Guid runId, IReadOnlyLi
 
         var overlay = map.ClassResponses is { } clear
             ? await WriteClearAsync(imageKey, clear, inputMap, inputImage, method, ct)
-            : HeatmapOverlay.Render(inputImage, inputMap.NormalizedByMax().Values, RoiStats.DefaultThreshold);
+            : HeatmapOverlay.Render(overlayImage ?? inputImage, MapFor(inputMap, overlayImage).NormalizedByMax().Values, RoiStats.DefaultThreshold);
         if (!stats.RoiBox.IsEmpty)
-            HeatmapOverlay.DrawBox(overlay, stats.RoiBox.X0, stats.RoiBox.Y0, stats.RoiBox.X1, stats.RoiBox.Y1, RoiBoxColour);
+        {
+            // The ROI box is found at input size; scale it to the picture it is drawn on.
+            double sx = (double)overlay.Width / inputMap.Width, sy = (double)overlay.Height / inputMap.Height;
+            HeatmapOverlay.DrawBox(overlay, (int)(stats.RoiBox.X0 * sx), (int)(stats.RoiBox.Y0 * sy),
+                Math.Min(overlay.Width - 1, (int)((stats.RoiBox.X1 + 1) * sx) - 1), Math.Min(overlay.Height - 1, (int)((stats.RoiBox.Y1 + 1) * sy) - 1), RoiBoxColour,
+                thickness: Math.Max(1, Math.Max(overlay.Width, overlay.Height) / 256));
+        }
         var pngKey = ResultKeys.ImageOverlay(runId, method, imageKey);
         await output.WriteAsync(pngKey, PngEncoder.Encode(overlay), ct);
 
@@ -73,6 +82,9 @@ public sealed class MapOutputWriter(IObjectStore output, Guid runId, IReadOnlyLi
     /// <summary>The map at a size (model-input size), bilinear when it is at the method's own resolution.</summary>
     public static ExplanationMap AtSize(ExplanationMap map, int height, int width) =>
         map.Height == height && map.Width == width ? map : BilinearUpsampler.Resize(map, height, width);
+
+    private static ExplanationMap MapFor(ExplanationMap inputMap, RgbImage? overlayImage) =>
+        overlayImage is null ? inputMap : AtSize(inputMap, overlayImage.Height, overlayImage.Width);
 
     public static byte[] Npy(ExplanationMap map) => NpyFile.ToBytes(map.Values, [map.Height, map.Width]);
 

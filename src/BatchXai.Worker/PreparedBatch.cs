@@ -15,6 +15,8 @@ public sealed class PreparedBatch
     public List<RgbImage> InputSizeImages { get; } = [];
     /// <summary>Each image as prepared, with the window of the photo it covers (the mask metrics crop masks through it).</summary>
     public List<PreparedImage> PreparedImages { get; } = [];
+    /// <summary>The part of each original image the model saw (fundus: the cropped photo), long side the run's overlay size: what overlays are drawn on.</summary>
+    public List<RgbImage> OverlayImages { get; } = [];
     /// <summary>Each image's field of view in input pixels; null where none was found (an almost black image).</summary>
     public List<FieldOfView?> FieldsOfView { get; } = [];
     public List<string> ContentHashes { get; } = [];

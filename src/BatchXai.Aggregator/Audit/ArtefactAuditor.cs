@@ -1,4 +1,5 @@
 using System.Text.Json;
+using BatchXai.Contracts;
 using BatchXai.Core.Audit;
 using BatchXai.Core.Maps;
 using BatchXai.Imaging;

@@ -32,6 +32,10 @@ public static class MethodFlags
         ("sanity-steps", "randomization: cascade points below the logits layer, evenly spaced down to every layer (default 4)"),
         ("metric-steps", "deletion, insertion: perturbation steps K (K+1 points per curve) (default 20)"),
         ("pointing-tolerance", "pointing: how far (input pixels) the map's maximum may lie from the mask (default 15)"),
+        ("class-selection", "images in each class's views, ROI table, distributions and audit: correct (label = prediction = class; default with labels), predicted (default without labels) or label"),
+        ("window", "DICOM grayscale: display window 'center,width' over modality values, e.g. -600,1500 for lung CT (default: the file's own, else min-max)"),
+        ("overlay-size", "long side in pixels of the overlay PNGs, drawn on the original image (fundus: the cropped photo; DICOM: the windowed frame) (default 512)"),
+        ("frame", "DICOM: which frame of multi-frame files, zero-based (default 0)"),
     ];
 
     public static IReadOnlyList<Option<string?>> Create() =>

@@ -55,7 +55,7 @@ public static class RunCommand
             Console.WriteLine(JsonSerializer.Serialize(new
             {
                 run = run.Id.ToString("D"), status = run.Status, expected = run.Expected, explained = run.Explained, failed = run.Failed,
-                methods = run.Methods.Split(','), model = run.ModelName, @out = runDir, error = run.Error,
+                methods = run.Methods.Split(','), model = run.ModelName, classSelection = ClassSelectionOf(run), @out = runDir, error = run.Error,
                 accuracy = Whole("accuracy"), kappa = Whole("qwk"),
             }));
             return;
@@ -63,6 +63,7 @@ public static class RunCommand
         Console.WriteLine($"run {run.Id:D} {run.Status}: {run.Explained} of {run.Expected} images explained, {run.Failed} failed");
         if (classes.Count > 0)
         {
+            Console.WriteLine($"class views by {ClassSelectionOf(run)} class ({ClassSelectionOption.Name})");
             // CRM paper Table 3 analog: the class-level ROI (≥ 70% of the average map's max) and
             // the mean per-image ROI (≥ 20% of each map's max), as shares of the image.
             Console.WriteLine($"{"method",-10} {"class",-16} {"images",6} {"class ROI",10} {"image ROI mean",15}");
@@ -72,4 +73,7 @@ public static class RunCommand
         Console.WriteLine($"results in {runDir} (results.csv, failures.csv, classes.csv, metrics.csv when labels or --metrics, <method>/ maps and overlays, classes/ class-level views)");
         if (run.Error is not null) Console.WriteLine($"error: {run.Error}");
     }
+
+    private static string ClassSelectionOf(RunRow run) =>
+        ClassSelectionOption.NameOf(ClassSelectionOption.Of(Coordinator.RunOptions.Of(run).MethodOptions));
 }

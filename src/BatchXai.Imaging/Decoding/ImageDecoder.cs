@@ -1,7 +1,7 @@
 namespace BatchXai.Imaging;
 
 /// <summary>
-/// Decodes JPEG, PNG and TIFF bytes to 8-bit RGB with the system's native codecs.
+/// Decodes JPEG, PNG, TIFF and DICOM bytes to 8-bit RGB with the system's native codecs (DICOM through GDCM).
 /// Every way a file can be bad (empty, truncated, corrupt, unsupported) ends in an
 /// <see cref="ImageDecodeException"/> whose Reason is recorded as that image's failure.
 /// Thread-safe: each call uses its own codec context.
@@ -17,15 +17,18 @@ public static class ImageDecoder
     /// then decoded at the smallest DCT scale (1/2, 1/4, 1/8, ...) that keeps the smaller side
     /// ≥ maxSide. PNG and TIFF cannot decode at reduced scale and come back at full size.
     /// </param>
-    public static RgbImage Decode(ReadOnlySpan<byte> data, int maxSide = 0)
+    /// <param name="window">DICOM and 16-bit grayscale PNG: the window to display (else the file's own, else min–max).</param>
+    /// <param name="frame">DICOM: which frame of a multi-frame file.</param>
+    public static RgbImage Decode(ReadOnlySpan<byte> data, int maxSide = 0, IntensityWindow? window = null, int frame = 0)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(maxSide);
         if (data.IsEmpty) throw new ImageDecodeException("empty file (0 bytes)");
         return ImageFormatSniffer.Detect(data) switch
         {
             ImageFormat.Jpeg => JpegDecoder.Decode(data, maxSide),
-            ImageFormat.Png => PngDecoder.Decode(data),
+            ImageFormat.Png => PngDecoder.Decode(data, window),
             ImageFormat.Tiff => TiffDecoder.Decode(data),
+            ImageFormat.Dicom => DicomRendering.ToRgb(DicomDecoder.Decode(data, frame), window),
             _ => throw new ImageDecodeException($"unsupported format ({ImageFormatSniffer.DescribeUnknown(data)})"),
         };
     }

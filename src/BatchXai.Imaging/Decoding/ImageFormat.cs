@@ -6,6 +6,7 @@ public enum ImageFormat
     Jpeg,
     Png,
     Tiff,
+    Dicom,
 }
 
 /// <summary>Identifies a file by its first bytes, never by its name: dataset keys often lie.</summary>
@@ -15,6 +16,8 @@ public static class ImageFormatSniffer
 
     public static ImageFormat Detect(ReadOnlySpan<byte> data)
     {
+        // First: a DICOM preamble may itself look like another format (TIFF/DICOM dual files).
+        if (DicomDecoder.IsDicom(data)) return ImageFormat.Dicom;
         if (data.Length >= 3 && data[0] == 0xFF && data[1] == 0xD8 && data[2] == 0xFF) return ImageFormat.Jpeg;
         if (data.StartsWith(PngSignature)) return ImageFormat.Png;
         if (data.StartsWith("II*\0"u8) || data.StartsWith("MM\0*"u8)) return ImageFormat.Tiff;
@@ -36,7 +39,7 @@ public static class ImageFormatSniffer
         if (data.StartsWith("GIF8"u8)) return "GIF";
         if (data.StartsWith("BM"u8)) return "BMP";
         if (data.Length >= 12 && data.StartsWith("RIFF"u8) && data[8..12].SequenceEqual("WEBP"u8)) return "WebP";
-        if (data.StartsWith("DICM"u8) || (data.Length >= 132 && data[128..132].SequenceEqual("DICM"u8))) return "DICOM";
+        if (data.StartsWith("DICM"u8)) return "DICOM without its 128-byte preamble";
         if (data.Length >= 12 && data[4..8].SequenceEqual("ftyp"u8)) return "ISO media (HEIF/AVIF)";
         if (data.StartsWith((ReadOnlySpan<byte>)[0xFF, 0x4F, 0xFF, 0x51]) || data.StartsWith((ReadOnlySpan<byte>)[0x00, 0x00, 0x00, 0x0C, 0x6A, 0x50])) return "JPEG 2000";
         if (data.StartsWith("%PDF"u8)) return "PDF";

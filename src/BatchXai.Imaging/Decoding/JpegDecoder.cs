@@ -21,20 +21,35 @@ internal static class JpegDecoder
             if (width <= 0 || height <= 0)
                 throw Failure(data, decompressor.LastError);
 
-            if (colorspace is TurboJpegNative.ColorspaceCmyk or TurboJpegNative.ColorspaceYcck)
-                throw new ImageDecodeException("unsupported JPEG colour space (CMYK/YCCK)");
             ImageDecoder.CheckDimensions("JPEG", width, height);
+            bool cmyk = colorspace is TurboJpegNative.ColorspaceCmyk or TurboJpegNative.ColorspaceYcck;
 
             var scale = ChooseScale(width, height, maxSide);
             var image = new RgbImage(scale.Scale(width), scale.Scale(height));
-            fixed (byte* target = image.Pixels)
+            // CMYK and YCCK photos: libjpeg-turbo gives CMYK (YCCK converted), which becomes RGB here.
+            var pixels = cmyk ? new byte[checked(image.Width * image.Height * 4)] : image.Pixels;
+            fixed (byte* target = pixels)
             {
                 if (TurboJpegNative.tjDecompress2(decompressor, source, length, target, image.Width, 0, image.Height,
-                        TurboJpegNative.PixelFormatRgb,
+                        cmyk ? TurboJpegNative.PixelFormatCmyk : TurboJpegNative.PixelFormatRgb,
                         TurboJpegNative.FlagAccurateDct | TurboJpegNative.FlagLimitScans) != 0)
                     ThrowUnlessBenignWarning(decompressor, data);
             }
+            if (cmyk) CmykToRgb(pixels, image.Pixels);
             return image;
+        }
+    }
+
+    /// <summary>
+    /// CMYK JPEGs are written inverted (Adobe's convention, which libjpeg and Photoshop follow: 255
+    /// is no ink), so R = C·K/255 on the stored values — the same conversion PIL makes.
+    /// </summary>
+    private static void CmykToRgb(ReadOnlySpan<byte> cmyk, Span<byte> rgb)
+    {
+        for (int p = 0, n = rgb.Length / 3; p < n; p++)
+        {
+            int k = cmyk[4 * p + 3];
+            for (int c = 0; c < 3; c++) rgb[3 * p + c] = (byte)((cmyk[4 * p + c] * k + 127) / 255);
         }
     }
 

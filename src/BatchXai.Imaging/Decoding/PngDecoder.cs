@@ -10,7 +10,8 @@ internal static class PngDecoder
     private const uint MaxSide = 1 << 16;
     private const nuint MaxChunkBytes = 64 << 20;   // bounds memory spent on forged ancillary chunks
 
-    public static unsafe RgbImage Decode(ReadOnlySpan<byte> data)
+    /// <param name="window">16-bit grayscale: the window over the 0–65535 samples (else the image's min–max).</param>
+    public static unsafe RgbImage Decode(ReadOnlySpan<byte> data, IntensityWindow? window = null)
     {
         using var ctx = new SpngContext();
         if (ctx.IsInvalid) throw new InvalidOperationException("spng_ctx_new failed (out of memory?)");
@@ -24,13 +25,32 @@ internal static class PngDecoder
             Check(SpngNative.spng_get_ihdr(ctx, out var ihdr));
             ImageDecoder.CheckDimensions("PNG", ihdr.Width, ihdr.Height);
 
+            bool transparent = HasTransparency(ctx, ihdr);
+            if (!transparent && ihdr.BitDepth == 16 && ihdr.ColorType == SpngNative.ColorTypeGray)
+                return DecodeGray16(ctx, (int)ihdr.Width, (int)ihdr.Height, window);
             var image = new RgbImage((int)ihdr.Width, (int)ihdr.Height);
-            if (!HasTransparency(ctx, ihdr) && ihdr.BitDepth <= 8)
+            if (!transparent && ihdr.BitDepth <= 8)
                 DecodeInto(ctx, SpngNative.FormatRgb8, 0, image.Pixels);
             else
                 DecodeViaRgba(ctx, ihdr.BitDepth == 16, image);
             return image;
         }
+    }
+
+    /// <summary>
+    /// 16-bit grayscale (radiographs): the samples at full precision through the window, or
+    /// through the image's own min–max — a 12-bit X-ray stored in 16 bits would be nearly black
+    /// if simply cut to its top 8 bits.
+    /// </summary>
+    private static RgbImage DecodeGray16(SpngContext ctx, int width, int height, IntensityWindow? window)
+    {
+        int pixels = checked(width * height);
+        var rgba = new byte[checked(pixels * 8)];
+        DecodeInto(ctx, SpngNative.FormatRgba16, 0, rgba);
+        var samples = MemoryMarshal.Cast<byte, ushort>(rgba);
+        var values = new float[pixels];
+        for (int p = 0; p < pixels; p++) values[p] = samples[4 * p];
+        return DicomRendering.Windowed(values, width, height, window ?? IntensityWindow.MinMax(values));
     }
 
     private static unsafe bool HasTransparency(SpngContext ctx, SpngNative.Ihdr ihdr)

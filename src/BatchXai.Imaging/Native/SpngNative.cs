@@ -17,6 +17,7 @@ internal static partial class SpngNative
     public const int CrcError = 0;              // SPNG_CRC_ERROR
     public const int CrcDiscard = 1;            // SPNG_CRC_DISCARD
 
+    public const byte ColorTypeGray = 0;
     public const byte ColorTypeGrayAlpha = 4;
     public const byte ColorTypeRgba = 6;
 

@@ -8,6 +8,7 @@ internal static partial class TurboJpegNative
     private const string Lib = "libturbojpeg.so.0";
 
     public const int PixelFormatRgb = 0;        // TJPF_RGB
+    public const int PixelFormatCmyk = 11;      // TJPF_CMYK
     public const int ColorspaceCmyk = 3;        // TJCS_CMYK
     public const int ColorspaceYcck = 4;        // TJCS_YCCK
     public const int ErrorFatal = 1;            // TJERR_FATAL (TJERR_WARNING = 0)

@@ -15,7 +15,7 @@ internal static class ImageLocks
     /// <summary>Takes a transaction-scoped advisory lock per (run, image key), in ascending order so that no two writers deadlock.</summary>
     public static async Task AcquireAsync(ResultsDb db, Guid runId, IReadOnlyCollection<string> imageKeys, CancellationToken ct)
     {
-        if (db.Database.ProviderName != "Npgsql.EntityFrameworkCore.PostgreSQL" || imageKeys.Count == 0) return;
+        if (!db.IsPostgres || imageKeys.Count == 0) return;
         var ids = imageKeys.Select(k => LockId(runId, k)).Distinct().Order().ToArray();
         // A volatile function in the select list is evaluated after ORDER BY, so locks are taken in order.
         await db.Database.ExecuteSqlRawAsync(

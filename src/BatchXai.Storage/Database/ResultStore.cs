@@ -76,18 +76,26 @@ public sealed class ResultStore(Func<ResultsDb> openDb)
     public Task SaveFailuresAsync(Guid runId, IReadOnlyList<ImageFailureRow> failures, CancellationToken ct = default) =>
         SaveBatchAsync(runId, failures.Select(f => f.ImageKey).ToList(), [], failures, ct);
 
-    /// <summary>Recounts explained and failed images from the rows and stores the counts on the run.</summary>
+    /// <summary>
+    /// Recounts explained and failed images from the rows and stores the counts on the run. The
+    /// counting happens inside the UPDATE, and on PostgreSQL only after the run's row is locked, so
+    /// the statement's snapshot is newer than any earlier refresh's: concurrent handlers (the
+    /// coordinator's and the workers') can no longer write an older count over a newer one. SQLite
+    /// runs one writer at a time and a single UPDATE reads under its write lock.
+    /// </summary>
     public async Task<RunProgress> RefreshProgressAsync(Guid runId, CancellationToken ct = default)
     {
         await using var db = openDb();
-        int explained = await db.ImageResults.Where(r => r.RunId == runId).Select(r => r.ImageKey).Distinct().CountAsync(ct);
-        int failed = await db.ImageFailures.Where(r => r.RunId == runId).CountAsync(ct);
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        if (db.IsPostgres)
+            await db.Database.ExecuteSqlAsync($"SELECT 1 FROM runs WHERE id = {runId} FOR UPDATE", ct);
         await db.Runs.Where(r => r.Id == runId).ExecuteUpdateAsync(s => s
-            .SetProperty(r => r.Explained, explained)
-            .SetProperty(r => r.Failed, failed)
+            .SetProperty(r => r.Explained, r => db.ImageResults.Where(x => x.RunId == r.Id).Select(x => x.ImageKey).Distinct().Count())
+            .SetProperty(r => r.Failed, r => db.ImageFailures.Count(x => x.RunId == r.Id))
             .SetProperty(r => r.UpdatedAt, DateTime.UtcNow), ct);
         var run = await db.Runs.AsNoTracking().FirstAsync(r => r.Id == runId, ct);
-        return new RunProgress(runId, run.Status, run.Expected, explained, failed);
+        await tx.CommitAsync(ct);
+        return new RunProgress(runId, run.Status, run.Expected, run.Explained, run.Failed);
     }
 
     /// <summary>Moves a run from one status to another; false when another process already did.</summary>

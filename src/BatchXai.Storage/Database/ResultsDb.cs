@@ -22,6 +22,9 @@ public sealed class ResultsDb(DbContextOptions<ResultsDb> options) : DbContext(o
     public DbSet<ClassMetricRow> ClassMetrics => Set<ClassMetricRow>();
     public DbSet<ImageSanityRow> ImageSanity => Set<ImageSanityRow>();
 
+    /// <summary>PostgreSQL (the distributed mode), where concurrent writers need explicit locks; else SQLite.</summary>
+    internal bool IsPostgres => Database.ProviderName == "Npgsql.EntityFrameworkCore.PostgreSQL";
+
     protected override void OnModelCreating(ModelBuilder model)
     {
         model.Entity<RunRow>().ToTable("runs");

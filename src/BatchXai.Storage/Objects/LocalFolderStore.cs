@@ -35,7 +35,36 @@ public sealed class LocalFolderStore : IObjectStore
     {
         var path = PathOf(key);
         if (!File.Exists(path)) throw new FileNotFoundException($"no object '{key}' in {Root}", path);
+        // A symbolic link in the dataset (the file or a folder on its way) must not reach outside the root.
+        var real = RealPath(path);
+        if (!real.StartsWith(RealRootPrefix, StringComparison.Ordinal))
+            throw new UnauthorizedAccessException($"object '{key}' is a symbolic link to {real}, outside the store root {Root}");
         return File.ReadAllBytesAsync(path, ct);
+    }
+
+    private string RealRootPrefix => _realRootPrefix ??= RealPath(Root) is var r && Path.EndsInDirectorySeparator(r) ? r : r + Path.DirectorySeparatorChar;
+    private string? _realRootPrefix;
+
+    /// <summary>The path with every symbolic link on it resolved (as realpath(3)), component by component.</summary>
+    private static string RealPath(string path)
+    {
+        var full = Path.GetFullPath(path);
+        var root = Path.GetPathRoot(full)!;
+        var current = root;
+        var pending = new Queue<string>(full[root.Length..].Split(Path.DirectorySeparatorChar, StringSplitOptions.RemoveEmptyEntries));
+        for (int hops = 0; pending.Count > 0;)
+        {
+            var next = Path.Combine(current, pending.Dequeue());
+            FileSystemInfo info = Directory.Exists(next) ? new DirectoryInfo(next) : new FileInfo(next);
+            if (info.LinkTarget is null) { current = next; continue; }
+            if (++hops > 40) throw new IOException($"too many levels of symbolic links at {next}");
+            var target = Path.GetFullPath(info.LinkTarget, current);
+            // Restart from the target's root with the target's components, then the rest.
+            var rest = pending.ToList();
+            pending = new Queue<string>(target[Path.GetPathRoot(target)!.Length..].Split(Path.DirectorySeparatorChar, StringSplitOptions.RemoveEmptyEntries).Concat(rest));
+            current = Path.GetPathRoot(target)!;
+        }
+        return current;
     }
 
     public async Task WriteAsync(string key, ReadOnlyMemory<byte> data, CancellationToken ct = default)

@@ -143,7 +143,7 @@ public sealed class DashboardApiTests(DashboardRun fixture)
             .RootElement.GetProperty("top_images").EnumerateArray().Select(e => e.GetProperty("image").GetString()).ToList();
         Assert.Equal(topImages, examples.Select(e => (string?)e!["imageKey"]));
         var overlay = ImageDecoder.Decode(await GetBytesAsync((string)examples[0]!["overlayUrl"]!));
-        Assert.Equal((160, 160), (overlay.Width, overlay.Height));
+        Assert.Equal((512, 512), (overlay.Width, overlay.Height));   // overlays are drawn at --overlay-size (default 512), not the 160 px model input
     }
 
     [Fact]

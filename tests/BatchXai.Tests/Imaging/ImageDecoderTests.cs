@@ -55,7 +55,6 @@ public class ImageDecoderTests
     [InlineData("png_palette_trns")]
     [InlineData("png_rgb16")]
     [InlineData("png_rgba16")]
-    [InlineData("png_gray16")]
     [InlineData("tiff_rgb")]
     [InlineData("tiff_gray")]
     public void Lossless_formats_decode_exactly(string name)

@@ -56,7 +56,7 @@ public sealed class EmbeddedRunTests : IDisposable
                 Assert.Equal([32, 32], map.Shape);                                   // input size
                 Assert.Equal([16, 16], NpyFile.Read(File.ReadAllBytes(stem + ".feature.npy")).Shape); // feature size
                 var overlay = ImageDecoder.Decode(File.ReadAllBytes(stem + ".png"));
-                Assert.Equal((32, 32), (overlay.Width, overlay.Height));
+                Assert.Equal((512, 512), (overlay.Width, overlay.Height));               // --overlay-size, on the cropped photo
             }
 
         var rows = File.ReadAllLines(Path.Combine(runDir, "results.csv"));
