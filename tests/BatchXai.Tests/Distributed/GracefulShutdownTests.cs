@@ -1,0 +1,85 @@
+using BatchXai.Contracts;
+using BatchXai.Distributed.Coordinator;
+using BatchXai.Http;
+using BatchXai.Synthetic;
+using BatchXai.Tests.Storage;
+
+namespace BatchXai.Tests.Distributed;
+
+/// <summary>
+/// SIGTERM, as docker stop and k8s send it, to real service processes: each stops taking work,
+/// finishes or releases what it has in flight and exits 0 within its grace period; a worker
+/// stopped mid-run loses and doubles no image.
+/// </summary>
+[Collection(SecuredStackCollection.Name)]
+public sealed class GracefulShutdownTests(DistributedStack stack)
+{
+    private static readonly TimeSpan Grace = TimeSpan.FromSeconds(ShutdownGrace.DefaultSeconds);
+
+    [Fact]
+    public async Task A_worker_stopped_mid_run_exits_0_in_its_grace_period_and_the_run_completes_with_every_image_once_per_method()
+    {
+        const int Images = 160;
+        using var data = new TempFolder("sigterm-data");
+        SampleDatasetWriter.Write(data.Path, Images, seed: 61, new SampleDataOptions { Size = 96 });
+        var dataset = await stack.UploadDatasetAsync(data.Path, "datasets/sigterm");
+        var victim = stack.Workers[0];
+        var started = await stack.Client.StartRunAsync(new StartRunRequest(dataset, stack.Model.ManifestPath, DistributedStack.SyntheticMethods, BatchSize: 16));
+
+        // Mid-run: some images explained, not all.
+        using var limit = new CancellationTokenSource(TimeSpan.FromMinutes(5));
+        var progress = await stack.Client.RunAsync(started.Id, limit.Token);
+        while (progress.Explained == 0)
+        {
+            await Task.Delay(100, limit.Token);
+            progress = await stack.Client.RunAsync(started.Id, limit.Token);
+        }
+        victim.Terminate();
+        Assert.True(progress.Explained < Images, $"the run finished before the signal ({progress.Explained} explained): nothing was in flight");
+
+        var (exitCode, took) = await victim.WaitForExitAsync(Grace + TimeSpan.FromSeconds(30));
+        Assert.True(exitCode == 0, $"{victim.Name} exited with {exitCode}:\n{victim.Output}");
+        Assert.True(took < Grace, $"{victim.Name} took {took} to stop (grace {Grace})");
+        Assert.Contains("batchxai worker: stopped", victim.Output);
+
+        // The other worker finishes the run: every image explained exactly once per method, none failed.
+        var run = await stack.WaitAsync(started.Id);
+        Assert.True(run.Status == RunStatus.Completed, $"run {run.Status}: {run.Error}\n{stack.Logs}");
+        Assert.Equal((Images, Images, 0), (run.Expected, run.Explained, run.Failed));
+        Assert.Equal(DistributedStack.ExactlyOncePerMethod(Images), await stack.RowsPerMethodAsync(run.Id));
+        Assert.Empty(await stack.Database.Store.FailuresAsync(run.Id));
+    }
+
+    [Fact]
+    public async Task Coordinator_aggregator_and_dashboard_exit_0_within_their_grace_period_on_sigterm()
+    {
+        var environment = stack.Environment.ToDictionary();
+        // The dashboard reads the stack's PostgreSQL database (a connection string, as compose gives it).
+        environment["BATCHXAI_DB"] = stack.Database.ConnectionString;
+        int Port() => ServiceProcess.FreePort();
+        int coordinatorPort = Port(), aggregatorPort = Port(), dashboardPort = Port();
+        var services = new[]
+        {
+            new ServiceProcess("coordinator-2", coordinatorPort, environment, "coordinator", "--port", coordinatorPort.ToString()),
+            new ServiceProcess("aggregator-2", aggregatorPort, environment, "aggregator", "--port", aggregatorPort.ToString()),
+            new ServiceProcess("serve", dashboardPort, environment, "serve", "--port", dashboardPort.ToString()),
+        };
+        try
+        {
+            await Task.WhenAll(services.Select(s => s.WaitHealthyAsync(TimeSpan.FromSeconds(120))));
+            foreach (var service in services) service.Terminate();
+            foreach (var service in services)
+            {
+                var (exitCode, took) = await service.WaitForExitAsync(Grace + TimeSpan.FromSeconds(30));
+                Assert.True(exitCode == 0, $"{service.Name} exited with {exitCode}:\n{service.Output}");
+                Assert.True(took < Grace, $"{service.Name} took {took} to stop (grace {Grace})");
+            }
+        }
+        finally
+        {
+            foreach (var service in services) service.Dispose();
+        }
+        // The stack's own coordinator still answers: the second one's stop touched nothing shared.
+        await stack.Client.RunsAsync();
+    }
+}
