@@ -3,6 +3,7 @@ using BatchXai.Distributed.Coordinator;
 using BatchXai.Http;
 using BatchXai.Synthetic;
 using BatchXai.Tests.Storage;
+using Xunit.Abstractions;
 
 namespace BatchXai.Tests.Distributed;
 
@@ -12,7 +13,7 @@ namespace BatchXai.Tests.Distributed;
 /// stopped mid-run loses and doubles no image.
 /// </summary>
 [Collection(SecuredStackCollection.Name)]
-public sealed class GracefulShutdownTests(DistributedStack stack)
+public sealed class GracefulShutdownTests(DistributedStack stack, ITestOutputHelper output)
 {
     private static readonly TimeSpan Grace = TimeSpan.FromSeconds(ShutdownGrace.DefaultSeconds);
 
@@ -41,6 +42,7 @@ public sealed class GracefulShutdownTests(DistributedStack stack)
         Assert.True(exitCode == 0, $"{victim.Name} exited with {exitCode}:\n{victim.Output}");
         Assert.True(took < Grace, $"{victim.Name} took {took} to stop (grace {Grace})");
         Assert.Contains("batchxai worker: stopped", victim.Output);
+        output.WriteLine($"{victim.Name}: SIGTERM at {progress.Explained}/{Images} explained, exit {exitCode} after {took.TotalSeconds:F2} s (grace {Grace.TotalSeconds} s)");
 
         // The other worker finishes the run: every image explained exactly once per method, none failed.
         var run = await stack.WaitAsync(started.Id);
@@ -73,6 +75,7 @@ public sealed class GracefulShutdownTests(DistributedStack stack)
                 var (exitCode, took) = await service.WaitForExitAsync(Grace + TimeSpan.FromSeconds(30));
                 Assert.True(exitCode == 0, $"{service.Name} exited with {exitCode}:\n{service.Output}");
                 Assert.True(took < Grace, $"{service.Name} took {took} to stop (grace {Grace})");
+                output.WriteLine($"{service.Name}: exit {exitCode} {took.TotalSeconds:F2} s after SIGTERM");
             }
         }
         finally
