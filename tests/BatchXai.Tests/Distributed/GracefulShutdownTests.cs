@@ -53,6 +53,41 @@ public sealed class GracefulShutdownTests(DistributedStack stack, ITestOutputHel
     }
 
     [Fact]
+    public async Task A_worker_whose_grace_period_ends_mid_batch_releases_the_batch_to_another_worker_and_nothing_is_lost_or_doubled()
+    {
+        const int Images = 96;
+        var grace = TimeSpan.FromSeconds(2);
+        using var data = new TempFolder("release-data");
+        SampleDatasetWriter.Write(data.Path, Images, seed: 67, new SampleDataOptions { Size = 96 });
+        var dataset = await stack.UploadDatasetAsync(data.Path, "datasets/release");
+        var environment = stack.Environment.ToDictionary();
+        environment[ShutdownGrace.Variable] = ((int)grace.TotalSeconds).ToString();
+        int port = ServiceProcess.FreePort();
+        using var worker = new ServiceProcess("worker-short-grace", port, environment, "worker", "--port", port.ToString());
+        await worker.WaitHealthyAsync(TimeSpan.FromSeconds(120));
+
+        var started = await stack.Client.StartRunAsync(new StartRunRequest(dataset, stack.Model.ManifestPath, DistributedStack.SyntheticMethods, BatchSize: 16));
+        // A fresh worker loads the model when its first batch arrives: then it holds a batch that takes
+        // longer than 80% of 2 s here, so the grace period ends mid-batch and the batch is cancelled.
+        using var limit = new CancellationTokenSource(TimeSpan.FromMinutes(5));
+        while (!worker.Output.Contains("loaded on"))
+            await Task.Delay(50, limit.Token);
+        worker.Terminate();
+        var (exitCode, took) = await worker.WaitForExitAsync(grace + TimeSpan.FromSeconds(60));
+        Assert.True(exitCode == 0, $"{worker.Name} exited with {exitCode}:\n{worker.Output}");
+        output.WriteLine($"{worker.Name}: exit {exitCode} {took.TotalSeconds:F2} s after SIGTERM (grace {grace.TotalSeconds} s)");
+        foreach (var line in worker.Output.Split('\n').Where(l => l.Contains("warn") || l.Contains("fail") || l.Contains("stopp")))
+            output.WriteLine("  " + line);
+
+        var run = await stack.WaitAsync(started.Id);
+        Assert.True(run.Status == RunStatus.Completed, $"run {run.Status}: {run.Error}\n{stack.Logs}\n{worker.Output}");
+        Assert.Equal((Images, Images, 0), (run.Expected, run.Explained, run.Failed));
+        Assert.Equal(DistributedStack.ExactlyOncePerMethod(Images), await stack.RowsPerMethodAsync(run.Id));
+        Assert.Empty(await stack.Database.Store.FailuresAsync(run.Id));
+        Assert.True(took < grace + TimeSpan.FromSeconds(5), $"{worker.Name} took {took} to stop (grace {grace})");
+    }
+
+    [Fact]
     public async Task Coordinator_aggregator_and_dashboard_exit_0_within_their_grace_period_on_sigterm()
     {
         var environment = stack.Environment.ToDictionary();
