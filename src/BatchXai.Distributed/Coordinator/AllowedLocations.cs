@@ -28,7 +28,8 @@ public sealed class AllowedLocations
     /// <summary>Comma-separated prefixes as settings hold them.</summary>
     public static IEnumerable<string> Split(string list) => list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 
-    public IReadOnlyList<StoreLocation> Prefixes => _prefixes;
+    /// <summary>The allowed locations as logs and messages show them.</summary>
+    public override string ToString() => _prefixes.Count == 0 ? "none" : string.Join(", ", _prefixes);
 
     /// <summary>Refuses (RunSetupException) a location outside every allowed prefix, or one that does not parse.</summary>
     public void Check(string location)
@@ -38,6 +39,6 @@ public sealed class AllowedLocations
         catch (ArgumentException e) { throw new RunSetupException($"field '{_field}': {e.Message}", e); }
         if (_prefixes.Any(where.IsWithin)) return;
         throw new RunSetupException($"field '{_field}' = '{location}' is outside the locations this coordinator allows for it " +
-            (_prefixes.Count == 0 ? $"(none: set {_setting})" : $"({string.Join(", ", _prefixes)}; setting {_setting})"));
+            (_prefixes.Count == 0 ? $"(none: set {_setting})" : $"({this}; setting {_setting})"));
     }
 }

@@ -32,7 +32,8 @@ public static class CoordinatorService
         var builder = ServiceHost.CreateBuilder("coordinator", config, settings.Port);
         builder.Services.AddResultsDatabase(openDb);
         builder.Services.AddSingleton(settings);
-        builder.Services.AddSingleton(RequestLimits.From(config, settings));
+        var limits = RequestLimits.From(config, settings);
+        builder.Services.AddSingleton(limits);
         builder.Services.AddSingleton(rabbit);
         builder.Services.AddSingleton<RunRequestFactory>();
         builder.Services.AddSingleton<ErrorQueueReader>();
@@ -49,8 +50,10 @@ public static class CoordinatorService
         app.UseBatchXaiSecurity(access);
         app.MapHealth("coordinator");
         app.MapCoordinatorApi();
-        log.LogInformation("coordinator: API on port {Port}, access {Access}; bus {Bus}; database {Db}; results default {Results}; batch size {Batch}",
-            settings.Port, access, rabbit, postgres, settings.ResultsUri, settings.BatchSize);
+        log.LogInformation("coordinator: API on port {Port}, access {Access}; bus {Bus}; database {Db}; results default {Results}; batch size {Batch}; " +
+            "requests may name results in {AllowedResults}, models in {AllowedModels}, datasets in {AllowedDatasets}",
+            settings.Port, access, rabbit, postgres, settings.ResultsUri, settings.BatchSize,
+            limits.Results, limits.Models, limits.Datasets);
         return app;
     }
 }
