@@ -13,7 +13,7 @@ namespace BatchXai.Tests.Distributed;
 /// The coordinator API as a real process: every route but /health needs the key; run and schedule
 /// requests stay inside the locations the operator allows; the CLI sends the key from the environment.
 /// </summary>
-[Collection(SecuredStackCollection.Name)]
+[Collection(DistributedStackCollection.Name)]
 public sealed class CoordinatorAccessTests(DistributedStack stack)
 {
     private HttpClient Http(string? apiKey)

@@ -15,7 +15,8 @@ namespace BatchXai.Tests.Distributed;
 /// The distributed mode end to end on real RabbitMQ, PostgreSQL and s3rver: coordinator, two
 /// worker processes and aggregator as separate processes (see <see cref="DistributedStack"/>).
 /// </summary>
-public sealed class DistributedPipelineTests(DistributedStack stack) : IClassFixture<DistributedStack>
+[Collection(DistributedStackCollection.Name)]
+public sealed class DistributedPipelineTests(DistributedStack stack)
 {
     private const double Tolerance = 1e-5;
 

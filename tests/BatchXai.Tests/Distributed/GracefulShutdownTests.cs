@@ -12,7 +12,7 @@ namespace BatchXai.Tests.Distributed;
 /// finishes or releases what it has in flight and exits 0 within its grace period; a worker
 /// stopped mid-run loses and doubles no image.
 /// </summary>
-[Collection(SecuredStackCollection.Name)]
+[Collection(DistributedStackCollection.Name)]
 public sealed class GracefulShutdownTests(DistributedStack stack, ITestOutputHelper output)
 {
     private static readonly TimeSpan Grace = TimeSpan.FromSeconds(ShutdownGrace.DefaultSeconds);
@@ -24,18 +24,18 @@ public sealed class GracefulShutdownTests(DistributedStack stack, ITestOutputHel
         using var data = new TempFolder("sigterm-data");
         SampleDatasetWriter.Write(data.Path, Images, seed: 61, new SampleDataOptions { Size = 96 });
         var dataset = await stack.UploadDatasetAsync(data.Path, "datasets/sigterm");
-        var victim = stack.Workers[0];
+        // A worker of its own beside the stack's two: the stack stays whole for the other tests.
+        int port = ServiceProcess.FreePort();
+        using var victim = new ServiceProcess("worker-stopped", port, stack.Environment, "worker", "--port", port.ToString());
+        await victim.WaitHealthyAsync(TimeSpan.FromSeconds(120));
         var started = await stack.Client.StartRunAsync(new StartRunRequest(dataset, stack.Model.ManifestPath, DistributedStack.SyntheticMethods, BatchSize: 16));
 
-        // Mid-run: some images explained, not all.
+        // Mid-run and mid-batch: a fresh worker loads the model when its first batch arrives.
         using var limit = new CancellationTokenSource(TimeSpan.FromMinutes(5));
-        var progress = await stack.Client.RunAsync(started.Id, limit.Token);
-        while (progress.Explained == 0)
-        {
-            await Task.Delay(100, limit.Token);
-            progress = await stack.Client.RunAsync(started.Id, limit.Token);
-        }
+        while (!victim.Output.Contains("loaded on"))
+            await Task.Delay(50, limit.Token);
         victim.Terminate();
+        var progress = await stack.Client.RunAsync(started.Id, limit.Token);
         Assert.True(progress.Explained < Images, $"the run finished before the signal ({progress.Explained} explained): nothing was in flight");
 
         var (exitCode, took) = await victim.WaitForExitAsync(Grace + TimeSpan.FromSeconds(30));
@@ -44,7 +44,7 @@ public sealed class GracefulShutdownTests(DistributedStack stack, ITestOutputHel
         Assert.Contains("batchxai worker: stopped", victim.Output);
         output.WriteLine($"{victim.Name}: SIGTERM at {progress.Explained}/{Images} explained, exit {exitCode} after {took.TotalSeconds:F2} s (grace {Grace.TotalSeconds} s)");
 
-        // The other worker finishes the run: every image explained exactly once per method, none failed.
+        // The stack's workers finish the run: every image explained exactly once per method, none failed.
         var run = await stack.WaitAsync(started.Id);
         Assert.True(run.Status == RunStatus.Completed, $"run {run.Status}: {run.Error}\n{stack.Logs}");
         Assert.Equal((Images, Images, 0), (run.Expected, run.Explained, run.Failed));
