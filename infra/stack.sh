@@ -5,7 +5,8 @@
 #   bash infra/stack.sh down     stop the four BatchXai processes (the services keep running)
 #   bash infra/stack.sh demo     upload the sample dataset to S3 and run it through the stack
 # Settings: the BATCHXAI_* variables (README, "Distributed mode"); dev defaults below match
-# infra/services.sh. Passwords come from the environment and are never printed.
+# infra/services.sh. Passwords and the API key come from the environment and are never printed.
+# `down` sends SIGTERM: each service finishes or releases its work within BATCHXAI_SHUTDOWN_GRACE_SECONDS.
 set -euo pipefail
 here="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$here"
@@ -24,6 +25,18 @@ export BATCHXAI_RESULTS_URI="${BATCHXAI_RESULTS_URI:-s3://${BATCHXAI_S3_BUCKET:-
 export BATCHXAI_MODELS_DIR="${BATCHXAI_MODELS_DIR:-$here/models}"
 COORDINATOR_PORT="${BATCHXAI_COORDINATOR_PORT:-8080}"
 export BATCHXAI_COORDINATOR_URL="${BATCHXAI_COORDINATOR_URL:-http://127.0.0.1:$COORDINATOR_PORT}"
+
+# The coordinator API's key: BATCHXAI_COORDINATOR_API_KEY if set, else one made at the first `up`
+# and kept (mode 600) in .work/stack/coordinator.key, which `demo` and later calls read. Never printed.
+key_file="$pids/coordinator.key"
+if [ -z "${BATCHXAI_COORDINATOR_API_KEY:-}" ]; then
+  if [ ! -s "$key_file" ]; then
+    mkdir -p "$pids"
+    (umask 077; head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$key_file")
+  fi
+  BATCHXAI_COORDINATOR_API_KEY="$(cat "$key_file")"
+fi
+export BATCHXAI_COORDINATOR_API_KEY
 
 log() { echo "stack: $*"; }
 die() { echo "stack: $*" >&2; exit 1; }
@@ -59,13 +72,21 @@ up() {
   healthy worker1 "${BATCHXAI_WORKER1_PORT:-8081}"
   healthy worker2 "${BATCHXAI_WORKER2_PORT:-8083}"
   healthy aggregator "${BATCHXAI_AGGREGATOR_PORT:-8082}"
-  log "up: coordinator API $BATCHXAI_COORDINATOR_URL, 2 workers, aggregator; logs in out/stack/"
+  log "up: coordinator API $BATCHXAI_COORDINATOR_URL (key: \$BATCHXAI_COORDINATOR_API_KEY, else $key_file), 2 workers, aggregator; logs in out/stack/"
   grep -h "execution provider" "$logs"/worker*.log | sed 's/^/  /' || true
 }
 
 down() {
-  for name in aggregator worker2 worker1 coordinator; do
-    if running "$name"; then kill "$(cat "$pids/$name.pid")"; log "stopped $name"; fi
+  local names="aggregator worker2 worker1 coordinator"
+  for name in $names; do
+    if running "$name"; then kill -TERM "$(cat "$pids/$name.pid")"; fi
+  done
+  # Each finishes or releases its in-flight work within its grace period, then exits 0.
+  local deadline=$((SECONDS + ${BATCHXAI_SHUTDOWN_GRACE_SECONDS:-30} + 5))
+  for name in $names; do
+    while running "$name" && [ "$SECONDS" -lt "$deadline" ]; do sleep 0.2; done
+    if running "$name"; then log "$name still running past its grace period (pid $(cat "$pids/$name.pid"))"; continue; fi
+    [ -f "$pids/$name.pid" ] && log "stopped $name"
     rm -f "$pids/$name.pid"
   done
 }

@@ -5,7 +5,12 @@ namespace BatchXai.Cli;
 
 public static class Program
 {
-    public static Task<int> Main(string[] args) => BuildRoot().Parse(args).InvokeAsync();
+    public static async Task<int> Main(string[] args)
+    {
+        // System.CommandLine's own handling would end the process 2 s after a signal, mid-shutdown.
+        using var signals = new StopSignals();
+        return await BuildRoot().Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null }, signals.Token);
+    }
 
     public static RootCommand BuildRoot()
     {

@@ -1,5 +1,6 @@
-using System.Net;
 using BatchXai.Dashboard.Access;
+using BatchXai.Http;
+using BatchXai.Http.Access;
 using BatchXai.Dashboard.Api;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
@@ -18,10 +19,7 @@ public static class DashboardApp
 
     public static async Task<WebApplication> BuildAsync(DashboardOptions options, LogLevel logLevel = LogLevel.Warning, CancellationToken ct = default)
     {
-        var bind = ParseBindAddress(options.BindAddress);
-        if (options.Access.IsOpen && !IPAddress.IsLoopback(bind))
-            throw new InvalidOperationException($"the dashboard would listen on {options.BindAddress} with no credentials: set {DashboardAccess.ApiKeyVariable} " +
-                $"or {DashboardAccess.UserVariable}/{DashboardAccess.PasswordVariable}, or bind to 127.0.0.1");
+        var bind = ListenAddress.Checked(options.BindAddress, options.Access, DashboardAccess.Variables);
         var openDb = await DashboardDatabase.OpenAsync(options.Database, ct);
 
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ApplicationName = typeof(DashboardApp).Assembly.GetName().Name });
@@ -29,8 +27,8 @@ public static class DashboardApp
         builder.Logging.ClearProviders();
         builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; });
         builder.Logging.SetMinimumLevel(logLevel);
+        ShutdownGrace.Apply(builder.Services, options.ShutdownGrace);
 
-        builder.Services.AddSingleton(options.Access);
         builder.Services.AddSingleton(new RunQueries(openDb));
         builder.Services.AddSingleton(new RunStores(options.StoreUri));
         builder.Services.AddSingleton<RunPictures>();
@@ -41,7 +39,7 @@ public static class DashboardApp
         }));
 
         var app = builder.Build();
-        app.UseMiddleware<AccessCheck>();
+        app.UseBatchXaiSecurity(options.Access);
         AssetEndpoints.Map(app);
         RunEndpoints.Map(app);
         ClassEndpoints.Map(app);
@@ -51,12 +49,4 @@ public static class DashboardApp
         app.MapOpenApi(OpenApiPath);
         return app;
     }
-
-    private static IPAddress ParseBindAddress(string address) => address switch
-    {
-        "localhost" => IPAddress.Loopback,
-        "*" => IPAddress.Any,
-        _ when IPAddress.TryParse(address, out var ip) => ip,
-        _ => throw new ArgumentException($"bind address '{address}': expected an IP address, localhost or *"),
-    };
 }

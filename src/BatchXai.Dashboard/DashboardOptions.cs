@@ -1,4 +1,4 @@
-using BatchXai.Dashboard.Access;
+using BatchXai.Http.Access;
 
 namespace BatchXai.Dashboard;
 
@@ -17,5 +17,8 @@ public sealed class DashboardOptions
     /// <summary>0 picks a free port (tests).</summary>
     public int Port { get; init; } = 5080;
 
-    public DashboardAccess Access { get; init; } = DashboardAccess.None;
+    public ApiAccess Access { get; init; } = ApiAccess.None;
+
+    /// <summary>How long requests in flight may take to finish once the dashboard is told to stop.</summary>
+    public TimeSpan ShutdownGrace { get; init; } = TimeSpan.FromSeconds(Http.ShutdownGrace.DefaultSeconds);
 }

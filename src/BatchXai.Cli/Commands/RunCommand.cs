@@ -34,8 +34,18 @@ public static class RunCommand
 
     public static async Task<int> ExecuteAsync(RunArguments args, CancellationToken ct)
     {
-        var outcome = await EmbeddedRunner.RunAsync(args,
-            (results, run) => RunProgressView.WaitAsync(results, run, showBar: !args.Json && !Console.IsErrorRedirected, printLines: true, ct), ct);
+        RunOutcome outcome;
+        try
+        {
+            outcome = await EmbeddedRunner.RunAsync(args,
+                (results, run) => RunProgressView.WaitAsync(results, run, showBar: !args.Json && !Console.IsErrorRedirected, printLines: true, ct), ct);
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            // Ctrl+C or SIGTERM: the batches in flight were finished and stored, the rest not started.
+            Console.Error.WriteLine($"batchxai: stopped before the run ended; what was explained is in {Path.GetFullPath(args.Out)}");
+            return ExitCodes.Interrupted;
+        }
         if (outcome.Run is null)
         {
             Console.Error.WriteLine($"batchxai: {outcome.Error}");

@@ -2,12 +2,14 @@ using System.CommandLine;
 using BatchXai.Dashboard;
 using BatchXai.Dashboard.Access;
 using BatchXai.Dashboard.Reading;
+using BatchXai.Http;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace BatchXai.Cli.Commands;
 
-/// <summary><c>batchxai serve</c>: the dashboard over stored results, until Ctrl+C.</summary>
+/// <summary><c>batchxai serve</c>: the dashboard over stored results, until Ctrl+C or SIGTERM (BATCHXAI_SHUTDOWN_GRACE_SECONDS to finish requests).</summary>
 public static class ServeCommand
 {
     public static Command Build()
@@ -18,8 +20,8 @@ public static class ServeCommand
         var bind = new Option<string>("--bind") { Description = "Address to listen on (127.0.0.1, an IP, or * for all; not loopback needs credentials)", DefaultValueFactory = _ => "127.0.0.1" };
         var verbose = new Option<bool>("--verbose") { Description = "Log requests and details to stderr" };
 
-        var command = new Command("serve", $"Serve the dashboard and its JSON API over stored results (credentials: {DashboardAccess.ApiKeyVariable}, " +
-            $"{DashboardAccess.UserVariable}/{DashboardAccess.PasswordVariable})") { store, port, bind, verbose };
+        var command = new Command("serve", $"Serve the dashboard and its JSON API over stored results (credentials: {DashboardAccess.Variables.ApiKey}, " +
+            $"{DashboardAccess.Variables.User}/{DashboardAccess.Variables.Password})") { store, port, bind, verbose };
         database.AddTo(command);
         command.SetAction(async (parse, ct) =>
         {
@@ -30,7 +32,7 @@ public static class ServeCommand
                 var options = new DashboardOptions
                 {
                     Database = db, StoreUri = parse.GetValue(store), Port = parse.GetValue(port), BindAddress = parse.GetValue(bind)!,
-                    Access = DashboardAccess.FromEnvironment(),
+                    Access = DashboardAccess.FromEnvironment(), ShutdownGrace = ShutdownGrace.FromEnvironment(),
                 };
                 app = await DashboardApp.BuildAsync(options, parse.GetValue(verbose) ? LogLevel.Information : LogLevel.Warning, ct);
                 await app.StartAsync(ct);
@@ -43,9 +45,9 @@ public static class ServeCommand
             }
             await using (app)
             {
-                try { await Task.Delay(Timeout.Infinite, ct); }
-                catch (OperationCanceledException) { }
-                await app.StopAsync(CancellationToken.None);
+                // SIGTERM/SIGINT: stop listening, let requests in flight finish within the grace period, exit 0.
+                await app.WaitForShutdownAsync(ct);
+                Console.Error.WriteLine("batchxai: dashboard stopped");
             }
             return ExitCodes.Ok;
         });

@@ -43,6 +43,8 @@ public static class ImageEndpoints
         runs.MapGet("/original", async Task<Results<FileContentHttpResult, NotFound<ApiError>>> (Guid runId, string key, RunQueries q, RunStores stores, CancellationToken ct) =>
         {
             if (await q.Store.FindRunAsync(runId, ct) is not { } run) return RunEndpoints.RunNotFound(runId);
+            // Only images of the run: not any file of its dataset folder (e.g. one the run excluded).
+            if (!await q.HasImageAsync(runId, key, ct)) return TypedResults.NotFound(new ApiError($"run {runId:D} has no image '{key}'"));
             byte[] data;
             try { data = await stores.Dataset(run).ReadAsync(key, ct); }
             catch (Exception e) when (e is FileNotFoundException or ArgumentException) { return TypedResults.NotFound(new ApiError($"dataset image '{key}' not found")); }
@@ -53,7 +55,7 @@ public static class ImageEndpoints
                 // Browsers do not show TIFF (Messidor): convert. A file that does not decode failed in the run too.
                 _ => TryPng(data) is { } png ? TypedResults.File(png, "image/png") : TypedResults.NotFound(new ApiError($"dataset image '{key}' cannot be shown")),
             };
-        }).WithName("GetOriginal").WithSummary("The dataset image as the browser can show it (JPEG and PNG as stored, TIFF converted to PNG)");
+        }).WithName("GetOriginal").WithSummary("An image of the run (explained or failed) as the browser can show it (JPEG and PNG as stored, TIFF converted to PNG)");
 
         runs.MapGet("/files/{**path}", async Task<Results<FileContentHttpResult, NotFound<ApiError>>> (Guid runId, string path, HttpContext http, RunQueries q, RunStores stores, CancellationToken ct) =>
         {

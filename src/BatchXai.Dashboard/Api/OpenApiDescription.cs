@@ -1,4 +1,5 @@
 using BatchXai.Dashboard.Access;
+using BatchXai.Http.Access;
 using Microsoft.OpenApi;
 
 namespace BatchXai.Dashboard.Api;
@@ -14,19 +15,19 @@ public static class OpenApiDescription
             Version = "1",
             Description = "Read-only access to stored runs: progress, class-level maps with 70% ROI boxes, ROI-ratio tables, score " +
                 $"distributions, Clever Hans audit findings, per-image results and pictures, CSV exports. Every route but /health needs the " +
-                $"{DashboardAccess.ApiKeyHeader} header or HTTP basic auth when the server has credentials configured.",
+                $"{ApiAccess.ApiKeyHeader} header or HTTP basic auth when the server has credentials configured.",
         };
         document.Components ??= new OpenApiComponents();
         document.Components.SecuritySchemes ??= new Dictionary<string, IOpenApiSecurityScheme>();
         document.Components.SecuritySchemes["apiKey"] = new OpenApiSecurityScheme
         {
-            Type = SecuritySchemeType.ApiKey, In = ParameterLocation.Header, Name = DashboardAccess.ApiKeyHeader,
-            Description = $"The key from {DashboardAccess.ApiKeyVariable}",
+            Type = SecuritySchemeType.ApiKey, In = ParameterLocation.Header, Name = ApiAccess.ApiKeyHeader,
+            Description = $"The key from {DashboardAccess.Variables.ApiKey}",
         };
         document.Components.SecuritySchemes["basic"] = new OpenApiSecurityScheme
         {
             Type = SecuritySchemeType.Http, Scheme = "basic",
-            Description = $"{DashboardAccess.UserVariable}/{DashboardAccess.PasswordVariable}, or any user name with the API key as password",
+            Description = $"{DashboardAccess.Variables.User}/{DashboardAccess.Variables.Password}, or any user name with the API key as password",
         };
         document.Security =
         [

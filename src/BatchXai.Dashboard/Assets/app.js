@@ -11,6 +11,13 @@ const pct = x => (100 * x).toFixed(1) + "%";
 const num = (x, d = 3) => x == null ? "" : Number(x).toFixed(d);
 const shortId = id => id.slice(0, 8);
 
+// The content security policy allows no inline style: markup carries bar widths as data-width,
+// set here through the DOM (which the policy allows) once the markup is in place.
+function render(el, html) {
+  el.innerHTML = html;
+  el.querySelectorAll("[data-width]").forEach(e => { e.style.width = e.dataset.width; });
+}
+
 async function api(path) {
   const response = await fetch(path, { headers: { Accept: "application/json" } });
   if (!response.ok) throw new Error(`${path}: ${response.status} ${(await response.text()).slice(0, 200)}`);
@@ -19,8 +26,8 @@ async function api(path) {
 
 function progressBar(run) {
   const done = run.expected ? (run.explained / run.expected) : 0, failed = run.expected ? run.failed / run.expected : 0;
-  return `<span class="bar" title="${run.explained} explained, ${run.failed} failed of ${run.expected}"><span style="width:${100 * done}%"></span></span>`
-    + (run.failed ? ` <span class="bar failed" style="width:${Math.max(4, 160 * failed)}px"><span style="width:100%"></span></span>` : "")
+  return `<span class="bar" title="${run.explained} explained, ${run.failed} failed of ${run.expected}"><span data-width="${100 * done}%"></span></span>`
+    + (run.failed ? ` <span class="bar failed" data-width="${Math.max(4, 160 * failed)}px"><span data-width="100%"></span></span>` : "")
     + ` <span class="counts">${run.explained + run.failed}/${run.expected}</span>`;
 }
 
@@ -35,11 +42,11 @@ function schedule(fn, ms = 2000) {
 
 async function showRuns() {
   const runs = await api("/api/runs");
-  view.innerHTML = `<h1>Runs</h1>` + (runs.length === 0 ? `<p class="muted">No runs yet: <code>batchxai run ...</code> stores them here.</p>` :
+  render(view, `<h1>Runs</h1>` + (runs.length === 0 ? `<p class="muted">No runs yet: <code>batchxai run ...</code> stores them here.</p>` :
     `<table id="runs"><thead><tr><th>run</th><th>model</th><th>methods</th><th>status</th><th>progress</th><th class="num">explained</th><th class="num">failed</th><th>started</th></tr></thead><tbody>` +
     runs.map(r => `<tr data-run="${r.id}"><td><a href="#/run/${r.id}">${shortId(r.id)}</a></td><td>${esc(r.modelName)}</td><td>${esc(r.methods.join(", "))}</td>
       <td class="status ${esc(r.status)}">${esc(r.status)}</td><td>${progressBar(r)}</td><td class="num">${r.explained}</td><td class="num">${r.failed}</td>
-      <td>${new Date(r.createdAt).toLocaleString()}</td></tr>`).join("") + `</tbody></table>`);
+      <td>${new Date(r.createdAt).toLocaleString()}</td></tr>`).join("") + `</tbody></table>`));
   // Live progress: poll while the page is open (any run may start or move).
   schedule(() => route(true), runs.some(isLive) ? 1000 : 5000);
 }
@@ -52,7 +59,7 @@ function runHeader(detail, active) {
     <p><span class="status ${esc(r.status)}" id="run-status">${esc(r.status)}</span> ${progressBar(r)} · methods ${esc(r.methods.join(", "))} · target ${esc(r.target)}
       · dataset <code>${esc(r.datasetUri)}</code>${r.error ? ` · <span class="error">${esc(r.error)}</span>` : ""}</p>
     <p class="tabs">${[["", "Overview"], ["/images", "Images"], ["/failures", `Failures (${r.failed})`]]
-      .map(([p, t]) => `<a href="${base}${p}" ${active === p ? 'style="font-weight:700"' : ""}>${t}</a>`).join("")}
+      .map(([p, t]) => `<a href="${base}${p}" ${active === p ? 'class="active"' : ""}>${t}</a>`).join("")}
       · export CSV: <a href="/api/runs/${r.id}/export/images.csv">per image</a>, <a href="/api/runs/${r.id}/export/classes.csv">class aggregates</a>,
       <a href="/api/runs/${r.id}/export/failures.csv">failures</a></p>`;
 }
@@ -60,16 +67,16 @@ function runHeader(detail, active) {
 async function showRun(id, quiet) {
   const detail = await api(`/api/runs/${id}`);
   if (quiet && isLive(detail.run)) { // only the header moves while the run is going
-    view.querySelector("#run-header").innerHTML = runHeader(detail, "");
+    render(view.querySelector("#run-header"), runHeader(detail, ""));
     return schedule(() => showRun(id, true), 1000);
   }
   const [classes, table, distributions, audit] = await Promise.all([
     api(`/api/runs/${id}/classes`), api(`/api/runs/${id}/roi-table`), api(`/api/runs/${id}/distributions`), api(`/api/runs/${id}/audit`)]);
   destroyCharts();
-  view.innerHTML = `<div id="run-header">${runHeader(detail, "")}</div>
+  render(view, `<div id="run-header">${runHeader(detail, "")}</div>
     <h2>Class-level maps</h2><p class="muted">Mean of the max-normalised maps of each class's correctly classified images; dashed box: the 70% ROI.</p>
     <div id="class-maps">${classMaps(classes, detail.run.methods)}</div>
-    ${detail.runPictureUrls.length ? `<h3>Run pictures</h3><div class="grid">${detail.runPictureUrls.map(u => `<img src="${u}" alt="run picture" style="max-width:360px">`).join("")}</div>` : ""}
+    ${detail.runPictureUrls.length ? `<h3>Run pictures</h3><div class="grid">${detail.runPictureUrls.map(u => `<img class="run-picture" src="${u}" alt="run picture">`).join("")}</div>` : ""}
     <h2>ROI ratio per class and method</h2><p class="muted">Class ROI: share of the image where the class-average map is ≥ 70% of its maximum.
       Image ROI: per-image share ≥ 20% of the map's maximum, mean ± std.</p>${roiTable(table)}
     <h2>Score distributions</h2><p class="muted">Normalised map scores over every pixel of the class's images: histogram (density) and the normal curve of their mean and standard deviation.</p>
@@ -77,7 +84,7 @@ async function showRun(id, quiet) {
       <span class="muted">(${d.imageCount} images, μ=${num(d.scores.mean)}, σ=${num(d.scores.std)})</span></h3><canvas class="distribution" id="dist-${i}" width="300" height="200"></canvas></div>`).join("")
       || `<p class="muted">No class aggregates yet.</p>`}</div>
     <h2>Audit findings</h2><p class="muted">Clever Hans checks: attribution outside the field of view, in corners, class ROI outside the field of view, peaks clustering at one position.</p>
-    ${auditTable(audit, id)}`;
+    ${auditTable(audit, id)}`);
   placeRoiBoxes();
   drawDistributions(distributions);
   if (isLive(detail.run)) schedule(() => showRun(id, true), 1000);
@@ -160,7 +167,7 @@ function auditTable(findings, runId) {
 function imageCard(img, classNames) {
   if (img.failureStage) return `<div class="card image-card failed"><b>${esc(img.imageKey)}</b> · <span class="error">failed at ${esc(img.failureStage)}</span>: ${esc(img.failureReason)}</div>`;
   const verdict = img.correct == null ? `<span class="muted">unlabelled</span>` : img.correct ? `<span class="verdict correct">correct</span>` : `<span class="verdict wrong">wrong</span>`;
-  const probs = img.probabilities.map((p, k) => `<span>${k} ${esc(classNames[k] ?? "")}</span><span class="bar"><span style="width:${100 * p}%"></span></span><span>${(100 * p).toFixed(1)}%</span>`).join("");
+  const probs = img.probabilities.map((p, k) => `<span>${k} ${esc(classNames[k] ?? "")}</span><span class="bar"><span data-width="${100 * p}%"></span></span><span>${(100 * p).toFixed(1)}%</span>`).join("");
   const results = Object.fromEntries(img.results.map(r => [r.method, r]));
   const pictures = img.pictures.map(p => {
     const r = p.kind === "overlay" ? results[p.folder] : null;
@@ -169,7 +176,7 @@ function imageCard(img, classNames) {
   }).join("");
   return `<div class="card image-card" data-key="${esc(img.imageKey)}"><b>${esc(img.imageKey)}</b> · label ${img.label == null ? "–" : `${img.label} ${esc(img.labelName)}`}
     · predicted ${img.predicted} ${esc(img.predictedName)} · ${verdict}
-    <div style="display:flex;gap:1rem;margin-top:.4rem"><div class="pictures"><figure><img loading="lazy" src="${img.originalUrl}" alt="original"><figcaption>original</figcaption></figure>${pictures}</div>
+    <div class="card-body"><div class="pictures"><figure><img loading="lazy" src="${img.originalUrl}" alt="original"><figcaption>original</figcaption></figure>${pictures}</div>
     <div class="probs">${probs}</div></div></div>`;
 }
 
@@ -183,7 +190,7 @@ async function showImages(id, params) {
     const next = new URLSearchParams({ class: cls, filter: outcome, offset: 0, ...changes });
     location.hash = `#/run/${id}/images?${next}`;
   };
-  view.innerHTML = `<div id="run-header">${runHeader(detail, "/images")}</div>
+  render(view, `<div id="run-header">${runHeader(detail, "/images")}</div>
     <div class="filters">
       <label>class <select id="image-filter-class"><option value="">all classes</option>${detail.classNames.map((n, k) => `<option value="${k}" ${String(k) === cls ? "selected" : ""}>${k} ${esc(n)}</option>`).join("")}</select></label>
       <label>outcome <select id="image-filter-outcome">${["all", "correct", "wrong", "failed"].map(o => `<option ${o === outcome ? "selected" : ""}>${o}</option>`).join("")}</select></label>
@@ -191,7 +198,7 @@ async function showImages(id, params) {
       <button id="prev" ${offset === 0 ? "disabled" : ""}>previous</button> <span>${page.total ? offset + 1 : 0}–${Math.min(offset + limit, page.total)}</span>
       <button id="next" ${offset + limit >= page.total ? "disabled" : ""}>next</button>
     </div>
-    <div id="images">${page.items.map(i => imageCard(i, detail.classNames)).join("") || `<p class="muted">No images match.</p>`}</div>`;
+    <div id="images">${page.items.map(i => imageCard(i, detail.classNames)).join("") || `<p class="muted">No images match.</p>`}</div>`);
   document.getElementById("image-filter-class").onchange = e => go({ class: e.target.value });
   document.getElementById("image-filter-outcome").onchange = e => go({ filter: e.target.value });
   document.getElementById("prev").onclick = () => go({ offset: Math.max(0, offset - limit) });
@@ -200,14 +207,14 @@ async function showImages(id, params) {
 
 async function showImage(id, key) {
   const [detail, img] = await Promise.all([api(`/api/runs/${id}`), api(`/api/runs/${id}/image?key=${encodeURIComponent(key)}`)]);
-  view.innerHTML = `<div id="run-header">${runHeader(detail, "")}</div>${imageCard(img, detail.classNames)}`;
+  render(view, `<div id="run-header">${runHeader(detail, "")}</div>${imageCard(img, detail.classNames)}`);
 }
 
 async function showFailures(id) {
   const [detail, failures] = await Promise.all([api(`/api/runs/${id}`), api(`/api/runs/${id}/failures`)]);
-  view.innerHTML = `<div id="run-header">${runHeader(detail, "/failures")}</div>` + (failures.length === 0 ? `<p class="muted">No image failed.</p>` :
+  render(view, `<div id="run-header">${runHeader(detail, "/failures")}</div>` + (failures.length === 0 ? `<p class="muted">No image failed.</p>` :
     `<table id="failures"><thead><tr><th>image</th><th>stage</th><th>reason</th></tr></thead><tbody>` +
-    failures.map(f => `<tr><td>${esc(f.imageKey)}</td><td>${esc(f.stage)}</td><td>${esc(f.error)}</td></tr>`).join("") + `</tbody></table>`);
+    failures.map(f => `<tr><td>${esc(f.imageKey)}</td><td>${esc(f.stage)}</td><td>${esc(f.error)}</td></tr>`).join("") + `</tbody></table>`));
 }
 
 // ---- routing ---------------------------------------------------------------------------------

@@ -63,6 +63,14 @@ public sealed class RunQueries(Func<ResultsDb> openDb)
         return await db.ImageFailures.AsNoTracking().FirstOrDefaultAsync(r => r.RunId == runId && r.ImageKey == imageKey, ct);
     }
 
+    /// <summary>Whether the run has this image: explained (any method) or failed. Nothing else of its dataset is shown.</summary>
+    public async Task<bool> HasImageAsync(Guid runId, string imageKey, CancellationToken ct)
+    {
+        await using var db = openDb();
+        return await db.ImageResults.AsNoTracking().AnyAsync(r => r.RunId == runId && r.ImageKey == imageKey, ct)
+            || await db.ImageFailures.AsNoTracking().AnyAsync(r => r.RunId == runId && r.ImageKey == imageKey, ct);
+    }
+
     /// <summary>The stems (keys without extension) of every image of the run: tells image pictures from run-level ones.</summary>
     public async Task<HashSet<string>> ImageStemsAsync(Guid runId, CancellationToken ct)
     {

@@ -2,6 +2,7 @@ using BatchXai.Aggregator;
 using BatchXai.Distributed.Bus;
 using BatchXai.Distributed.Configuration;
 using BatchXai.Distributed.Hosting;
+using BatchXai.Http;
 using MassTransit;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
@@ -30,6 +31,7 @@ public static class AggregatorService
             bus.UsingBatchXaiRabbitMq(rabbit);
         });
         var app = builder.Build();
+        app.UseBatchXaiSecurity(access: null); // only /health: headers, no credentials
         app.MapHealth("aggregator");
         log.LogInformation("aggregator: health on port {Port}; bus {Bus}; database {Db}", port, rabbit, postgres);
         return app;

@@ -1,6 +1,7 @@
 using System.Net.Http.Json;
 using System.Text.Json;
 using BatchXai.Distributed.Coordinator;
+using BatchXai.Http.Access;
 
 namespace BatchXai.Distributed.Client;
 
@@ -10,8 +11,11 @@ public sealed class CoordinatorApiException(int status, string message) : Except
     public int Status { get; } = status;
 }
 
-/// <summary>The coordinator's HTTP API from the other side: used by <c>batchxai submit</c>/<c>status</c> and the tests.</summary>
-public sealed class CoordinatorClient(Uri baseAddress) : IDisposable
+/// <summary>
+/// The coordinator's HTTP API from the other side: used by <c>batchxai submit</c>/<c>status</c> and
+/// the tests. Sends the API key, when given, in the X-Api-Key header of every request.
+/// </summary>
+public sealed class CoordinatorClient(Uri baseAddress, string? apiKey = null) : IDisposable
 {
     public const string UrlVariable = "BATCHXAI_COORDINATOR_URL";
     public const string DefaultUrl = "http://127.0.0.1:8080";
@@ -19,9 +23,11 @@ public sealed class CoordinatorClient(Uri baseAddress) : IDisposable
 
     private readonly HttpClient _http = new() { BaseAddress = baseAddress, Timeout = TimeSpan.FromMinutes(5) };
 
-    /// <summary>The URL given, else BATCHXAI_COORDINATOR_URL, else http://127.0.0.1:8080.</summary>
+    /// <summary>The URL given, else BATCHXAI_COORDINATOR_URL, else http://127.0.0.1:8080; the key from BATCHXAI_COORDINATOR_API_KEY.</summary>
     public static CoordinatorClient For(string? url) =>
-        new(new Uri(url ?? (Environment.GetEnvironmentVariable(UrlVariable) is { Length: > 0 } v ? v : DefaultUrl)));
+        new(new Uri(url ?? Variable(UrlVariable) ?? DefaultUrl), Variable(CoordinatorAccess.Variables.ApiKey));
+
+    private static string? Variable(string name) => Environment.GetEnvironmentVariable(name) is { Length: > 0 } v ? v : null;
 
     public Task<RunView> StartRunAsync(StartRunRequest request, CancellationToken ct = default) => SendAsync<RunView>(HttpMethod.Post, "runs", request, ct);
     public Task<RunView> RunAsync(Guid id, CancellationToken ct = default) => SendAsync<RunView>(HttpMethod.Get, $"runs/{id:D}", null, ct);
@@ -48,6 +54,7 @@ public sealed class CoordinatorClient(Uri baseAddress) : IDisposable
     {
         using var request = new HttpRequestMessage(method, path);
         if (body is not null) request.Content = JsonContent.Create(body, body.GetType(), options: Json);
+        if (apiKey is not null) request.Headers.Add(ApiAccess.ApiKeyHeader, apiKey);
         HttpResponseMessage response;
         try
         {
@@ -64,6 +71,8 @@ public sealed class CoordinatorClient(Uri baseAddress) : IDisposable
             {
                 string message = text;
                 try { message = JsonSerializer.Deserialize<ApiError>(text, Json)?.Error ?? text; } catch (JsonException) { }
+                if (response.StatusCode == System.Net.HttpStatusCode.Unauthorized)
+                    message = apiKey is null ? $"the coordinator needs its API key: set {CoordinatorAccess.Variables.ApiKey}" : $"the coordinator refused the API key given ({CoordinatorAccess.Variables.ApiKey})";
                 throw new CoordinatorApiException((int)response.StatusCode, $"{method} {path}: {(int)response.StatusCode} {message}");
             }
             return text.Length == 0 ? default! : JsonSerializer.Deserialize<T>(text, Json)!;

@@ -3,6 +3,8 @@ using BatchXai.Distributed.Bus;
 using BatchXai.Distributed.Configuration;
 using BatchXai.Distributed.Hosting;
 using BatchXai.Distributed.Schedules;
+using BatchXai.Http;
+using BatchXai.Http.Access;
 using MassTransit;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
@@ -20,6 +22,8 @@ public static class CoordinatorService
     public static async Task<WebApplication> BuildAsync(IConfiguration config, CancellationToken ct)
     {
         var settings = CoordinatorSettings.From(config);
+        var access = CoordinatorAccess.From(config);
+        ListenAddress.Checked(ServiceHost.BindAddress(config), access, CoordinatorAccess.Variables);
         var rabbit = RabbitMqSettings.From(config);
         var postgres = PostgresSettings.From(config);
         var log = ServiceHost.StartupLog("coordinator");
@@ -28,6 +32,8 @@ public static class CoordinatorService
         var builder = ServiceHost.CreateBuilder("coordinator", config, settings.Port);
         builder.Services.AddResultsDatabase(openDb);
         builder.Services.AddSingleton(settings);
+        var limits = RequestLimits.From(config, settings);
+        builder.Services.AddSingleton(limits);
         builder.Services.AddSingleton(rabbit);
         builder.Services.AddSingleton<RunRequestFactory>();
         builder.Services.AddSingleton<ErrorQueueReader>();
@@ -43,10 +49,13 @@ public static class CoordinatorService
         });
 
         var app = builder.Build();
+        app.UseBatchXaiSecurity(access);
         app.MapHealth("coordinator");
         app.MapCoordinatorApi();
-        log.LogInformation("coordinator: API on port {Port}; bus {Bus}; database {Db}; results default {Results}; batch size {Batch}",
-            settings.Port, rabbit, postgres, settings.ResultsUri, settings.BatchSize);
+        log.LogInformation("coordinator: API on port {Port}, access {Access}; bus {Bus}; database {Db}; results default {Results}; batch size {Batch}; " +
+            "requests may name results in {AllowedResults}, models in {AllowedModels}, datasets in {AllowedDatasets}",
+            settings.Port, access, rabbit, postgres, settings.ResultsUri, settings.BatchSize,
+            limits.Results, limits.Models, limits.Datasets);
         return app;
     }
 }

@@ -5,9 +5,10 @@ namespace BatchXai.Distributed.Coordinator;
 
 /// <summary>
 /// Turns an API request into the coordinator's <see cref="RunRequest"/>: fills in the defaults,
-/// finds a model given by name, and says which field is wrong when one is.
+/// finds a model given by name, keeps dataset, model and results inside the locations the
+/// operator allows (<see cref="RequestLimits"/>), and says which field is wrong when one is.
 /// </summary>
-public sealed class RunRequestFactory(CoordinatorSettings settings)
+public sealed class RunRequestFactory(CoordinatorSettings settings, RequestLimits limits)
 {
     public RunRequest Create(StartRunRequest request, Guid? scheduleId = null)
     {
@@ -20,19 +21,28 @@ public sealed class RunRequestFactory(CoordinatorSettings settings)
         var target = TargetMode.Predicted;
         if (request.Target is { Length: > 0 } t && !Enum.TryParse(t, ignoreCase: true, out target))
             throw new RunSetupException($"field 'target' = '{t}': use predicted or label");
-        return new RunRequest(request.Dataset.Trim(), ResolveModel(request.Model.Trim()), methods, request.Results ?? settings.ResultsUri,
-            target, batchSize, request.Options, scheduleId);
+        var dataset = request.Dataset.Trim();
+        limits.Datasets.Check(dataset);
+        var results = request.Results is { Length: > 0 } r ? r.Trim() : settings.ResultsUri;
+        limits.Results.Check(results);
+        return new RunRequest(dataset, ResolveModel(request.Model.Trim()), methods, results, target, batchSize, request.Options, scheduleId);
     }
 
-    /// <summary>A manifest path as given, or "name" as MODELS_DIR/name.json.</summary>
+    /// <summary>
+    /// "name" (no folder part, MODELS_DIR set) as MODELS_DIR/name.json, anything else as a manifest
+    /// path; either only inside the allowed model locations, checked before the file is looked at.
+    /// </summary>
     private string ResolveModel(string model)
     {
-        if (File.Exists(model)) return Path.GetFullPath(model);
-        if (settings.ModelsDir is { } dir)
+        if (settings.ModelsDir is { } dir && model.IndexOfAny(['/', '\\']) < 0)
         {
-            var named = Path.Combine(dir, model.EndsWith(".json", StringComparison.OrdinalIgnoreCase) ? model : model + ".json");
-            if (File.Exists(named)) return Path.GetFullPath(named);
+            var named = Path.GetFullPath(Path.Combine(dir, model.EndsWith(".json", StringComparison.OrdinalIgnoreCase) ? model : model + ".json"));
+            limits.Models.Check(named);
+            return File.Exists(named) ? named : throw new RunSetupException($"field 'model': no manifest '{model}' in {dir}");
         }
-        throw new RunSetupException($"field 'model': no manifest '{model}'" + (settings.ModelsDir is { } d ? $" and no {model}.json in {d}" : " (set MODELS_DIR to give models by name)"));
+        var path = Path.GetFullPath(model);
+        limits.Models.Check(path);
+        return File.Exists(path) ? path
+            : throw new RunSetupException($"field 'model': no manifest '{model}'" + (settings.ModelsDir is null ? " (set MODELS_DIR to give models by name)" : ""));
     }
 }

@@ -1,6 +1,9 @@
 using BatchXai.Distributed.Bus;
 using BatchXai.Distributed.Configuration;
+using BatchXai.Http;
+using BatchXai.Http.Access;
 using BatchXai.Storage.Database;
+using MassTransit;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
@@ -17,6 +20,11 @@ namespace BatchXai.Distributed.Hosting;
 /// </summary>
 public static class ServiceHost
 {
+    public const string BindSetting = "HTTP_BIND";
+
+    /// <summary>HTTP_BIND: loopback unless told otherwise (containers set HTTP_BIND=0.0.0.0).</summary>
+    public static string BindAddress(IConfiguration config) => config.Text(BindSetting) ?? ListenAddress.Loopback;
+
     public static WebApplicationBuilder CreateBuilder(string service, IConfiguration config, int port)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ApplicationName = $"batchxai-{service}" });
@@ -26,9 +34,18 @@ public static class ServiceHost
         builder.Logging.SetMinimumLevel(LogLevel.Information);
         foreach (var chatty in new[] { "MassTransit", "Microsoft.AspNetCore", "Microsoft.EntityFrameworkCore", "Microsoft.Hosting", "Quartz" })
             builder.Logging.AddFilter(chatty, LogLevel.Warning);
-        // Loopback unless told otherwise (containers set HTTP_BIND=0.0.0.0).
-        builder.WebHost.UseUrls($"http://{config.Text("HTTP_BIND") ?? "127.0.0.1"}:{port}");
+        builder.WebHost.UseUrls($"http://{BindAddress(config)}:{port}");
         builder.Services.AddHealthChecks();
+        var grace = ShutdownGrace.Parse(config.Text(ShutdownGrace.Setting), $"setting {ShutdownGrace.Setting}");
+        ShutdownGrace.Apply(builder.Services, grace);
+        // On SIGTERM the bus stops taking messages; consumers in flight get most of the grace period
+        // to finish. Past it their cancellation token fires: a cancelled batch is not acknowledged,
+        // so the broker hands it to another worker (its rows are upserts: nothing lost or doubled).
+        builder.Services.Configure<MassTransitHostOptions>(o =>
+        {
+            o.StopTimeout = grace;
+            o.ConsumerStopTimeout = grace * 0.8;
+        });
         return builder;
     }
 

@@ -1,6 +1,7 @@
 using BatchXai.Distributed.Bus;
 using BatchXai.Distributed.Configuration;
 using BatchXai.Distributed.Hosting;
+using BatchXai.Http;
 using BatchXai.Onnx.Runtime;
 using BatchXai.Worker;
 using MassTransit;
@@ -37,6 +38,7 @@ public static class WorkerService
             bus.UsingBatchXaiRabbitMq(rabbit);
         });
         var app = builder.Build();
+        app.UseBatchXaiSecurity(access: null); // only /health: headers, no credentials
         var details = new
         {
             provider = provider.ToString().ToLowerInvariant(), onnxRuntime = runtime.Version,

@@ -9,11 +9,8 @@ public static class ObjectStores
         if (uri.StartsWith("file://", StringComparison.OrdinalIgnoreCase)) return new LocalFolderStore(new Uri(uri).LocalPath);
         if (uri.StartsWith("s3://", StringComparison.OrdinalIgnoreCase))
         {
-            var path = uri["s3://".Length..];
-            int slash = path.IndexOf('/');
-            var bucket = slash < 0 ? path : path[..slash];
-            if (bucket.Length == 0) throw new ArgumentException($"storage URI '{uri}' names no bucket", nameof(uri));
-            return new S3ObjectStore(s3 ?? S3Settings.FromEnvironment(), bucket, slash < 0 ? "" : path[(slash + 1)..]);
+            var (bucket, prefix) = StoreLocation.SplitS3(uri);
+            return new S3ObjectStore(s3 ?? S3Settings.FromEnvironment(), bucket, prefix);
         }
         if (uri.Contains("://", StringComparison.Ordinal))
             throw new NotSupportedException($"storage URI '{uri}': supported are local folders, file:// and s3:// URIs");

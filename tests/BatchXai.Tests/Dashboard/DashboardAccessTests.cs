@@ -1,6 +1,7 @@
 using System.Net;
 using BatchXai.Dashboard;
 using BatchXai.Dashboard.Access;
+using BatchXai.Http.Access;
 
 namespace BatchXai.Tests.Dashboard;
 
@@ -50,7 +51,7 @@ public sealed class DashboardAccessTests(DashboardRun fixture)
             Assert.DoesNotContain(DashboardRun.ApiKey, body);
             Assert.DoesNotContain(DashboardRun.Password, body);
         }
-        Assert.DoesNotContain(DashboardRun.ApiKey, new DashboardAccess { ApiKey = DashboardRun.ApiKey }.ToString());
+        Assert.DoesNotContain(DashboardRun.ApiKey, new ApiAccess { ApiKey = DashboardRun.ApiKey }.ToString());
     }
 
     [Fact]
@@ -58,6 +59,6 @@ public sealed class DashboardAccessTests(DashboardRun fixture)
     {
         var e = await Assert.ThrowsAsync<InvalidOperationException>(() =>
             DashboardApp.BuildAsync(new DashboardOptions { Database = fixture.Database, BindAddress = "0.0.0.0", Port = 0 }));
-        Assert.Contains(DashboardAccess.ApiKeyVariable, e.Message);
+        Assert.Contains(DashboardAccess.Variables.ApiKey, e.Message);
     }
 }

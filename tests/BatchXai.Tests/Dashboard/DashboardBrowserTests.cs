@@ -54,6 +54,9 @@ public sealed class DashboardBrowserTests(DashboardRun fixture, ITestOutputHelpe
         Assert.Equal(expected, seen["wrongClassKeys"]!.AsArray().Select(k => (string)k!));
         Assert.Equal(2, (int)seen["failedCards"]!);
         Assert.Empty(seen["pageErrors"]!.AsArray());
+        // Under the content security policy nothing of the app was blocked, and bars still got their widths.
+        Assert.Empty(seen["cspViolations"]!.AsArray());
+        Assert.True((int)seen["barsWithWidth"]! >= 1);
 
         foreach (var shot in new[] { "run.png", "images.png" })
         {

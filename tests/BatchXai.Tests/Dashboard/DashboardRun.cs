@@ -4,6 +4,7 @@ using BatchXai.Cli;
 using BatchXai.Contracts;
 using BatchXai.Dashboard;
 using BatchXai.Dashboard.Access;
+using BatchXai.Http.Access;
 using BatchXai.Imaging;
 using BatchXai.Storage.Database;
 using BatchXai.Storage.Objects;
@@ -62,7 +63,7 @@ public sealed class DashboardRun : IAsyncLifetime
         App = await DashboardApp.BuildAsync(new DashboardOptions
         {
             Database = Database, Port = 0,
-            Access = new DashboardAccess { ApiKey = ApiKey, User = User, Password = Password },
+            Access = new ApiAccess { ApiKey = ApiKey, User = User, Password = Password },
         });
         await App.StartAsync();
         BaseAddress = new Uri(App.Urls.Single());
@@ -91,7 +92,7 @@ public sealed class DashboardRun : IAsyncLifetime
     public HttpClient Client(string? apiKey = ApiKey)
     {
         var client = new HttpClient { BaseAddress = BaseAddress };
-        if (apiKey is not null) client.DefaultRequestHeaders.Add(DashboardAccess.ApiKeyHeader, apiKey);
+        if (apiKey is not null) client.DefaultRequestHeaders.Add(ApiAccess.ApiKeyHeader, apiKey);
         return client;
     }
 

@@ -2,6 +2,7 @@ using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using BatchXai.Dashboard;
 using BatchXai.Dashboard.Access;
+using BatchXai.Http.Access;
 using BatchXai.Dashboard.Reading;
 using BatchXai.Storage.Database;
 using BatchXai.Tests.Distributed;
@@ -27,11 +28,11 @@ public sealed class PostgresDashboardTests(PostgresTestDatabase database) : ICla
 
         await using var app = await DashboardApp.BuildAsync(new DashboardOptions
         {
-            Database = database.ConnectionString, Port = 0, Access = new DashboardAccess { ApiKey = "pg-key" },
+            Database = database.ConnectionString, Port = 0, Access = new ApiAccess { ApiKey = "pg-key" },
         });
         await app.StartAsync();
         using var client = new HttpClient { BaseAddress = new Uri(app.Urls.Single()) };
-        client.DefaultRequestHeaders.Add(DashboardAccess.ApiKeyHeader, "pg-key");
+        client.DefaultRequestHeaders.Add(ApiAccess.ApiKeyHeader, "pg-key");
 
         var listed = (await client.GetFromJsonAsync<JsonArray>("/api/runs"))!.Single(r => (string)r!["id"]! == run.Id.ToString("D"))!;
         Assert.Equal((3, 2, 1), ((int)listed["expected"]!, (int)listed["explained"]!, (int)listed["failed"]!));

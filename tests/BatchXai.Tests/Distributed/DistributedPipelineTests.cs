@@ -16,16 +16,14 @@ namespace BatchXai.Tests.Distributed;
 /// The distributed mode end to end on real RabbitMQ, PostgreSQL and s3rver: coordinator, two
 /// worker processes and aggregator as separate processes (see <see cref="DistributedStack"/>).
 /// </summary>
-public sealed class DistributedPipelineTests(DistributedStack stack) : IClassFixture<DistributedStack>
+[Collection(DistributedStackCollection.Name)]
+public sealed class DistributedPipelineTests(DistributedStack stack)
 {
     private const double Tolerance = 1e-5;
 
-    private async Task<List<(string Method, long Rows, long Images)>> RowsPerMethodAsync(Guid runId) =>
-        await stack.Database.QueryAsync("SELECT method, COUNT(*), COUNT(DISTINCT image_key) FROM image_results WHERE run_id = @run GROUP BY method ORDER BY method",
-            r => (r.GetString(0), r.GetInt64(1), r.GetInt64(2)), ("run", runId));
+    private Task<List<(string Method, long Rows, long Images)>> RowsPerMethodAsync(Guid runId) => stack.RowsPerMethodAsync(runId);
 
-    private static List<(string, long, long)> ExactlyOncePerMethod(int images) =>
-        DistributedStack.SyntheticMethods.Order(StringComparer.Ordinal).Select(m => (m, (long)images, (long)images)).ToList();
+    private static List<(string, long, long)> ExactlyOncePerMethod(int images) => DistributedStack.ExactlyOncePerMethod(images);
 
     [Fact]
     public async Task Two_worker_processes_explain_200_images_exactly_once_per_method_with_the_embedded_class_views()

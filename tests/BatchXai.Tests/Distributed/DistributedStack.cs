@@ -25,6 +25,12 @@ public sealed class DistributedStack : IAsyncLifetime
     public RabbitMqSettings Rabbit => DistributedServices.RabbitMq(Prefix);
     internal FixtureModel Model { get; } = new(GraphFixtures.GapLinear, fundusCrop: true);
     public CoordinatorClient Client { get; private set; } = null!;
+
+    /// <summary>The coordinator API's key: every service of the stack gets it, as compose and k8s give it from their secret.</summary>
+    public string ApiKey { get; } = $"key-{Guid.NewGuid():N}";
+
+    /// <summary>What every service process of the stack is started with (settings, endpoints, credentials).</summary>
+    internal IReadOnlyDictionary<string, string> Environment { get; private set; } = new Dictionary<string, string>();
     internal ServiceProcess Coordinator => _services[0];
     internal IReadOnlyList<ServiceProcess> Workers => _services.Where(s => s.Name.StartsWith("worker")).ToList();
 
@@ -42,9 +48,13 @@ public sealed class DistributedStack : IAsyncLifetime
             ["BATCHXAI_RABBITMQ_PREFIX"] = Prefix,
             [S3Settings.EndpointVariable] = s3.Endpoint!, [S3Settings.AccessKeyVariable] = s3.AccessKey!, [S3Settings.SecretKeyVariable] = s3.SecretKey!,
             ["BATCHXAI_RESULTS_URI"] = $"s3://{Bucket.Name}/results",
+            [CoordinatorAccess.Variables.ApiKey] = ApiKey,
+            // Run requests may name models only here (the fixture model's folder).
+            ["BATCHXAI_MODELS_DIR"] = Model.Folder,
             // Two CPU-bound workers on a small machine: one ONNX Runtime thread each.
             ["BATCHXAI_WORKER_THREADS"] = "1",
         };
+        Environment = environment;
         int Port() => ServiceProcess.FreePort();
         int coordinatorPort = Port();
         _services.Add(new ServiceProcess("coordinator", coordinatorPort, environment, "coordinator", "--port", coordinatorPort.ToString()));
@@ -57,7 +67,7 @@ public sealed class DistributedStack : IAsyncLifetime
         _services.Add(new ServiceProcess("aggregator", aggregatorPort, environment, "aggregator", "--port", aggregatorPort.ToString()));
         // Healthy = listening with the bus connected, so every worker consumes before the first run starts.
         await Task.WhenAll(_services.Select(s => s.WaitHealthyAsync(TimeSpan.FromSeconds(120))));
-        Client = new CoordinatorClient(new Uri($"http://127.0.0.1:{coordinatorPort}"));
+        Client = new CoordinatorClient(new Uri($"http://127.0.0.1:{coordinatorPort}"), ApiKey);
     }
 
     /// <summary>Uploads the images and label file of a local dataset folder (not the lesion masks) under a prefix of the bucket.</summary>
@@ -92,6 +102,15 @@ public sealed class DistributedStack : IAsyncLifetime
         var started = await Client.StartRunAsync(new StartRunRequest(uri, Model.ManifestPath, SyntheticMethods, BatchSize: 16));
         return (await WaitAsync(started.Id), data);
     }
+
+    /// <summary>Rows and distinct images per method of a run, in method order.</summary>
+    public async Task<List<(string Method, long Rows, long Images)>> RowsPerMethodAsync(Guid runId) =>
+        await Database.QueryAsync("SELECT method, COUNT(*), COUNT(DISTINCT image_key) FROM image_results WHERE run_id = @run GROUP BY method ORDER BY method",
+            r => (r.GetString(0), r.GetInt64(1), r.GetInt64(2)), ("run", runId));
+
+    /// <summary>What <see cref="RowsPerMethodAsync"/> holds when every image was explained exactly once by each of <see cref="SyntheticMethods"/>.</summary>
+    public static List<(string Method, long Rows, long Images)> ExactlyOncePerMethod(int images) =>
+        SyntheticMethods.Order(StringComparer.Ordinal).Select(m => (m, (long)images, (long)images)).ToList();
 
     /// <summary>Follows a run to its end; the limit only keeps a broken stack from hanging the suite.</summary>
     public async Task<RunView> WaitAsync(Guid runId)

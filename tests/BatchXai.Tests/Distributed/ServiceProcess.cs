@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net.Sockets;
+using System.Runtime.InteropServices;
 
 namespace BatchXai.Tests.Distributed;
 
@@ -51,6 +52,27 @@ internal sealed class ServiceProcess : IDisposable
         }
         throw new TimeoutException($"{Name} did not become healthy within {limit}:\n{Output}");
     }
+
+    /// <summary>Sends SIGTERM, as docker stop and k8s do.</summary>
+    public void Terminate()
+    {
+        if (kill(_process.Id, Sigterm) != 0) throw new InvalidOperationException($"kill({_process.Id}, SIGTERM) failed: errno {Marshal.GetLastPInvokeError()}");
+    }
+
+    /// <summary>The exit code once the process has ended, and how long that took; TimeoutException (with its output) past <paramref name="limit"/>.</summary>
+    public async Task<(int ExitCode, TimeSpan Took)> WaitForExitAsync(TimeSpan limit)
+    {
+        var started = Stopwatch.StartNew();
+        using var timeout = new CancellationTokenSource(limit);
+        try { await _process.WaitForExitAsync(timeout.Token); }
+        catch (OperationCanceledException) { throw new TimeoutException($"{Name} still running {limit} after the signal:\n{Output}"); }
+        return (_process.ExitCode, started.Elapsed);
+    }
+
+    private const int Sigterm = 15;
+
+    [DllImport("libc", SetLastError = true)]
+    private static extern int kill(int pid, int signal);
 
     public static int FreePort()
     {

@@ -60,7 +60,8 @@ public sealed class ServiceSettingsTests
     {
         using var folder = new TempFolder("models");
         File.WriteAllText(folder.Combine("grader.json"), "{}");
-        var factory = new RunRequestFactory(new CoordinatorSettings(0, "s3://b/results", folder.Path, 32));
+        var settings = new CoordinatorSettings(0, "s3://b/results", folder.Path, 32);
+        var factory = new RunRequestFactory(settings, RequestLimits.Of(settings));
 
         Assert.Contains("batchSize", Assert.Throws<RunSetupException>(() => factory.Create(new StartRunRequest("s3://b/d", "grader", BatchSize: 8))).Message);
         Assert.Contains("batchSize", Assert.Throws<RunSetupException>(() => factory.Create(new StartRunRequest("s3://b/d", "grader", BatchSize: 65))).Message);

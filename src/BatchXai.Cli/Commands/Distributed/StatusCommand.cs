@@ -40,7 +40,7 @@ public static class StatusCommand
             catch (CoordinatorApiException e)
             {
                 Console.Error.WriteLine($"batchxai: {e.Message}");
-                return e.Status == 404 ? ExitCodes.BadInput : ExitCodes.RunFailed;
+                return e.Status is 401 or 404 ? ExitCodes.BadInput : ExitCodes.RunFailed;
             }
         });
         return command;

@@ -59,7 +59,7 @@ public static class SubmitCommand
             catch (CoordinatorApiException e)
             {
                 Console.Error.WriteLine($"batchxai: {e.Message}");
-                return e.Status == 400 ? ExitCodes.BadInput : ExitCodes.RunFailed;
+                return e.Status is 400 or 401 ? ExitCodes.BadInput : ExitCodes.RunFailed;
             }
         });
         return command;

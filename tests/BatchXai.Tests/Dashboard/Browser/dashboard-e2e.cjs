@@ -7,13 +7,6 @@ const [playwrightDir, chromiumPath, baseUrl, runId, user, password, artefacts, f
 const { chromium } = require(playwrightDir);
 const path = require("path");
 
-// Share of a canvas's pixels that are drawn (not fully transparent): a rendered chart is far from 0.
-const drawnShare = canvas => {
-  const ctx = canvas.getContext("2d"), { width, height } = canvas, data = ctx.getImageData(0, 0, width, height).data;
-  let drawn = 0;
-  for (let i = 3; i < data.length; i += 4) if (data[i] > 0) drawn++;
-  return drawn / (width * height);
-};
 
 // The app marks the view it finished rendering with its route: wait for the one holding this text.
 const rendered = (page, text) => page.waitForFunction(t => location.hash.includes(t) && document.getElementById("view").dataset.route === location.hash, text, { timeout: 30000 });
@@ -26,6 +19,9 @@ const rendered = (page, text) => page.waitForFunction(t => location.hash.include
     const page = await context.newPage();
     const errors = [];
     page.on("pageerror", e => errors.push(String(e)));
+    // What the content security policy blocked (an inline style or script, another origin): Chromium reports it on the console.
+    const blocked = [];
+    page.on("console", m => { if (/Content Security Policy/i.test(m.text())) blocked.push(m.text()); });
 
     // Runs list -> the run.
     await page.goto(`${baseUrl}/#/`);
@@ -39,7 +35,15 @@ const rendered = (page, text) => page.waitForFunction(t => location.hash.include
     seen.classMaps = await page.$$eval("img.class-map", imgs => imgs.map(i => ({ width: i.naturalWidth, height: i.naturalHeight })));
     seen.roiBoxesPlaced = await page.$$eval(".roi-box", boxes => boxes.filter(b => b.style.width && b.style.display !== "none").length);
     await page.waitForSelector("canvas.distribution", { timeout: 30000 });
-    seen.distributionDrawnShares = await page.$$eval("canvas.distribution", (canvases, fn) => canvases.map(new Function(`return (${fn})`)()), drawnShare.toString());
+    // Share of a canvas's pixels that are drawn (not fully transparent): a rendered chart is far from 0.
+    seen.distributionDrawnShares = await page.$$eval("canvas.distribution", canvases => canvases.map(canvas => {
+      const { width, height } = canvas, data = canvas.getContext("2d").getImageData(0, 0, width, height).data;
+      let drawn = 0;
+      for (let i = 3; i < data.length; i += 4) if (data[i] > 0) drawn++;
+      return drawn / (width * height);
+    }));
+    // Bar widths are set through the DOM, not inline styles: the image cards' probability bars must have them.
+    seen.barsWithWidth = await page.$$eval("#run-header .bar > span", bars => bars.filter(b => b.style.width !== "").length);
     seen.roiTableRows = await page.$$eval("#roi-table tbody tr", rows => rows.length);
     seen.auditRows = await page.$$eval("#audit tbody tr", rows => rows.length);
     await page.screenshot({ path: path.join(artefacts, "run.png"), fullPage: true });
@@ -61,6 +65,7 @@ const rendered = (page, text) => page.waitForFunction(t => location.hash.include
     await rendered(page, "filter=failed");
     seen.failedCards = await page.$$eval(".image-card.failed", cards => cards.length);
     seen.pageErrors = errors;
+    seen.cspViolations = blocked;
   } finally {
     await browser.close();
   }

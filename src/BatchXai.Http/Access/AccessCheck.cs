@@ -1,13 +1,14 @@
 using System.Net.Http.Headers;
 using System.Text;
+using Microsoft.AspNetCore.Http;
 
-namespace BatchXai.Dashboard.Access;
+namespace BatchXai.Http.Access;
 
 /// <summary>
 /// Middleware: every request but <c>/health</c> needs the API key header or basic-auth credentials
 /// the configuration names; otherwise 401 with a basic-auth challenge, so that a browser prompts.
 /// </summary>
-public sealed class AccessCheck(RequestDelegate next, DashboardAccess access)
+public sealed class AccessCheck(RequestDelegate next, ApiAccess access)
 {
     public const string HealthPath = "/health";
 
@@ -16,13 +17,13 @@ public sealed class AccessCheck(RequestDelegate next, DashboardAccess access)
         if (access.IsOpen || context.Request.Path.Equals(HealthPath, StringComparison.OrdinalIgnoreCase) || IsAllowed(context.Request))
             return next(context);
         context.Response.StatusCode = StatusCodes.Status401Unauthorized;
-        context.Response.Headers.WWWAuthenticate = "Basic realm=\"BatchXai dashboard\", charset=\"UTF-8\"";
-        return context.Response.WriteAsJsonAsync(new { error = $"credentials required: header {DashboardAccess.ApiKeyHeader} or basic auth" });
+        context.Response.Headers.WWWAuthenticate = $"Basic realm=\"{access.Realm}\", charset=\"UTF-8\"";
+        return context.Response.WriteAsJsonAsync(new { error = $"credentials required: header {ApiAccess.ApiKeyHeader} or basic auth" });
     }
 
     private bool IsAllowed(HttpRequest request)
     {
-        if (request.Headers.TryGetValue(DashboardAccess.ApiKeyHeader, out var key)) return access.AcceptsApiKey(key.ToString());
+        if (request.Headers.TryGetValue(ApiAccess.ApiKeyHeader, out var key)) return access.AcceptsApiKey(key.ToString());
         if (!AuthenticationHeaderValue.TryParse(request.Headers.Authorization.ToString(), out var header)
             || !"Basic".Equals(header.Scheme, StringComparison.OrdinalIgnoreCase) || header.Parameter is null) return false;
         string decoded;
