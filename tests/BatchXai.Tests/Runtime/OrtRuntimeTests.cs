@@ -25,4 +25,18 @@ public class OrtRuntimeTests
     {
         Assert.Contains("CPUExecutionProvider", OrtRuntime.Shared.AvailableProviders);
     }
+
+    [Theory]
+    [InlineData("cpu", "Microsoft.ML.OnnxRuntime:")]
+    [InlineData("gpu", "Microsoft.ML.OnnxRuntime.Gpu.Linux")]
+    public void A_missing_native_library_names_where_it_was_looked_for_and_which_package_brings_it(string flavor, string package)
+    {
+        var e = new OrtLibraryNotFoundException("/srv/app/libonnxruntime.so", flavor,
+            new DllNotFoundException("libonnxruntime.so: cannot open shared object file"));
+
+        Assert.Contains("/srv/app/libonnxruntime.so", e.Message);
+        Assert.Contains("cannot open shared object file", e.Message);
+        Assert.Contains(package, e.Message);
+        Assert.Contains($"{flavor} package", e.Message);
+    }
 }
