@@ -11,7 +11,7 @@ export DOTNET_NOLOGO := 1
 
 .PHONY: setup build demo test bench models clean up down submit-demo
 
-## setup: install native libraries (image codecs, ONNX Runtime) — idempotent
+## setup: install native libraries (image codecs; ONNX Runtime comes with its NuGet package) — idempotent
 setup:
 	bash infra/setup.sh
 

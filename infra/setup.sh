@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what BatchXai needs on a fresh Debian machine, idempotently:
 #  - native image codecs (libturbojpeg0, libspng0, libtiff6)
-#  - the ONNX Runtime native library (from the npm package onnxruntime-node, which ships it)
+#  (ONNX Runtime is not installed here: its NuGet packages bring the native library with the build)
 #  - the dashboard's charting library (chart.js from npm) into its embedded assets
 #  - with --test: python3 numpy/PIL (tests compare against them), Debian chromium and npm
 #    playwright-core (the dashboard's browser test), and python3 torch/torchvision/onnx (the
@@ -12,8 +12,6 @@
 # Safe to run repeatedly; each step checks before it installs.
 set -euo pipefail
 here="$(cd "$(dirname "$0")/.." && pwd)"
-ORT_VERSION="${BATCHXAI_ORT_VERSION:-1.30.0}"
-ORT_DIR="$here/tools/onnxruntime"
 CHARTJS_VERSION=4.5.1
 CHARTJS_FILE="$here/src/BatchXai.Dashboard/Assets/chart.umd.min.js"
 PLAYWRIGHT_VERSION=1.65.1
@@ -45,23 +43,10 @@ apt_install() {
 }
 
 apt_install libturbojpeg0 libspng0 libtiff6
-# npm fetches the ONNX Runtime library; a machine may already have Node from elsewhere.
+# npm fetches chart.js; a machine may already have Node from elsewhere.
 command -v npm >/dev/null 2>&1 || apt_install nodejs npm
 if [ "$want_test" = 1 ]; then apt_install python3 python3-numpy python3-pil chromium python3-torch python3-torchvision python3-onnx python3-skimage; fi
 if [ "$want_python" = 1 ]; then apt_install python3-torch python3-torchvision python3-onnx python3-numpy python3-pil; fi
-
-if [ ! -f "$ORT_DIR/libonnxruntime.so.1" ] || [ "$(cat "$ORT_DIR/VERSION" 2>/dev/null)" != "$ORT_VERSION" ]; then
-  echo "setup: fetching ONNX Runtime $ORT_VERSION native library (npm onnxruntime-node)"
-  tmp="$(mktemp -d)"
-  # 'npm pack' downloads the package tarball without running its install script (which would
-  # try to download CUDA binaries from outside the reachable registries).
-  (cd "$tmp" && npm pack --silent "onnxruntime-node@$ORT_VERSION" >/dev/null 2>&1)
-  tar -xzf "$tmp"/onnxruntime-node-*.tgz -C "$tmp" package/bin/napi-v6/linux/x64/libonnxruntime.so.1
-  mkdir -p "$ORT_DIR"
-  cp "$tmp/package/bin/napi-v6/linux/x64/libonnxruntime.so.1" "$ORT_DIR/"
-  echo "$ORT_VERSION" > "$ORT_DIR/VERSION"
-  rm -rf "$tmp"
-fi
 
 # npm tarball -> one file, without running any install script.
 npm_file() { # package@version path-in-package destination
@@ -87,4 +72,4 @@ fi
 bash "$here/infra/gdcm.sh"
 if [ "$want_test" = 1 ]; then apt_install python3-pydicom python3-skimage; fi
 
-echo "setup: ok (ONNX Runtime at $ORT_DIR/libonnxruntime.so.1)"
+echo "setup: ok"

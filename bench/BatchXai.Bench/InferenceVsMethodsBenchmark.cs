@@ -17,9 +17,15 @@ public static class InferenceVsMethodsBenchmark
 {
     private const int Batch = 16;
     private const int IgSteps = 32;
+    private static string[]? s_wanted;
 
-    public static int Run(string workDir, int imageCount, int rounds)
+    private static bool Wanted(string measure) =>
+        measure == "inference" || s_wanted is null || s_wanted.Any(w => measure.StartsWith(w, StringComparison.OrdinalIgnoreCase));
+
+    /// <param name="measures">Rows to time besides inference (e.g. "crm,forward+input gradient,ig"), matched by prefix; null: all.</param>
+    public static int Run(string workDir, int imageCount, int rounds, string? measures = null)
     {
+        s_wanted = measures?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         var repo = RepoRoot();
         var models = new List<(string Label, string Manifest)> { ("dr_grader (bundled, 160 px)", Path.Combine(repo, "models", "dr_grader.json")) };
         var resnet = Path.Combine(workDir, "resnet50.json");
@@ -46,6 +52,7 @@ public static class InferenceVsMethodsBenchmark
 
         var timings = new Dictionary<string, List<double>> { ["inference"] = [], ["forward+features"] = [] };
         foreach (var m in methods) { timings[m.Name] = []; timings[m.Name + " maps only"] = []; }
+        foreach (var unwanted in timings.Keys.Where(k => !Wanted(k)).ToList()) timings.Remove(unwanted);
 
         // Warm-up: first runs allocate arenas and pick kernels.
         PlainInference(plain, model, input, Batch);
@@ -54,12 +61,13 @@ public static class InferenceVsMethodsBenchmark
         for (int round = 0; round < rounds; round++)
         {
             timings["inference"].Add(SecondsPerPass(() => PlainInference(plain, model, input, imageCount)));
-            timings["forward+features"].Add(SecondsPerPass(() => model.Forward(input, imageCount)));
+            if (Wanted("forward+features")) timings["forward+features"].Add(SecondsPerPass(() => model.Forward(input, imageCount)));
             foreach (var method in methods)
             {
-                timings[method.Name].Add(SecondsPerPass(() => ExplainAll(model, method, input, imageCount)));
+                if (Wanted(method.Name)) timings[method.Name].Add(SecondsPerPass(() => ExplainAll(model, method, input, imageCount)));
                 // The method's own arithmetic, on features already in hand (no ONNX Runtime call in the loop).
-                timings[method.Name + " maps only"].Add(SecondsPerPass(() => method.Explain(Request(model, forward, imageCount))));
+                if (Wanted(method.Name + " maps only"))
+                    timings[method.Name + " maps only"].Add(SecondsPerPass(() => method.Explain(Request(model, forward, imageCount))));
             }
         }
 
@@ -69,18 +77,21 @@ public static class InferenceVsMethodsBenchmark
         model.Gradients.Compute(input.AsMemory(0, Batch * model.SampleSize), Batch, seeds.AsSpan(0, Batch * model.Head.Classes), GradientRule.Exact, false);
         var igImages = Math.Max(1, imageCount / 8);
         var ig = new IntegratedGradientsMethod(steps: IgSteps);
-        timings["forward+input gradient"] = [];
-        timings["ig (32 steps)"] = [];
+        if (Wanted("forward+input gradient")) timings["forward+input gradient"] = [];
+        if (Wanted("ig (32 steps)")) timings["ig (32 steps)"] = [];
         for (int round = 0; round < rounds; round++)
         {
-            timings["forward+input gradient"].Add(SecondsPerPass(() => model.Gradients.Compute(input, imageCount, seeds, GradientRule.Exact, false)));
+            if (Wanted("forward+input gradient"))
+                timings["forward+input gradient"].Add(SecondsPerPass(() => model.Gradients.Compute(input, imageCount, seeds, GradientRule.Exact, false)));
             // Scaled to imageCount so images/s and the ratio read like the other rows.
-            timings["ig (32 steps)"].Add(SecondsPerPass(() => ig.Explain(GradientRequest(model, forward, input, igImages))) * imageCount / igImages);
+            if (Wanted("ig (32 steps)"))
+                timings["ig (32 steps)"].Add(SecondsPerPass(() => ig.Explain(GradientRequest(model, forward, input, igImages))) * imageCount / igImages);
         }
         // Guided IG (200 steps, one gradient pass per step for the whole batch) is measured once:
         // a single pass already takes minutes on ResNet-50 here.
         var guidedIg = new GuidedIntegratedGradientsMethod();
-        timings["guidedig (200 steps)"] = [SecondsPerPass(() => guidedIg.Explain(GradientRequest(model, forward, input, igImages))) * imageCount / igImages];
+        if (Wanted("guidedig (200 steps)"))
+            timings["guidedig (200 steps)"] = [SecondsPerPass(() => guidedIg.Explain(GradientRequest(model, forward, input, igImages))) * imageCount / igImages];
 
         double inference = timings["inference"].Min();
         foreach (var (name, times) in timings)
@@ -89,7 +100,7 @@ public static class InferenceVsMethodsBenchmark
             Console.WriteLine($"{label,-36} {name,-22} {imageCount / seconds,10:F2} {seconds / inference,20:F3}");
         }
 
-        if (torchWork is null) return;
+        if (torchWork is null || !timings.ContainsKey("ig (32 steps)") || !Wanted("pytorch")) return;
         var torchRate = TorchIgComparison.ImagesPerSecond(RepoRoot(), torchWork, igImages, IgSteps, Math.Min(rounds, 2));
         if (torchRate is not double rate) return;
         double ours = imageCount / timings["ig (32 steps)"].Min();

@@ -18,7 +18,7 @@ public sealed record RunArguments(
     TargetMode Target = TargetMode.Predicted,
     int BatchSize = 32,
     int Threads = 0,
-    OrtExecutionProvider Provider = OrtExecutionProvider.Cpu,
+    ProviderRequest Provider = ProviderRequest.Cpu,
     bool Json = false,
     bool Verbose = false,
     IReadOnlyDictionary<string, string>? MethodOptions = null);
@@ -37,7 +37,8 @@ public static class EmbeddedRunner
     {
         var outDir = Path.GetFullPath(args.Out);
         if (!Directory.Exists(args.Dataset)) return new RunOutcome(ExitCodes.BadInput, null, $"dataset folder '{args.Dataset}' does not exist", outDir);
-        var workerOptions = new WorkerOptions { Session = new OrtSessionOptions { IntraOpThreads = args.Threads, ExecutionProvider = args.Provider } };
+        var provider = ProviderChoice.Resolve(args.Provider, OrtRuntime.Shared).Provider;
+        var workerOptions = new WorkerOptions { Session = new OrtSessionOptions { IntraOpThreads = args.Threads, ExecutionProvider = provider } };
 
         using var host = await EmbeddedHost.StartAsync(Path.Combine(outDir, "batchxai.db"), workerOptions,
             args.Verbose ? LogLevel.Information : LogLevel.Warning, ct);

@@ -19,7 +19,7 @@ public static class RunCommand
         var target = new Option<TargetMode>("--target") { Description = "Class each image is explained for: predicted or label", DefaultValueFactory = _ => TargetMode.Predicted };
         var batchSize = new Option<int>("--batch-size") { Description = "Images per ExplainBatch message", DefaultValueFactory = _ => 32 };
         var threads = new Option<int>("--threads") { Description = "ONNX Runtime intra-op threads (0 = all cores)", DefaultValueFactory = _ => 0 };
-        var provider = new Option<OrtExecutionProvider>("--provider") { Description = "Execution provider: cpu or cuda (falls back to cpu when CUDA is absent)", DefaultValueFactory = _ => OrtExecutionProvider.Cpu };
+        var provider = new Option<ProviderRequest>("--provider") { Description = "Execution provider: auto (CUDA when its libraries load, else CPU), cpu or cuda (falls back to CPU with one line naming what is missing)", DefaultValueFactory = _ => ProviderRequest.Auto };
         var json = new Option<bool>("--json") { Description = "Print one JSON line with the run's counts at the end" };
         var verbose = new Option<bool>("--verbose") { Description = "Log progress details to stderr" };
 

@@ -24,7 +24,7 @@ public static class WorkerService
         var rabbit = RabbitMqSettings.From(config);
         var postgres = PostgresSettings.From(config);
         var log = ServiceHost.StartupLog("worker");
-        var runtime = OrtRuntime.Shared; // fails here, with how to install it, when ONNX Runtime is missing
+        var runtime = OrtRuntime.Shared; // fails here, saying which package should have delivered it, when ONNX Runtime is missing
         var (provider, why) = settings.ChooseProvider(runtime);
         var options = settings.Options with { Session = settings.Options.Session with { ExecutionProvider = provider } };
         var openDb = await ServiceHost.OpenDatabaseAsync(postgres, log, ct);
@@ -41,14 +41,14 @@ public static class WorkerService
         app.UseBatchXaiSecurity(access: null); // only /health: headers, no credentials
         var details = new
         {
-            provider = provider.ToString().ToLowerInvariant(), onnxRuntime = runtime.Version,
+            provider = provider.ToString().ToLowerInvariant(), onnxRuntime = runtime.Version, onnxRuntimePackage = OrtRuntime.Flavor,
             concurrency = options.ConcurrentBatches, prefetch = options.PrefetchCount,
             intraOpThreads = options.Session.IntraOpThreads, maxInferenceBatch = options.MaxInferenceBatch,
         };
         app.MapHealth("worker", () => details);
-        log.LogInformation("worker: execution provider {Provider} ({Why}); ONNX Runtime {Version}; concurrency {Concurrency}, prefetch {Prefetch}, " +
+        log.LogInformation("worker: execution provider {Provider} ({Why}); ONNX Runtime {Version} ({Package} package); concurrency {Concurrency}, prefetch {Prefetch}, " +
             "intra-op threads {Threads}, max inference batch {Batch}; health on port {Port}; bus {Bus}; database {Db}",
-            details.provider, why, runtime.Version, options.ConcurrentBatches, options.PrefetchCount,
+            details.provider, why, runtime.Version, OrtRuntime.Flavor, options.ConcurrentBatches, options.PrefetchCount,
             options.Session.IntraOpThreads == 0 ? "auto" : options.Session.IntraOpThreads, options.MaxInferenceBatch, settings.Port, rabbit, postgres);
         return app;
     }

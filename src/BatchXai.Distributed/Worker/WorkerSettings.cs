@@ -7,20 +7,17 @@ namespace BatchXai.Distributed.Worker;
 
 /// <summary>
 /// A worker's settings: WORKER_PORT (/health), WORKER_PROVIDER (auto, cpu or cuda; auto takes
-/// CUDA when its provider library sits beside ONNX Runtime), WORKER_THREADS (intra-op, 0 = ORT's
+/// CUDA when its provider and the CUDA 13 / cuDNN 9 libraries load), WORKER_THREADS (intra-op, 0 = ORT's
 /// choice), WORKER_CONCURRENCY (batches at once), WORKER_PREFETCH (messages fetched ahead),
 /// WORKER_MAX_INFERENCE_BATCH (images per model call), WORKER_DECODE_PARALLELISM.
 /// </summary>
-public sealed record WorkerSettings(int Port, string Provider, WorkerOptions Options)
+public sealed record WorkerSettings(int Port, ProviderRequest Provider, WorkerOptions Options)
 {
     public const int DefaultPort = 8081;
-    public const string CudaProviderLibrary = "libonnxruntime_providers_cuda.so";
 
     public static WorkerSettings From(IConfiguration config)
     {
-        var provider = (config.Text("WORKER_PROVIDER") ?? "auto").ToLowerInvariant();
-        if (provider is not ("auto" or "cpu" or "cuda"))
-            throw new ArgumentException($"setting WORKER_PROVIDER = '{provider}': use auto, cpu or cuda");
+        var provider = ProviderChoice.Parse(config.Text("WORKER_PROVIDER"), "WORKER_PROVIDER");
         int concurrency = config.IntIn("WORKER_CONCURRENCY", 1, 1, 64);
         var options = new WorkerOptions
         {
@@ -34,15 +31,5 @@ public sealed record WorkerSettings(int Port, string Provider, WorkerOptions Opt
     }
 
     /// <summary>The provider to ask ONNX Runtime for, and why (for the worker's start line).</summary>
-    public (OrtExecutionProvider Provider, string Why) ChooseProvider(OrtRuntime runtime)
-    {
-        var cudaLibrary = Path.Combine(Path.GetDirectoryName(runtime.LibraryPath) ?? ".", CudaProviderLibrary);
-        bool present = File.Exists(cudaLibrary);
-        return Provider switch
-        {
-            "cpu" => (OrtExecutionProvider.Cpu, "WORKER_PROVIDER=cpu"),
-            "cuda" => (OrtExecutionProvider.Cuda, present ? $"WORKER_PROVIDER=cuda, {cudaLibrary} present" : $"WORKER_PROVIDER=cuda but {cudaLibrary} is missing: sessions will fall back to CPU"),
-            _ => present ? (OrtExecutionProvider.Cuda, $"auto: {cudaLibrary} present") : (OrtExecutionProvider.Cpu, $"auto: no {CudaProviderLibrary} beside {runtime.LibraryPath}"),
-        };
-    }
+    public (OrtExecutionProvider Provider, string Why) ChooseProvider(OrtRuntime runtime) => ProviderChoice.Resolve(Provider, runtime);
 }

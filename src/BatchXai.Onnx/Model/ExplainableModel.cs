@@ -143,16 +143,12 @@ public sealed class ExplainableModel : IScoreEngine, IDisposable
         {
             int n = Math.Min(MaxBatch, count - start);
             long[] shape = [n, .. SampleShape];
-            using var result = _network.Run([OrtInputTensor.Float(_inputName, input.AsMemory(start * sampleSize, n * sampleSize), shape)], _outputs);
-            CheckCount(result[0], n * classes, "logits");
-            CheckCount(result[1], n * featureSize, "target layer");
-            result[0].CopyTo(logits.AsSpan(start * classes, n * classes));
-            result[1].CopyTo(features.AsSpan(start * featureSize, n * featureSize));
-            if (classMaps is not null)
-            {
-                CheckCount(result[2], n * classMapSize, "class score maps");
-                result[2].CopyTo(classMaps.AsSpan(start * classMapSize, n * classMapSize));
-            }
+            // Outputs written straight into the result arrays (see OrtOutputBuffer).
+            OrtOutputBuffer logitsOut = new(_logitsName, logits.AsMemory(start * classes, n * classes)),
+                featuresOut = new(_targetName, features.AsMemory(start * featureSize, n * featureSize));
+            OrtInputTensor[] batch = [OrtInputTensor.Float(_inputName, input.AsMemory(start * sampleSize, n * sampleSize), shape)];
+            if (classMaps is null) _network.RunInto(batch, [logitsOut, featuresOut]);
+            else _network.RunInto(batch, [logitsOut, featuresOut, new(ClassMapsOutput, classMaps.AsMemory(start * classMapSize, n * classMapSize))]);
         }
         return new ForwardResult(logits, new FeatureBatch(count, k, u, v, features),
             classMaps is null ? null : new FeatureBatch(count, classes, u, v, classMaps));

@@ -66,18 +66,16 @@ public sealed class OnnxGradientEngine(OnnxGraph source, ModelManifest manifest,
         for (int start = 0; start < count; start += maxBatch)
         {
             int n = Math.Min(maxBatch, count - start);
-            using var result = session.Run(
+            // Outputs written straight into the result arrays (see OrtOutputBuffer).
+            OrtOutputBuffer[] destinations = withTargetLayer
+                ? [new(outputs[0], logits.AsMemory(start * classes, n * classes)), new(outputs[1], inputGrads.AsMemory(start * sampleSize, n * sampleSize)),
+                   new(outputs[2], features.AsMemory(start * featureSize, n * featureSize)), new(outputs[3], featureGrads.AsMemory(start * featureSize, n * featureSize))]
+                : [new(outputs[0], logits.AsMemory(start * classes, n * classes)), new(outputs[1], inputGrads.AsMemory(start * sampleSize, n * sampleSize))];
+            session.RunInto(
             [
                 OrtInputTensor.Float(manifest.Input.Name, inputs.Slice(start * sampleSize, n * sampleSize), [n, .. sampleShape]),
                 OrtInputTensor.Float(BackwardGraphBuilder.SeedInput, seedCopy.AsMemory(start * classes, n * classes), n, classes),
-            ], outputs);
-            result[0].CopyTo(logits.AsSpan(start * classes, n * classes));
-            result[1].CopyTo(inputGrads.AsSpan(start * sampleSize, n * sampleSize));
-            if (withTargetLayer)
-            {
-                result[2].CopyTo(features.AsSpan(start * featureSize, n * featureSize));
-                result[3].CopyTo(featureGrads.AsSpan(start * featureSize, n * featureSize));
-            }
+            ], destinations);
         }
         return new GradientResult(logits, inputGrads,
             features is null ? null : new FeatureBatch(count, k, u, v, features),

@@ -1,93 +1,60 @@
-using System.Buffers;
-using BatchXai.Onnx.Runtime.Native;
+using System.Runtime.CompilerServices;
+using Microsoft.ML.OnnxRuntime;
 
 namespace BatchXai.Onnx.Runtime;
 
 /// <summary>
-/// An ONNX model loaded into ONNX Runtime, ready to run.
+/// An ONNX model loaded into ONNX Runtime (the managed API's <see cref="InferenceSession"/>), ready to run,
+/// with errors that name the model, inputs and outputs.
 /// </summary>
 /// <remarks>
-/// Thread-safety: <see cref="Run"/> may be called from many threads at once on one session; ONNX
-/// Runtime supports concurrent Run calls, and this class keeps no per-call state. Each call returns its
-/// own <see cref="OrtRunResult"/>. Dispose while Runs are in flight does not free the native session
-/// under them (it is released when the last one returns), but Runs started after Dispose throw
-/// <see cref="ObjectDisposedException"/>.
+/// Thread-safety: <see cref="Run"/> and <see cref="RunInto"/> may be called from many threads at once; ONNX
+/// Runtime supports concurrent Run calls and this class keeps no per-call state. Dispose while Runs are in
+/// flight does not free the native session under them (it is released when the last one returns), but
+/// Runs started after Dispose throw <see cref="ObjectDisposedException"/>.
 /// </remarks>
-public sealed unsafe class OrtInferenceSession : IDisposable
+public sealed class OrtInferenceSession : IDisposable
 {
-    /// <summary>Inputs/outputs up to this count keep their per-Run pointer arrays on the stack.</summary>
-    private const int StackArrayLimit = 16;
-    private const int ArenaAllocator = 1; // OrtArenaAllocator
-    private const int MemTypeDefault = 0; // OrtMemTypeDefault
+    /// <summary>Log delegates that have already been told about a CUDA fallback: one line each, not one per session.</summary>
+    private static readonly ConditionalWeakTable<Action<string>, object> FallbackReported = new();
 
-    private delegate IntPtr NativeCreate(OrtApi api, IntPtr env, IntPtr options, IntPtr* session);
+    private readonly InferenceSession _session;
+    private readonly RunOptions _runOptions = new();
+    private readonly Dictionary<string, int> _inputIndex;
+    private readonly Dictionary<string, int> _outputIndex;
+    private readonly string[] _allOutputNames;
+    private int _references = 1; // the owner's, dropped by Dispose; each Run holds one more while it runs
+    private int _disposed;
 
-    private readonly OrtNativeHandle _session;
-    private readonly OrtNativeHandle _cpuMemoryInfo;
-    private readonly NativeNameTable _inputNames;
-    private readonly NativeNameTable _outputNames;
-
-    private OrtInferenceSession(OrtRuntime runtime, string modelSource, OrtNativeHandle session,
-                                OrtExecutionProvider provider, string? fallbackReason)
+    private OrtInferenceSession(string modelSource, InferenceSession session, OrtExecutionProvider provider, string? fallbackReason)
     {
-        Runtime = runtime;
         ModelSource = modelSource;
         _session = session;
         ExecutionProviderInUse = provider;
         FallbackReason = fallbackReason;
-        try
-        {
-            var api = runtime.Api;
-            IntPtr memoryInfo;
-            api.Check(api.CreateCpuMemoryInfo(ArenaAllocator, MemTypeDefault, &memoryInfo), "CreateCpuMemoryInfo");
-            _cpuMemoryInfo = new OrtNativeHandle(memoryInfo, api.ReleaseMemoryInfo);
-            var raw = session.DangerousGetHandle();
-            Inputs = SessionMetadataReader.ReadInputs(runtime, raw);
-            Outputs = SessionMetadataReader.ReadOutputs(runtime, raw);
-            _inputNames = new NativeNameTable(Inputs);
-            _outputNames = new NativeNameTable(Outputs);
-        }
-        catch
-        {
-            _cpuMemoryInfo?.Dispose();
-            session.Dispose();
-            throw;
-        }
+        Inputs = session.InputNames.Select(n => Describe(n, session.InputMetadata[n])).ToArray();
+        Outputs = session.OutputNames.Select(n => Describe(n, session.OutputMetadata[n])).ToArray();
+        _inputIndex = Inputs.Select((m, i) => (m.Name, i)).ToDictionary(p => p.Name, p => p.i, StringComparer.Ordinal);
+        _outputIndex = Outputs.Select((m, i) => (m.Name, i)).ToDictionary(p => p.Name, p => p.i, StringComparer.Ordinal);
+        _allOutputNames = [.. session.OutputNames];
     }
 
     /// <summary>Loads the model file at <paramref name="modelPath"/>.</summary>
-    /// <param name="runtime">The runtime to use; <see cref="OrtRuntime.Shared"/> when null.</param>
-    public static OrtInferenceSession FromFile(string modelPath, OrtSessionOptions? options = null, OrtRuntime? runtime = null)
+    public static OrtInferenceSession FromFile(string modelPath, OrtSessionOptions? options = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(modelPath);
         var fullPath = Path.GetFullPath(modelPath);
         if (!File.Exists(fullPath)) throw new FileNotFoundException($"ONNX model file not found: {fullPath}", fullPath);
-
-        return Create(fullPath, options, runtime, (api, env, opts, session) =>
-        {
-            // ORTCHAR_T is wchar_t (UTF-16) on Windows and UTF-8 char elsewhere.
-            if (OperatingSystem.IsWindows())
-            {
-                fixed (char* path = fullPath) return api.CreateSession(env, path, opts, session);
-            }
-            var utf8 = System.Text.Encoding.UTF8.GetBytes(fullPath + "\0");
-            fixed (byte* path = utf8) return api.CreateSession(env, path, opts, session);
-        });
+        return Create(fullPath, options, native => new InferenceSession(fullPath, native));
     }
 
     /// <summary>Loads a model from its serialized bytes (an in-memory .onnx file); ORT copies what it needs.</summary>
-    public static OrtInferenceSession FromBytes(byte[] model, OrtSessionOptions? options = null, OrtRuntime? runtime = null)
+    public static OrtInferenceSession FromBytes(byte[] model, OrtSessionOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         if (model.Length == 0) throw new ArgumentException("The model byte array is empty.", nameof(model));
-
-        return Create($"<in-memory model, {model.Length} bytes>", options, runtime, (api, env, opts, session) =>
-        {
-            fixed (byte* data = model) return api.CreateSessionFromArray(env, data, (nuint)model.Length, opts, session);
-        });
+        return Create($"<in-memory model, {model.Length} bytes>", options, native => new InferenceSession(model, native));
     }
-
-    public OrtRuntime Runtime { get; }
 
     /// <summary>The model's full path, or a description of an in-memory model; used in error messages.</summary>
     public string ModelSource { get; }
@@ -98,7 +65,7 @@ public sealed unsafe class OrtInferenceSession : IDisposable
     /// <summary>The provider the session actually runs on (CPU when a requested CUDA provider was unavailable).</summary>
     public OrtExecutionProvider ExecutionProviderInUse { get; }
 
-    /// <summary>Why the requested provider could not be used (ONNX Runtime's message); null when none was refused.</summary>
+    /// <summary>Why the requested provider could not be used (what is missing, or ONNX Runtime's message); null when none was refused.</summary>
     public string? FallbackReason { get; }
 
     /// <summary>
@@ -109,154 +76,235 @@ public sealed unsafe class OrtInferenceSession : IDisposable
     /// <param name="outputNames">Outputs to compute, in the order wanted; none means all, in model order.</param>
     public OrtRunResult Run(ReadOnlySpan<OrtInputTensor> inputs, params ReadOnlySpan<string> outputNames)
     {
-        if (inputs.IsEmpty) throw new ArgumentException($"Run needs inputs; {ModelSource} expects: {string.Join(", ", Inputs)}.", nameof(inputs));
-        var api = Runtime.Api;
-        var inputCount = inputs.Length;
-        var outputCount = outputNames.IsEmpty ? _outputNames.Count : outputNames.Length;
-
-        Span<IntPtr> inputNamePtrs = inputCount <= StackArrayLimit ? stackalloc IntPtr[inputCount] : new IntPtr[inputCount];
-        Span<IntPtr> inputValues = inputCount <= StackArrayLimit ? stackalloc IntPtr[inputCount] : new IntPtr[inputCount];
-        inputValues.Clear();
-        ResolveInputNames(inputs, inputNamePtrs);
-
-        // Empty when all outputs are wanted: the session's cached pointer array is passed instead.
-        Span<IntPtr> requestedOutputs = outputNames.Length <= StackArrayLimit
-            ? stackalloc IntPtr[outputNames.Length] : new IntPtr[outputNames.Length];
-        var resultNames = outputNames.IsEmpty ? _outputNames.Names : ResolveOutputNames(outputNames, requestedOutputs);
-        ReadOnlySpan<IntPtr> outputNamePtrs = outputNames.IsEmpty ? _outputNames.AllPointers : requestedOutputs;
-
-        var pins = ArrayPool<MemoryHandle>.Shared.Rent(inputCount);
-        var result = new OrtRunResult(api, resultNames);
-        bool sessionAdded = false, memoryInfoAdded = false;
+        var inputNames = ResolveInputs(inputs);
+        string[] resultNames = outputNames.IsEmpty ? _allOutputNames : ResolveOutputs(outputNames);
+        var values = CreateInputValues(inputs);
+        AddReference();
         try
         {
-            _session.DangerousAddRef(ref sessionAdded);
-            _cpuMemoryInfo.DangerousAddRef(ref memoryInfoAdded);
-            var memoryInfo = _cpuMemoryInfo.DangerousGetHandle();
-            for (var i = 0; i < inputCount; i++)
+            IDisposableReadOnlyCollection<OrtValue> outputs;
+            try
             {
-                pins[i] = inputs[i].Pin();
-                inputValues[i] = CreateInputValue(api, memoryInfo, inputs[i], pins[i]);
+                outputs = _session.Run(_runOptions, inputNames, values, resultNames);
             }
-
-            IntPtr status;
-            fixed (IntPtr* inNames = inputNamePtrs, inValues = inputValues, outNames = outputNamePtrs, outValues = result.NativeValues)
+            catch (OnnxRuntimeException e)
             {
-                status = api.Run(_session.DangerousGetHandle(), IntPtr.Zero, inNames, inValues, (nuint)inputCount,
-                                 outNames, (nuint)outputCount, outValues);
+                throw OrtException.From(e, "Run", ModelSource);
             }
-            result.AdoptNativeValues();
-            api.Check(status, "Run", ModelSource);
-            result.ReadOutputInfo();
-            return result;
-        }
-        catch
-        {
-            result.Dispose();
-            throw;
+            return new OrtRunResult(resultNames, outputs);
         }
         finally
         {
-            for (var i = 0; i < inputCount; i++)
-            {
-                api.ReleaseTrackedValue(inputValues[i]);
-                pins[i].Dispose();
-            }
-            ArrayPool<MemoryHandle>.Shared.Return(pins, clearArray: true);
-            if (memoryInfoAdded) _cpuMemoryInfo.DangerousRelease();
-            if (sessionAdded) _session.DangerousRelease();
+            ReleaseReference();
+            DisposeAll(values);
         }
     }
 
-    /// <summary>Releases the native session and memory info. Idempotent.</summary>
+    /// <summary>
+    /// Runs the model writing each requested float32 output into the caller's memory (see <see cref="OrtOutputBuffer"/>):
+    /// the hot path's form, which allocates no output tensors when the shapes are known. Each destination must hold
+    /// exactly the output's values.
+    /// </summary>
+    public void RunInto(ReadOnlySpan<OrtInputTensor> inputs, ReadOnlySpan<OrtOutputBuffer> outputs)
+    {
+        var inputNames = ResolveInputs(inputs);
+        var outputNames = new string[outputs.Length];
+        var shapes = new long[]?[outputs.Length];
+        var bindAll = true;
+        for (var i = 0; i < outputs.Length; i++)
+        {
+            if (!_outputIndex.TryGetValue(outputs[i].Name, out var index)) throw UnknownName("output", outputs[i].Name, Outputs);
+            outputNames[i] = outputs[i].Name;
+            shapes[i] = BindableShape(Outputs[index], outputs[i].Destination.Length);
+            bindAll &= shapes[i] is not null;
+        }
+
+        var values = CreateInputValues(inputs);
+        var bound = new OrtValue?[bindAll ? outputs.Length : 0];
+        AddReference();
+        try
+        {
+            for (var i = 0; i < bound.Length; i++)
+            {
+                bound[i] = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, outputs[i].Destination, shapes[i]!);
+                OrtRuntime.ValueCreated();
+            }
+            try
+            {
+                if (bindAll)
+                {
+                    _session.Run(_runOptions, inputNames, values, outputNames, bound!);
+                    return;
+                }
+                // An output whose shape cannot be known beforehand: ORT allocates every output of this call, copied out.
+                using var result = new OrtRunResult(outputNames, _session.Run(_runOptions, inputNames, values, outputNames));
+                for (var i = 0; i < outputs.Length; i++) result[i].CopyExactlyTo(outputs[i].Destination.Span, ModelSource);
+            }
+            catch (OnnxRuntimeException e)
+            {
+                throw OrtException.From(e, "Run", ModelSource);
+            }
+        }
+        finally
+        {
+            ReleaseReference();
+            DisposeAll(values);
+            DisposeAll(bound);
+        }
+    }
+
+    /// <summary>Releases the native session (once no Run is using it). Idempotent.</summary>
     public void Dispose()
     {
-        _session.Dispose();
-        _cpuMemoryInfo.Dispose();
+        if (Interlocked.Exchange(ref _disposed, 1) == 0) ReleaseReference();
     }
 
     public override string ToString() =>
         $"{ModelSource} on {ExecutionProviderInUse}: ({string.Join("; ", Inputs)}) -> ({string.Join("; ", Outputs)})";
 
-    /// <summary>Validates each input and writes the cached UTF-8 name pointer for it.</summary>
-    private void ResolveInputNames(ReadOnlySpan<OrtInputTensor> inputs, Span<IntPtr> namePointers)
+    /// <summary>
+    /// The concrete shape of an output of <paramref name="length"/> values when its metadata leaves exactly one
+    /// dimension open (ONNX Runtime needs a bound buffer's exact shape); null when that cannot be known beforehand.
+    /// </summary>
+    private static long[]? BindableShape(OrtTensorMetadata output, int length)
     {
+        if (!output.IsTensor || output.ElementType != OrtElementType.Float) return null;
+        long known = 1;
+        var open = -1;
+        for (var d = 0; d < output.Rank; d++)
+        {
+            if (output.Shape[d] >= 0) known *= output.Shape[d];
+            else if (open >= 0) return null;
+            else open = d;
+        }
+        if (open < 0 || known == 0 || length % known != 0) return null;
+        var shape = output.Shape.ToArray();
+        shape[open] = length / known;
+        return shape;
+    }
+
+    private string[] ResolveInputs(ReadOnlySpan<OrtInputTensor> inputs)
+    {
+        if (inputs.IsEmpty) throw new ArgumentException($"Run needs inputs; {ModelSource} expects: {string.Join(", ", Inputs)}.", nameof(inputs));
+        var names = new string[inputs.Length];
         for (var i = 0; i < inputs.Length; i++)
         {
             inputs[i].Validate();
-            if (!_inputNames.TryGetIndex(inputs[i].Name, out var index))
-                throw UnknownName("input", inputs[i].Name, Inputs);
-            namePointers[i] = _inputNames[index];
-        }
-    }
-
-    /// <summary>Writes the cached UTF-8 name pointer of each requested output; returns the names for the result.</summary>
-    private string[] ResolveOutputNames(ReadOnlySpan<string> outputNames, Span<IntPtr> namePointers)
-    {
-        var names = new string[outputNames.Length];
-        for (var i = 0; i < outputNames.Length; i++)
-        {
-            if (!_outputNames.TryGetIndex(outputNames[i], out var index))
-                throw UnknownName("output", outputNames[i], Outputs);
-            namePointers[i] = _outputNames[index];
-            names[i] = outputNames[i];
+            if (!_inputIndex.ContainsKey(inputs[i].Name)) throw UnknownName("input", inputs[i].Name, Inputs);
+            names[i] = inputs[i].Name;
         }
         return names;
     }
 
-    /// <summary>Wraps the pinned input memory in an OrtValue (no copy); the caller releases it after Run.</summary>
-    private IntPtr CreateInputValue(OrtApi api, IntPtr memoryInfo, in OrtInputTensor input, MemoryHandle pinned)
+    private string[] ResolveOutputs(ReadOnlySpan<string> outputNames)
     {
-        IntPtr value, status;
-        fixed (long* shape = input.Shape)
+        var names = outputNames.ToArray();
+        foreach (var name in names)
+            if (!_outputIndex.ContainsKey(name)) throw UnknownName("output", name, Outputs);
+        return names;
+    }
+
+    private OrtValue[] CreateInputValues(ReadOnlySpan<OrtInputTensor> inputs)
+    {
+        var values = new OrtValue[inputs.Length];
+        try
         {
-            status = api.CreateTensorWithDataAsOrtValue(memoryInfo, pinned.Pointer, (nuint)input.ByteLength,
-                                                        shape, (nuint)input.Shape.Length, (int)input.ElementType, &value);
+            for (var i = 0; i < inputs.Length; i++)
+            {
+                values[i] = inputs[i].ToOrtValue();
+                OrtRuntime.ValueCreated();
+            }
+            return values;
         }
-        // The message is only built on failure: this runs once per input per Run.
-        if (status != IntPtr.Zero) throw api.ToException(status, "CreateTensorWithDataAsOrtValue", $"input '{input.Name}' of {ModelSource}");
-        OrtApi.TrackValue();
-        return value;
+        catch (OnnxRuntimeException e)
+        {
+            DisposeAll(values);
+            throw OrtException.From(e, "CreateTensor", ModelSource);
+        }
+    }
+
+    private static void DisposeAll(OrtValue?[] values)
+    {
+        for (var i = 0; i < values.Length; i++)
+        {
+            if (values[i] is null) continue;
+            values[i]!.Dispose();
+            values[i] = null;
+            OrtRuntime.ValueReleased();
+        }
+    }
+
+    private void AddReference()
+    {
+        while (true)
+        {
+            var current = Volatile.Read(ref _references);
+            ObjectDisposedException.ThrowIf(current == 0 || Volatile.Read(ref _disposed) != 0, this);
+            if (Interlocked.CompareExchange(ref _references, current + 1, current) == current) return;
+        }
+    }
+
+    private void ReleaseReference()
+    {
+        if (Interlocked.Decrement(ref _references) != 0) return;
+        _session.Dispose();
+        _runOptions.Dispose();
     }
 
     private ArgumentException UnknownName(string kind, string name, IReadOnlyList<OrtTensorMetadata> known) =>
         new($"Model {ModelSource} has no {kind} named '{name}'; its {kind}s are: {string.Join(", ", known)}.");
 
-    private static OrtInferenceSession Create(string modelSource, OrtSessionOptions? options, OrtRuntime? runtime, NativeCreate create)
+    private static OrtTensorMetadata Describe(string name, NodeMetadata metadata)
+    {
+        if (!metadata.IsTensor) return new OrtTensorMetadata(name, false, OrtElementType.Undefined, [], []);
+        var shape = metadata.Dimensions.Select(d => (long)d).ToArray();
+        var symbolic = metadata.SymbolicDimensions.Select(s => string.IsNullOrEmpty(s) ? null : s).ToArray();
+        return new OrtTensorMetadata(name, true, (OrtElementType)(int)metadata.ElementDataType, shape, symbolic);
+    }
+
+    private static OrtInferenceSession Create(string modelSource, OrtSessionOptions? options, Func<SessionOptions, InferenceSession> open)
     {
         options ??= OrtSessionOptions.Default;
         options.Validate();
-        runtime ??= OrtRuntime.Shared;
-        var api = runtime.Api;
+        var runtime = OrtRuntime.Shared;
 
         string? fallbackReason = null;
         if (options.ExecutionProvider == OrtExecutionProvider.Cuda)
         {
-            using var cudaOptions = NativeSessionOptions.CreateCpu(api, options);
-            fallbackReason = NativeSessionOptions.TryAppendCuda(api, cudaOptions, options.CudaDeviceId);
-            if (fallbackReason is null)
+            var cuda = runtime.Cuda(options.CudaDeviceId);
+            fallbackReason = cuda.Reason;
+            if (cuda.Usable)
             {
-                IntPtr cudaSession;
-                var status = create(api, runtime.Env, cudaOptions.DangerousGetHandle(), &cudaSession);
-                if (status == IntPtr.Zero)
-                    return new OrtInferenceSession(runtime, modelSource, new OrtNativeHandle(cudaSession, api.ReleaseSession),
-                                                   OrtExecutionProvider.Cuda, null);
-                // Provider libraries present but unusable (no GPU, driver or CUDA mismatch): retry on CPU below;
-                // a fault in the model itself fails again there and is reported from that attempt.
-                var (code, message) = api.TakeError(status);
-                fallbackReason = $"CreateSession with the CUDA provider failed ({code}): {message}";
+                try
+                {
+                    using var cudaOptions = options.CreateNative(withCuda: true);
+                    return new OrtInferenceSession(modelSource, open(cudaOptions), OrtExecutionProvider.Cuda, null);
+                }
+                catch (OnnxRuntimeException e)
+                {
+                    // Provider loaded but unusable for this session (no GPU, driver or CUDA mismatch): retry on CPU below;
+                    // a fault in the model itself fails again there and is reported from that attempt.
+                    fallbackReason = $"creating the session with the CUDA provider failed: {e.Message}";
+                }
             }
-            options.Log?.Invoke(
-                $"CUDA execution provider requested (device {options.CudaDeviceId}) for {modelSource} but unavailable; " +
-                $"running on CPU. Reason: {fallbackReason} -- For GPU inference, put libonnxruntime_providers_cuda.so and " +
-                $"libonnxruntime_providers_shared.so from the ONNX Runtime {runtime.Version} GPU build beside {runtime.LibraryPath} " +
-                "and install the CUDA and cuDNN versions that build requires.");
+            ReportFallback(options, runtime, modelSource, fallbackReason!);
         }
 
-        using var cpuOptions = NativeSessionOptions.CreateCpu(api, options);
-        IntPtr cpuSession;
-        api.Check(create(api, runtime.Env, cpuOptions.DangerousGetHandle(), &cpuSession), "CreateSession", modelSource);
-        return new OrtInferenceSession(runtime, modelSource, new OrtNativeHandle(cpuSession, api.ReleaseSession),
-                                       OrtExecutionProvider.Cpu, fallbackReason);
+        using var cpuOptions = options.CreateNative(withCuda: false);
+        try
+        {
+            return new OrtInferenceSession(modelSource, open(cpuOptions), OrtExecutionProvider.Cpu, fallbackReason);
+        }
+        catch (OnnxRuntimeException e)
+        {
+            throw OrtException.From(e, "CreateSession", modelSource);
+        }
+    }
+
+    private static void ReportFallback(OrtSessionOptions options, OrtRuntime runtime, string modelSource, string reason)
+    {
+        if (options.Log is not { } log || !FallbackReported.TryAdd(log, FallbackReported)) return;
+        log($"CUDA execution provider requested (device {options.CudaDeviceId}) but unavailable, running on CPU: {reason} " +
+            $"[ONNX Runtime {runtime.Version}, {OrtRuntime.Flavor} package; first model {modelSource}]");
     }
 }

@@ -1,4 +1,5 @@
-using System.Buffers;
+using System.Runtime.InteropServices;
+using Microsoft.ML.OnnxRuntime;
 
 namespace BatchXai.Onnx.Runtime;
 
@@ -50,18 +51,12 @@ public readonly struct OrtInputTensor
         _ => _int64s.Length,
     };
 
-    internal int ByteLength => ElementType switch
+    /// <summary>An OrtValue over the caller's memory (pinned until the value is disposed; no copy).</summary>
+    internal OrtValue ToOrtValue() => ElementType switch
     {
-        OrtElementType.Float => _floats.Length * sizeof(float),
-        OrtElementType.Double => _doubles.Length * sizeof(double),
-        _ => _int64s.Length * sizeof(long),
-    };
-
-    internal MemoryHandle Pin() => ElementType switch
-    {
-        OrtElementType.Float => _floats.Pin(),
-        OrtElementType.Double => _doubles.Pin(),
-        _ => _int64s.Pin(),
+        OrtElementType.Float => OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, MemoryMarshal.AsMemory(_floats), Shape),
+        OrtElementType.Double => OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, MemoryMarshal.AsMemory(_doubles), Shape),
+        _ => OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, MemoryMarshal.AsMemory(_int64s), Shape),
     };
 
     /// <summary>Throws when the shape is invalid or its element count differs from the data length.</summary>

@@ -4,7 +4,7 @@ namespace BatchXai.Onnx.Runtime;
 /// One output of a Run: a view of native memory owned by its <see cref="OrtRunResult"/>. Valid until
 /// that result is disposed; spans taken from it must not be used after that.
 /// </summary>
-public readonly unsafe struct OrtOutputTensor
+public readonly struct OrtOutputTensor
 {
     private readonly OrtRunResult _owner;
     private readonly int _index;
@@ -37,7 +37,7 @@ public readonly unsafe struct OrtOutputTensor
         if (requested != info.ElementType)
             throw new InvalidOperationException(
                 $"Output '{Name}' holds {OrtElementTypes.Name(info.ElementType)} values, not {typeof(T).Name} ({OrtElementTypes.Name(requested)}).");
-        return new ReadOnlySpan<T>((void*)info.Data, checked((int)info.ElementCount));
+        return _owner.ValueAt(_index).GetTensorDataAsSpan<T>();
     }
 
     /// <summary>Copies the float32 values into <paramref name="destination"/>, which must be at least <see cref="ElementCount"/> long.</summary>
@@ -48,6 +48,15 @@ public readonly unsafe struct OrtOutputTensor
             throw new ArgumentException(
                 $"Output '{Name}' has {data.Length} values but the destination holds only {destination.Length}.", nameof(destination));
         data.CopyTo(destination);
+    }
+
+    /// <summary>Copies the float32 values into <paramref name="destination"/>, which must hold exactly <see cref="ElementCount"/>.</summary>
+    internal void CopyExactlyTo(Span<float> destination, string modelSource)
+    {
+        if (ElementCount != destination.Length)
+            throw new ArgumentException(
+                $"Output '{Name}' of {modelSource} has shape [{string.Join(",", Shape)}] ({ElementCount} values) but {destination.Length} were expected.");
+        Data.CopyTo(destination);
     }
 
     /// <summary>A managed copy of the float32 values.</summary>

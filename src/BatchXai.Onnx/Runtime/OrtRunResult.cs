@@ -1,35 +1,39 @@
-using BatchXai.Onnx.Runtime.Native;
+using Microsoft.ML.OnnxRuntime;
 
 namespace BatchXai.Onnx.Runtime;
 
 /// <summary>
-/// The outputs of one <see cref="OrtInferenceSession.Run"/>, in the order requested. Owns the native
-/// OrtValues: Dispose releases them all (the finalizer does it too, as a safety net, for results that
-/// are never disposed). Not thread-safe against Dispose: finish reading before disposing.
+/// The outputs of one <see cref="OrtInferenceSession.Run"/>, in the order requested. Owns their OrtValues:
+/// Dispose releases them all (the finalizer does it too, as a safety net, for results that are never
+/// disposed). Not thread-safe against Dispose: finish reading before disposing.
 /// </summary>
-public sealed unsafe class OrtRunResult : IDisposable
+public sealed class OrtRunResult : IDisposable
 {
-    private const int OnnxTypeTensor = 1; // ONNX_TYPE_TENSOR
+    internal readonly record struct OutputInfo(bool IsTensor, OrtElementType ElementType, long[] Shape, long ElementCount);
 
-    internal readonly record struct OutputInfo(bool IsTensor, OrtElementType ElementType, long[] Shape, long ElementCount, IntPtr Data);
-
-    private readonly OrtApi _api;
     private readonly string[] _names;
+    private readonly OrtValue[] _values;
     private readonly OutputInfo[] _infos;
     private int _disposed;
 
-    internal OrtRunResult(OrtApi api, string[] names)
+    /// <summary>Takes ownership of <paramref name="values"/> (as ORT returned them, one per name).</summary>
+    internal OrtRunResult(string[] names, IReadOnlyCollection<OrtValue> values)
     {
-        _api = api;
         _names = names;
-        _infos = new OutputInfo[names.Length];
-        NativeValues = new IntPtr[names.Length];
+        _values = [.. values];
+        foreach (var _ in _values) OrtRuntime.ValueCreated();
+        try
+        {
+            _infos = _values.Select(ReadInfo).ToArray();
+        }
+        catch
+        {
+            Dispose();
+            throw;
+        }
     }
 
     ~OrtRunResult() => ReleaseValues();
-
-    /// <summary>Slots Run writes the output OrtValue pointers into.</summary>
-    internal IntPtr[] NativeValues { get; }
 
     public int Count => _names.Length;
 
@@ -72,52 +76,27 @@ public sealed unsafe class OrtRunResult : IDisposable
         return _infos[index];
     }
 
-    /// <summary>Counts the OrtValues Run produced as owned; call right after Run, before anything can throw.</summary>
-    internal void AdoptNativeValues()
+    internal OrtValue ValueAt(int index)
     {
-        foreach (var value in NativeValues)
-            if (value != IntPtr.Zero) OrtApi.TrackValue();
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        return _values[index];
     }
 
-    /// <summary>Reads type, shape and data pointer of every output once, so reads need no native calls.</summary>
-    internal void ReadOutputInfo()
+    /// <summary>Type and shape of an output, read once so that reads need no further native calls.</summary>
+    private static OutputInfo ReadInfo(OrtValue value)
     {
-        for (var i = 0; i < NativeValues.Length; i++)
-        {
-            var value = NativeValues[i];
-            int valueType;
-            _api.Check(_api.GetValueType(value, &valueType), "GetValueType", "output", _names[i]);
-            if (valueType != OnnxTypeTensor)
-            {
-                _infos[i] = new OutputInfo(false, OrtElementType.Undefined, [], 0, IntPtr.Zero);
-                continue;
-            }
-
-            IntPtr typeAndShape;
-            _api.Check(_api.GetTensorTypeAndShape(value, &typeAndShape), "GetTensorTypeAndShape", "output", _names[i]);
-            try
-            {
-                var (elementType, shape) = SessionMetadataReader.ReadTypeAndShape(_api, typeAndShape, "output", _names[i]);
-                nuint count;
-                _api.Check(_api.GetTensorShapeElementCount(typeAndShape, &count), "GetTensorShapeElementCount", "output", _names[i]);
-                void* data;
-                _api.Check(_api.GetTensorMutableData(value, &data), "GetTensorMutableData", "output", _names[i]);
-                _infos[i] = new OutputInfo(true, elementType, shape, (long)count, (IntPtr)data);
-            }
-            finally
-            {
-                _api.ReleaseTensorTypeAndShapeInfo(typeAndShape);
-            }
-        }
+        if (!value.IsTensor) return new OutputInfo(false, OrtElementType.Undefined, [], 0);
+        var info = value.GetTensorTypeAndShape();
+        return new OutputInfo(true, (OrtElementType)(int)info.ElementDataType, info.Shape, info.ElementCount);
     }
 
     private void ReleaseValues()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
-        for (var i = 0; i < NativeValues.Length; i++)
+        foreach (var value in _values)
         {
-            _api.ReleaseTrackedValue(NativeValues[i]);
-            NativeValues[i] = IntPtr.Zero;
+            value.Dispose();
+            OrtRuntime.ValueReleased();
         }
     }
 }

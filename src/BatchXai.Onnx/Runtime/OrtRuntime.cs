@@ -1,152 +1,94 @@
+using System.Reflection;
 using System.Runtime.InteropServices;
-using BatchXai.Onnx.Runtime.Native;
+using Microsoft.ML.OnnxRuntime;
 
 namespace BatchXai.Onnx.Runtime;
 
 /// <summary>
-/// The process-wide ONNX Runtime: the loaded native library, its C API function table and one
-/// <c>OrtEnv</c>. Get it with <see cref="Shared"/> (found by <see cref="OrtLibraryLocator"/>) or pin a
-/// location first with <see cref="Load"/>; both are thread-safe and load a given library once.
+/// The process-wide ONNX Runtime, as the official <c>Microsoft.ML.OnnxRuntime</c> packages deliver it:
+/// the managed API over the native library the build carries (CPU package by default, the CUDA one
+/// with <c>-p:OnnxRuntimeFlavor=gpu</c>). <see cref="Shared"/> loads it once, thread-safely, and turns a
+/// missing native library into <see cref="OrtLibraryNotFoundException"/> saying how to get it.
 /// </summary>
 /// <remarks>
-/// A runtime lives until the process exits and is deliberately not disposable: the library is never
-/// unloaded and the OrtEnv never released, because sessions, finalizers and ORT's own thread pools
-/// may still use them, and ORT allows one environment per process anyway.
+/// Not disposable: ORT allows one environment per process, and sessions, finalizers and ORT's own thread
+/// pools may use it until the process exits.
 /// </remarks>
-public sealed unsafe class OrtRuntime
+public sealed class OrtRuntime
 {
-    /// <summary>
-    /// C API version requested from <c>OrtApiBase.GetApi</c>. Every table entry this binding uses
-    /// exists from version 11 on (see <see cref="OrtApiOrdinals"/>); 17 (ONNX Runtime 1.17) is asked so
-    /// that the library is known to be recent. Tables are append-only, so 1.30 serves it unchanged.
-    /// </summary>
-    public const uint RequestedApiVersion = 17;
+    /// <summary>File name of the native library inside the NuGet packages (Linux).</summary>
+    public const string LibraryFileName = "libonnxruntime.so";
 
-    private const int LogLevelWarning = 2; // ORT_LOGGING_LEVEL_WARNING
+    private static readonly Lazy<OrtRuntime> Instance = new(Create, LazyThreadSafetyMode.ExecutionAndPublication);
+    private static long s_liveValues;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<int, CudaAvailability> _cuda = new();
 
-    private static readonly Lock Gate = new();
-    private static readonly Dictionary<string, OrtRuntime> LoadedByLocation = new(StringComparer.Ordinal);
-    private static volatile OrtRuntime? s_shared;
-
-    private OrtRuntime(string libraryPath, string version, OrtApi api, IntPtr env, IntPtr defaultAllocator,
-                       IReadOnlyList<string> availableProviders)
+    private OrtRuntime(OrtEnv env, string libraryPath)
     {
-        LibraryPath = libraryPath;
-        Version = version;
-        Api = api;
         Env = env;
-        DefaultAllocator = defaultAllocator;
-        AvailableProviders = availableProviders;
+        LibraryPath = libraryPath;
+        Version = env.GetVersionString();
+        AvailableProviders = env.GetAvailableProviders();
     }
 
-    /// <summary>
-    /// The runtime used when none is passed: the first one <see cref="Load"/> returned, or else one
-    /// loaded now from the default locations. Throws <see cref="OrtLibraryNotFoundException"/> when no
-    /// library can be found.
-    /// </summary>
-    public static OrtRuntime Shared
-    {
-        get
-        {
-            var shared = s_shared;
-            if (shared is not null) return shared;
-            lock (Gate) return s_shared ??= LoadLocked(null);
-        }
-    }
+    /// <summary>The runtime; throws <see cref="OrtLibraryNotFoundException"/> when the native library cannot be loaded.</summary>
+    public static OrtRuntime Shared => Instance.Value;
 
-    /// <summary>
-    /// Loads ONNX Runtime from <paramref name="libraryPath"/> (or, when null, from
-    /// <c>BATCHXAI_ORT_LIB</c>, the tools folder, then the system search) and returns its runtime; the
-    /// same library loaded twice gives the same instance. The first runtime loaded becomes <see cref="Shared"/>.
-    /// </summary>
-    public static OrtRuntime Load(string? libraryPath = null)
-    {
-        lock (Gate)
-        {
-            var runtime = LoadLocked(libraryPath);
-            s_shared ??= runtime;
-            return runtime;
-        }
-    }
-
-    /// <summary>The file (or, for a system search, the name) the library was loaded from.</summary>
-    public string LibraryPath { get; }
-
-    /// <summary>The library's version, e.g. "1.30.0" (<c>OrtApiBase.GetVersionString</c>).</summary>
+    /// <summary>The native library's version, e.g. "1.31.1".</summary>
     public string Version { get; }
 
+    /// <summary>
+    /// Where the native library lies (beside the application, or under its runtimes/&lt;rid&gt;/native folder);
+    /// the CUDA provider libraries of the GPU package sit in the same folder.
+    /// </summary>
+    public string LibraryPath { get; }
+
+    /// <summary>Which native package this build carries: "cpu" or "gpu" (the MSBuild property OnnxRuntimeFlavor).</summary>
+    public static string Flavor { get; } =
+        typeof(OrtRuntime).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
+            .FirstOrDefault(a => a.Key == "OnnxRuntimeFlavor")?.Value ?? "cpu";
+
     /// <summary>Execution providers compiled into the library, e.g. "CPUExecutionProvider". A provider listed
-    /// here may still be unusable at run time (CUDA also needs its provider libraries, driver and GPU).</summary>
+    /// here may still be unusable at run time (CUDA also needs the CUDA libraries, driver and GPU).</summary>
     public IReadOnlyList<string> AvailableProviders { get; }
 
     /// <summary>
-    /// OrtValues (input tensors and Run outputs) created through this binding and not yet released, over
-    /// the whole process. Constant across a long run of disposed results means nothing leaks.
+    /// OrtValues (input tensors, bound outputs and Run results) created by <see cref="OrtInferenceSession"/> and
+    /// not yet disposed, over the whole process. Constant across a long run of disposed results means nothing leaks.
     /// </summary>
-    public static long LiveOrtValueCount => OrtApi.LiveValueCount;
+    public static long LiveOrtValueCount => Interlocked.Read(ref s_liveValues);
 
-    internal OrtApi Api { get; }
+    internal OrtEnv Env { get; }
 
-    /// <summary>The process's OrtEnv; intentionally never released (see class remarks).</summary>
-    internal IntPtr Env { get; }
+    /// <summary>Whether the CUDA provider can run on device <paramref name="deviceId"/>, and if not what is missing; probed once per device.</summary>
+    public CudaAvailability Cuda(int deviceId = 0) => _cuda.GetOrAdd(deviceId, id => CudaAvailability.Probe(this, id));
 
-    /// <summary>ORT's default CPU allocator, used to free the strings the metadata calls return. Not owned.</summary>
-    internal IntPtr DefaultAllocator { get; }
+    internal static void ValueCreated() => Interlocked.Increment(ref s_liveValues);
+    internal static void ValueReleased() => Interlocked.Decrement(ref s_liveValues);
 
-    private static OrtRuntime LoadLocked(string? libraryPath)
+    private static OrtRuntime Create()
     {
-        var (handle, loadedFrom) = OrtLibraryLocator.Load(libraryPath);
-        if (LoadedByLocation.TryGetValue(loadedFrom, out var existing))
-        {
-            NativeLibrary.Free(handle); // drop the extra reference this second load took
-            return existing;
-        }
-        var runtime = Initialize(handle, loadedFrom);
-        LoadedByLocation[loadedFrom] = runtime;
-        return runtime;
-    }
-
-    private static OrtRuntime Initialize(IntPtr library, string location)
-    {
-        if (!NativeLibrary.TryGetExport(library, "OrtGetApiBase", out var getApiBaseExport))
-            throw new InvalidOperationException(
-                $"'{location}' loaded but does not export OrtGetApiBase, so it is not an ONNX Runtime library. " +
-                OrtLibraryLocator.HowToInstall);
-
-        // struct OrtApiBase { const OrtApi* (*GetApi)(uint32_t); const char* (*GetVersionString)(void); }
-        var apiBase = (IntPtr*)((delegate* unmanaged[Cdecl]<IntPtr>)getApiBaseExport)();
-        var getApi = (delegate* unmanaged[Cdecl]<uint, IntPtr>)apiBase[0];
-        var getVersionString = (delegate* unmanaged[Cdecl]<byte*>)apiBase[1];
-
-        var version = Marshal.PtrToStringUTF8((IntPtr)getVersionString()) ?? "unknown";
-        var table = getApi(RequestedApiVersion);
-        if (table == IntPtr.Zero)
-            throw new NotSupportedException(
-                $"ONNX Runtime {version} at '{location}' does not provide C API version {RequestedApiVersion}; " +
-                $"BatchXai needs ONNX Runtime 1.{RequestedApiVersion} or newer. {OrtLibraryLocator.HowToInstall}");
-
-        var api = new OrtApi(table);
-        IntPtr env, allocator;
-        fixed (byte* logId = "BatchXai\0"u8)
-            api.Check(api.CreateEnv(LogLevelWarning, logId, &env), "CreateEnv");
-        api.Check(api.GetAllocatorWithDefaultOptions(&allocator), "GetAllocatorWithDefaultOptions");
-        return new OrtRuntime(location, version, api, env, allocator, ReadAvailableProviders(api));
-    }
-
-    private static string[] ReadAvailableProviders(OrtApi api)
-    {
-        byte** names;
-        int count;
-        api.Check(api.GetAvailableProviders(&names, &count), "GetAvailableProviders");
+        var expectedAt = LocateLibrary();
         try
         {
-            var providers = new string[count];
-            for (var i = 0; i < count; i++) providers[i] = Marshal.PtrToStringUTF8((IntPtr)names[i]) ?? "";
-            return providers;
+            return new OrtRuntime(OrtEnv.Instance(), expectedAt ?? LibraryFileName);
         }
-        finally
+        catch (Exception e) when (e is DllNotFoundException or TypeInitializationException or EntryPointNotFoundException or BadImageFormatException)
         {
-            api.Check(api.ReleaseAvailableProviders(names, count), "ReleaseAvailableProviders");
+            throw new OrtLibraryNotFoundException(expectedAt, Flavor, e);
         }
+    }
+
+    /// <summary>The native library the build copied: beside the application (RID-specific publish) or under runtimes/.</summary>
+    private static string? LocateLibrary()
+    {
+        var baseDir = AppContext.BaseDirectory;
+        string[] candidates =
+        [
+            Path.Combine(baseDir, LibraryFileName),
+            Path.Combine(baseDir, "runtimes", RuntimeInformation.RuntimeIdentifier, "native", LibraryFileName),
+            Path.Combine(baseDir, "runtimes", "linux-" + RuntimeInformation.ProcessArchitecture.ToString().ToLowerInvariant(), "native", LibraryFileName),
+        ];
+        return candidates.FirstOrDefault(File.Exists);
     }
 }

@@ -1,3 +1,5 @@
+using Microsoft.ML.OnnxRuntime;
+
 namespace BatchXai.Onnx.Runtime;
 
 /// <summary>Where a session's nodes run.</summary>
@@ -5,10 +7,10 @@ public enum OrtExecutionProvider
 {
     Cpu,
     /// <summary>
-    /// NVIDIA GPU through ONNX Runtime's CUDA provider. Needs <c>libonnxruntime_providers_cuda.so</c> and
-    /// <c>libonnxruntime_providers_shared.so</c> from the GPU build of the same ONNX Runtime version beside
-    /// <c>libonnxruntime.so.1</c>, plus the CUDA and cuDNN libraries it links against. When anything is
-    /// missing the session falls back to CPU (see <see cref="OrtInferenceSession.FallbackReason"/>).
+    /// NVIDIA GPU through ONNX Runtime's CUDA provider: needs the GPU build (<c>-p:OnnxRuntimeFlavor=gpu</c>,
+    /// package Microsoft.ML.OnnxRuntime.Gpu.Linux) and the CUDA 13 and cuDNN 9 libraries listed in
+    /// <see cref="CudaAvailability.RequiredLibraries"/>. When anything is missing the session falls back to
+    /// CPU (see <see cref="OrtInferenceSession.FallbackReason"/>).
     /// </summary>
     Cuda,
 }
@@ -50,8 +52,33 @@ public sealed record OrtSessionOptions
     /// </summary>
     public string? ProfilePrefix { get; init; }
 
-    /// <summary>Receives one line when a requested provider is unavailable and the session falls back to CPU.</summary>
+    /// <summary>Receives one line (once per delegate) when a requested provider is unavailable and sessions fall back to CPU.</summary>
     public Action<string>? Log { get; init; }
+
+    /// <summary>The managed API's options with these settings, and the CUDA provider appended when asked. Caller disposes.</summary>
+    internal SessionOptions CreateNative(bool withCuda)
+    {
+        var native = new SessionOptions();
+        try
+        {
+            native.IntraOpNumThreads = IntraOpThreads;
+            native.InterOpNumThreads = InterOpThreads;
+            native.ExecutionMode = ParallelExecution ? ExecutionMode.ORT_PARALLEL : ExecutionMode.ORT_SEQUENTIAL;
+            native.GraphOptimizationLevel = (GraphOptimizationLevel)(int)GraphOptimization;
+            if (ProfilePrefix is { } prefix)
+            {
+                native.ProfileOutputPathPrefix = prefix; // read when profiling is switched on: set it first
+                native.EnableProfiling = true;
+            }
+            if (withCuda) native.AppendExecutionProvider_CUDA(CudaDeviceId);
+            return native;
+        }
+        catch
+        {
+            native.Dispose();
+            throw;
+        }
+    }
 
     internal void Validate()
     {

@@ -151,4 +151,37 @@ public class OrtSessionRunTests
         Assert.Equal(0, mismatches);
         Assert.NotEqual(expected[0], expected[1]); // the threads really had different work
     }
+
+    [Fact]
+    public void RunInto_writes_outputs_straight_into_the_callers_arrays()
+    {
+        using var session = OrtInferenceSession.FromFile(RuntimeTestModels.TwoOutputs);
+        float[] x = [1, 2, 3, 4, -1, 0.5f, 0.25f, 10];
+        var scaled = new float[10];
+        var total = new float[2];
+        var liveBefore = OrtRuntime.LiveOrtValueCount;
+
+        // Destinations are slices: only their own ranges may be written.
+        session.RunInto([OrtInputTensor.Float("x", x, 2, 4)], [new("total", total), new("scaled", scaled.AsMemory(1, 8))]);
+
+        Assert.Equal([10f, 9.75f], total);
+        Assert.Equal(new[] { 0f }.Concat(x.Select(v => v * 3f)).Append(0f), scaled);
+        Assert.Equal(liveBefore, OrtRuntime.LiveOrtValueCount);
+    }
+
+    [Fact]
+    public void RunInto_with_a_destination_of_the_wrong_size_fails_naming_the_output()
+    {
+        using var session = OrtInferenceSession.FromFile(RuntimeTestModels.TwoOutputs);
+        float[] x = [1, 2, 3, 4];
+
+        // 6 values cannot be [n,4]: computed by ORT, then refused when copied out.
+        var e = Assert.Throws<ArgumentException>(() => session.RunInto([OrtInputTensor.Float("x", x, 1, 4)], [new("scaled", new float[6])]));
+        Assert.Contains("'scaled'", e.Message);
+        Assert.Contains("[1,4]", e.Message);
+
+        // 8 values are [2,4]: bound to the buffer, and ORT refuses the shape the model really produces.
+        var ort = Assert.Throws<OrtException>(() => session.RunInto([OrtInputTensor.Float("x", x, 1, 4)], [new("scaled", new float[8])]));
+        Assert.Equal("Run", ort.Operation);
+    }
 }
