@@ -7,7 +7,7 @@ using BatchXai.Storage.Objects;
 namespace BatchXai.Worker;
 
 /// <summary>
-/// Turns one image's map for one method into its stored outputs (DESIGN §4): the map at input
+/// Turns one image's map for one method into its stored outputs (docs/architecture.md, "Storage layout"): the map at input
 /// size as .npy (float32, <c>np.load</c>-able), the map at the method's own resolution as
 /// .feature.npy when that differs, a PNG overlay (values ≥ 20% of max, CRM paper §4.2, with the
 /// ROI box), and the result row with its statistics. CLEAR maps also get their class responses

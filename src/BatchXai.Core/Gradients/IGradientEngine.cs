@@ -1,6 +1,6 @@
 namespace BatchXai.Core.Gradients;
 
-/// <summary>How the backward pass treats ReLUs (DESIGN §3): the exact derivative or a visualisation rule.</summary>
+/// <summary>How the backward pass treats ReLUs (README, "Methods": the paragraph on gradients): the exact derivative or a visualisation rule.</summary>
 public enum GradientRule
 {
     /// <summary>The true derivative: backward signal masked where the forward input was ≤ 0.</summary>

@@ -6,7 +6,7 @@ using BatchXai.Core.Paths;
 namespace BatchXai.Core.Methods;
 
 /// <summary>
-/// Guided IG (Kapishnikov et al. 2021, DESIGN §2): an adaptive path from the baseline that at each
+/// Guided IG (Kapishnikov et al. 2021): an adaptive path from the baseline that at each
 /// step moves the features of smallest |∂S_c/∂x| towards the input (<see cref="GuidedPath"/>);
 /// attribution = Σ_steps ∂S_c/∂x ⊙ Δx. A step depends on the previous one, so an image's steps
 /// run in sequence — but the images of a batch step together, one engine call per step for all.

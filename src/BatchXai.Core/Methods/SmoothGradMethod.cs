@@ -15,7 +15,7 @@ namespace BatchXai.Core.Methods;
 public sealed class SmoothGradMethod(int samples = SmoothGradMethod.DefaultSamples, double noiseFraction = SmoothGradMethod.DefaultNoise) : IExplanationMethod
 {
     public const int DefaultSamples = 50;
-    /// <summary>15% of the input range, the paper's recommended level (DESIGN §2).</summary>
+    /// <summary>15% of the input range, the paper's recommended level.</summary>
     public const double DefaultNoise = 0.15;
 
     public static SmoothGradMethod From(MethodOptions options) =>

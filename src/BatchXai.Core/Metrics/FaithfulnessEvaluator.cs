@@ -4,7 +4,7 @@ using BatchXai.Core.Paths;
 namespace BatchXai.Core.Metrics;
 
 /// <summary>
-/// Per-image faithfulness metrics of one map (DESIGN §2b). The curves record p_c, the softmax
+/// Per-image faithfulness metrics of one map (README, "Metrics"). The curves record p_c, the softmax
 /// probability of the explained class (as Petsiuk et al.), after each perturbation; every
 /// perturbed copy of an image — deletion, insertion and ROAD together — goes through the score
 /// engine in one call (the engine chunks it), never one copy at a time.

@@ -3,7 +3,7 @@ using BatchXai.Core.Maps;
 namespace BatchXai.Core.Metrics;
 
 /// <summary>
-/// How a map agrees with a user's ground-truth mask (DESIGN §2b), both at model-input size:
+/// How a map agrees with a user's ground-truth mask (README, "Metrics"), both at model-input size:
 /// the pointing game (the map's maximum falls in the mask dilated by a tolerance), the energy
 /// inside the mask (Σ max(map, 0) inside / Σ max(map, 0)), and the IoU of the map's ROI
 /// (values ≥ 20% of the maximum, the CRM paper's display threshold) with the mask.

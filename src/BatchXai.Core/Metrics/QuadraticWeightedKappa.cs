@@ -1,7 +1,7 @@
 namespace BatchXai.Core.Metrics;
 
 /// <summary>
-/// Cohen's kappa with quadratic weights (DESIGN §2b; the grading metric of DR screening, e.g.
+/// Cohen's kappa with quadratic weights (README, "Metrics"; the grading metric of DR screening, e.g.
 /// APTOS 2019): κ = 1 − Σ_ij w_ij O_ij / Σ_ij w_ij E_ij, w_ij = (i − j)² / (N − 1)², O the
 /// confusion matrix, E the outer product of its marginals scaled to O's total. Undefined (NaN)
 /// with fewer than two classes or when E puts everything on the diagonal (one class only on both sides).

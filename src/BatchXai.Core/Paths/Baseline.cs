@@ -1,6 +1,6 @@
 namespace BatchXai.Core.Paths;
 
-/// <summary>What an input is compared against: where IG paths start, what occlusion pastes in (DESIGN §2).</summary>
+/// <summary>What an input is compared against: where IG paths start, what occlusion pastes in.</summary>
 public enum BaselineKind
 {
     /// <summary>An all-black image put through the model's normalisation (default).</summary>

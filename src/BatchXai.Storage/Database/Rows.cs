@@ -1,6 +1,6 @@
 namespace BatchXai.Storage.Database;
 
-// Rows of the results database (DESIGN §4). Column names are the snake_case of the property
+// Rows of the results database (docs/architecture.md, "Storage layout"). Column names are the snake_case of the property
 // names (ResultsDb applies that convention); Migrations/*.sql create exactly these columns.
 
 public sealed class RunRow

@@ -1,7 +1,7 @@
 namespace BatchXai.Storage.Objects;
 
 /// <summary>
-/// Where a run's outputs live in the results store (DESIGN §4): one function per kind of object,
+/// Where a run's outputs live in the results store (docs/architecture.md, "Storage layout"): one function per kind of object,
 /// shared by the writers (worker, aggregator) and the readers (aggregator, dashboard).
 /// </summary>
 public static class ResultKeys

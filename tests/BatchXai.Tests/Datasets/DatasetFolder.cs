@@ -11,7 +11,7 @@ namespace BatchXai.Tests.Datasets;
 /// </summary>
 internal sealed class DatasetFolder : IDisposable
 {
-    /// <summary>The diabetic-retinopathy grades of DESIGN.md, in logit order.</summary>
+    /// <summary>The diabetic-retinopathy grades (0 none … 4 proliferative), in logit order.</summary>
     public static readonly IReadOnlyList<string> Grades = ["none", "mild", "moderate", "severe", "proliferative"];
 
     private readonly TempFolder _folder = new("dataset");

@@ -49,8 +49,10 @@ public sealed class DistributedStack : IAsyncLifetime
             [S3Settings.EndpointVariable] = s3.Endpoint!, [S3Settings.AccessKeyVariable] = s3.AccessKey!, [S3Settings.SecretKeyVariable] = s3.SecretKey!,
             ["BATCHXAI_RESULTS_URI"] = $"s3://{Bucket.Name}/results",
             [CoordinatorAccess.Variables.ApiKey] = ApiKey,
-            // Run requests may name models only here (the fixture model's folder).
+            // Run requests may name models only here: the fixture model's folder, and the opset-9 exports the
+            // refusal test names (a model the coordinator must refuse for what it is, not for where it is).
             ["BATCHXAI_MODELS_DIR"] = Model.Folder,
+            [$"BATCHXAI_{RequestLimits.ModelsSetting}"] = $"{Model.Folder},{new Byom.ByomExports().Folder}",
             // Two CPU-bound workers on a small machine: one ONNX Runtime thread each.
             ["BATCHXAI_WORKER_THREADS"] = "1",
         };

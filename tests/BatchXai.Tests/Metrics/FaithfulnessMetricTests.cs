@@ -8,7 +8,7 @@ namespace BatchXai.Tests.Metrics;
 
 /// <summary>
 /// Deletion, insertion, ROAD's imputation and the mask metrics against numpy implementations of
-/// DESIGN §2b written independently in the test (run by Debian's python3 at test time), on a linear
+/// README's "Metrics" definitions written independently in the test (run by Debian's python3 at test time), on a linear
 /// softmax reference model whose every score numpy recomputes.
 /// </summary>
 public sealed class FaithfulnessMetricTests : IDisposable

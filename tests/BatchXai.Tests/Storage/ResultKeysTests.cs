@@ -2,7 +2,7 @@ using BatchXai.Storage.Objects;
 
 namespace BatchXai.Tests.Storage;
 
-/// <summary>The results layout of DESIGN.md §4: results/&lt;run&gt;/&lt;method&gt;/&lt;image-key&gt;.npy and classes/.</summary>
+/// <summary>The results layout of docs/architecture.md ("Storage layout"): results/&lt;run&gt;/&lt;method&gt;/&lt;image-key&gt;.npy and classes/.</summary>
 public sealed class ResultKeysTests
 {
     private static readonly Guid Run = Guid.Parse("0b6f3c2e-1d4a-4c8e-9f00-123456789abc");
