@@ -52,7 +52,6 @@ public static class EmbeddedRunner
             try
             {
                 model.Methods(methods, args.MethodOptions);
-                Core.Metrics.FaithfulnessOptions.From(args.MethodOptions);
             }
             catch (ArgumentException e)
             {

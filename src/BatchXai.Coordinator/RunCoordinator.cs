@@ -138,8 +138,10 @@ public sealed class RunCoordinator(ResultStore results, IBus bus, RunProgressTra
         try
         {
             methods = MethodRegistry.Resolve(string.Join(',', names), new MethodOptions(options));
-            // How images are read (window, frame, overlay size): a bad value must stop the run here, not fail every image.
+            // How images are read (window, frame, overlay size) and which metrics are measured: a bad
+            // value must stop the run here, for embedded and distributed runs alike, not fail every image.
             _ = InputOptions.Of(options);
+            _ = Core.Metrics.FaithfulnessOptions.From(options);
         }
         catch (ArgumentException e)
         {

@@ -83,6 +83,23 @@ public sealed class DistributedPipelineTests(DistributedStack stack)
     }
 
     [Fact]
+    public async Task An_unknown_metric_is_refused_with_400_before_anything_is_queued()
+    {
+        // Metric options are read by the worker; a bad one must stop the request, not fail every image.
+        using var data = new TempFolder("dist-metric");
+        SampleDatasetWriter.Write(data.Path, 2, seed: 9, new SampleDataOptions { Size = 64 });
+        var uri = await stack.UploadDatasetAsync(data.Path, "datasets/bad-metric");
+        var runsBefore = (await stack.Client.RunsAsync()).Count;
+
+        var e = await Assert.ThrowsAsync<CoordinatorApiException>(() => stack.Client.StartRunAsync(
+            new StartRunRequest(uri, stack.Model.ManifestPath, ["cam"], Options: new() { ["metrics"] = "deletion,fidelity" })));
+
+        Assert.Equal(400, e.Status);
+        Assert.Contains("fidelity", e.Message);
+        Assert.Equal(runsBefore, (await stack.Client.RunsAsync()).Count);
+    }
+
+    [Fact]
     public async Task A_batch_published_twice_rewrites_its_rows_and_leaves_the_counts_unchanged()
     {
         var (run, _) = await stack.Synthetic200Async();
