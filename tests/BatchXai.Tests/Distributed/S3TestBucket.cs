@@ -27,15 +27,22 @@ public sealed class S3TestBucket : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
-        var request = new ListObjectsV2Request { BucketName = Name };
-        ListObjectsV2Response page;
-        do
+        // Each pass lists from the start: a continuation token may count positions, and deleting
+        // under it skips keys; a PUT a killed service had in flight can also land after a pass.
+        for (int attempt = 1; ; attempt++)
         {
-            page = await Client.ListObjectsV2Async(request);
-            foreach (var o in page.S3Objects ?? []) await Client.DeleteObjectAsync(Name, o.Key);
-            request.ContinuationToken = page.NextContinuationToken;
-        } while (page.IsTruncated == true);
-        await Client.DeleteBucketAsync(Name);
+            while ((await Client.ListObjectsV2Async(new ListObjectsV2Request { BucketName = Name })).S3Objects is { Count: > 0 } objects)
+                foreach (var o in objects) await Client.DeleteObjectAsync(Name, o.Key);
+            try
+            {
+                await Client.DeleteBucketAsync(Name);
+                break;
+            }
+            catch (AmazonS3Exception e) when (e.ErrorCode == "BucketNotEmpty" && attempt < 3)
+            {
+                await Task.Delay(500);
+            }
+        }
         Client.Dispose();
     }
 }
