@@ -81,7 +81,7 @@ public sealed class BatchExplainer(ModelCache models, ResultStore results, Worke
                 var methodRows = new ImageResultRow[prepared.Count];
                 await Parallel.ForEachAsync(Enumerable.Range(0, prepared.Count), writes, async (i, token) =>
                 {
-                    var row = await writer.WriteAsync(method.Name, prepared.Images[i].Key, maps[i], prepared.InputSizeImages[i], token, prepared.OverlayImages[i]);
+                    var row = await writer.WriteAsync(method.Name, prepared.Images[i].Key, maps[i], prepared.PreparedImages[i].Image, token, prepared.OverlayImages[i]);
                     row.Label = prepared.Images[i].Label;
                     row.Predicted = predicted[i];
                     row.TargetClass = targets[i];

@@ -35,8 +35,7 @@ public sealed class ImageLoader(ImagePreprocessor preprocessor, int sampleSize, 
         {
             var prepared = ok[j];
             batch.Images.Add(images[prepared.Index]);
-            batch.InputSizeImages.Add(prepared.Image!.Image);
-            batch.PreparedImages.Add(prepared.Image);
+            batch.PreparedImages.Add(prepared.Image!);
             batch.OverlayImages.Add(prepared.Overlay!);
             batch.FieldsOfView.Add(prepared.FieldOfView);
             batch.ContentHashes.Add(prepared.Hash);

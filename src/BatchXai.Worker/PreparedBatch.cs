@@ -7,13 +7,13 @@ namespace BatchXai.Worker;
 
 /// <summary>
 /// A batch after fetching, decoding and preprocessing: the images that made it (with their
-/// model-input-size RGB for overlays, fields of view and content hashes) and the ones that failed, with why.
+/// prepared model-input images, the original regions overlays are drawn on, fields of view and content
+/// hashes) and the ones that failed, with why.
 /// </summary>
 public sealed class PreparedBatch
 {
     public List<ImageRef> Images { get; } = [];
-    public List<RgbImage> InputSizeImages { get; } = [];
-    /// <summary>Each image as prepared, with the window of the photo it covers (the mask metrics crop masks through it).</summary>
+    /// <summary>Each image as prepared: the model-input-size image (what maps are stored at), and the window of the photo it covers (the mask metrics crop masks through it).</summary>
     public List<PreparedImage> PreparedImages { get; } = [];
     /// <summary>The part of each original image the model saw (fundus: the cropped photo), long side the run's overlay size: what overlays are drawn on.</summary>
     public List<RgbImage> OverlayImages { get; } = [];
