@@ -1,3 +1,4 @@
+using BatchXai.Core.Options;
 using BatchXai.Core.Heads;
 using BatchXai.Core.Maps;
 using BatchXai.Core.Paths;
@@ -17,9 +18,11 @@ public sealed class BlurIntegratedGradientsMethod(int steps = BlurIntegratedGrad
 {
     public const int DefaultSteps = 64;
 
-    public static BlurIntegratedGradientsMethod From(MethodOptions options) =>
-        new(options.Int("blurig-steps", DefaultSteps, 1, 1024), options.Double("blur-sigma", Baseline.DefaultBlurSigma, 0.1, 1000),
-            options.Choice("ig-rule", QuadratureRule.GaussLegendre));
+    public static readonly IntOption Steps = new("blurig-steps", "steps (quadrature nodes) along the blur path", DefaultSteps, 1, 1024);
+    public static readonly ChoiceOption<QuadratureRule> Rule = PathOptions.Rule with { Default = QuadratureRule.GaussLegendre };
+
+    public static readonly MethodDescriptor Descriptor = new("blurig", "IG along a path of decreasing Gaussian blur; costs steps gradient passes per image",
+        [Steps, PathOptions.BlurSigma, Rule], o => new BlurIntegratedGradientsMethod(o.Get(Steps), o.Get(PathOptions.BlurSigma), o.Get(Rule)));
 
     public string Name => "blurig";
 

@@ -1,3 +1,4 @@
+using BatchXai.Core.Options;
 using BatchXai.Core.Gradients;
 using BatchXai.Core.Heads;
 using BatchXai.Core.Maps;
@@ -20,9 +21,12 @@ public sealed class GuidedIntegratedGradientsMethod(int steps = GuidedIntegrated
     public const int DefaultSteps = 200;
     public const double DefaultFraction = 0.25, DefaultMaxDist = 0.02;
 
-    public static GuidedIntegratedGradientsMethod From(MethodOptions options) =>
-        new(options.Int("guidedig-steps", DefaultSteps, 1, 4096), options.Double("guidedig-fraction", DefaultFraction, 1e-6, 1),
-            options.Double("guidedig-max-dist", DefaultMaxDist, 0, 1), options.Choice("ig-baseline", BaselineKind.Black));
+    public static readonly IntOption Steps = new("guidedig-steps", "steps along the adaptive path", DefaultSteps, 1, 4096);
+    public static readonly NumberOption Fraction = new("guidedig-fraction", "fraction of features moved per step", DefaultFraction, 1e-6, 1);
+    public static readonly NumberOption MaxDist = new("guidedig-max-dist", "how far a feature's progress may stray from the step's", DefaultMaxDist, 0, 1);
+
+    public static readonly MethodDescriptor Descriptor = new("guidedig", "IG along an adaptive path that moves low-gradient features first; costs steps gradient passes per image, in sequence",
+        [Steps, Fraction, MaxDist, PathOptions.Baseline], o => new GuidedIntegratedGradientsMethod(o.Get(Steps), o.Get(Fraction), o.Get(MaxDist), o.Get(PathOptions.Baseline)));
 
     public string Name => "guidedig";
 

@@ -1,3 +1,4 @@
+using BatchXai.Core.Options;
 using BatchXai.Core.Heads;
 using BatchXai.Core.Maps;
 using BatchXai.Core.Paths;
@@ -21,15 +22,23 @@ public sealed class IntegratedGradientsMethod(int steps = IntegratedGradientsMet
     /// <summary>The step cap of <c>--ig-tolerance</c>: 1024 (MobileNetV3's hard-swish needed 512 for 0.6–3%, issue 12).</summary>
     public const int DefaultMaxSteps = 1024;
 
+    public static readonly IntOption StepsOption = new("ig-steps", "interpolation steps along the path", DefaultSteps, 1, 1024);
+    public static readonly NumberOption ToleranceOption = new("ig-tolerance",
+        "refine each image's path (doubling its trapezoid steps) until |completeness delta| <= this share of |S_c(x) - S_c(x')|; 0: fixed --ig-steps", 0, 0, 1);
+    public static readonly IntOption MaxStepsOption = new("ig-max-steps", "step cap of --ig-tolerance (at least --ig-steps)", DefaultMaxSteps, 1, 65536);
+
+    public static readonly MethodDescriptor Descriptor = new("ig", "Integrated Gradients from a baseline; costs steps+1 gradient passes per image",
+        [StepsOption, PathOptions.Rule, PathOptions.Baseline, PathOptions.BlurSigma, ToleranceOption, MaxStepsOption], From);
+
     public static IntegratedGradientsMethod From(MethodOptions options)
     {
-        var rule = options.Choice("ig-rule", QuadratureRule.Trapezoid);
-        double tolerance = options.Double("ig-tolerance", 0, 0, 1);
+        var rule = options.Get(PathOptions.Rule);
+        double tolerance = options.Get(ToleranceOption);
         if (tolerance > 0 && rule != QuadratureRule.Trapezoid)
             throw new ArgumentException("option --ig-tolerance refines trapezoid paths only (Gauss–Legendre nodes do not nest); drop --ig-rule gauss-legendre");
-        int steps = options.Int("ig-steps", DefaultSteps, 1, 1024);
-        return new(steps, options.Choice("ig-baseline", BaselineKind.Black), rule, options.Double("blur-sigma", Baseline.DefaultBlurSigma, 0.1, 1000),
-            tolerance, options.Int("ig-max-steps", Math.Max(DefaultMaxSteps, steps), steps, 65536));
+        int steps = options.Get(StepsOption);
+        int maxSteps = options.IsSet(MaxStepsOption.Name) ? options.Get(MaxStepsOption with { Min = steps }) : Math.Max(DefaultMaxSteps, steps);
+        return new(steps, options.Get(PathOptions.Baseline), rule, options.Get(PathOptions.BlurSigma), tolerance, maxSteps);
     }
 
     public string Name => "ig";

@@ -1,44 +1,32 @@
-using System.Globalization;
-using System.Text.RegularExpressions;
+using BatchXai.Core.Options;
 
 namespace BatchXai.Core.Methods;
 
 /// <summary>
-/// Method settings as the command line and the bus carry them ("ig-steps" → "64"); each method
-/// reads its own, with defaults, and a bad value is an error naming the option.
+/// Run option values as the command line and the bus carry them ("ig-steps" → "64"); a method
+/// reads its own through their declarations (<see cref="OptionSpec"/>), with defaults, and a bad
+/// value is an error naming the option.
 /// </summary>
-public sealed partial class MethodOptions(IReadOnlyDictionary<string, string>? values = null)
+public sealed class MethodOptions(IReadOnlyDictionary<string, string>? values = null)
 {
     public static readonly MethodOptions Defaults = new();
 
     private readonly IReadOnlyDictionary<string, string> _values = values ?? new Dictionary<string, string>();
 
-    public int Int(string name, int fallback, int min, int max)
-    {
-        if (!_values.TryGetValue(name, out var text)) return fallback;
-        if (!int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out int value) || value < min || value > max)
-            throw new ArgumentException($"option --{name} is '{text}' but must be a whole number from {min} to {max}");
-        return value;
-    }
+    public int Get(IntOption option) => _values.TryGetValue(option.Name, out var text) ? option.Parse(text) : option.Default;
 
-    public double Double(string name, double fallback, double min, double max)
-    {
-        if (!_values.TryGetValue(name, out var text)) return fallback;
-        if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double value) || !(value >= min && value <= max))
-            throw new ArgumentException($"option --{name} is '{text}' but must be a number from {min.ToString(CultureInfo.InvariantCulture)} to {max.ToString(CultureInfo.InvariantCulture)}");
-        return value;
-    }
+    public double Get(NumberOption option) => _values.TryGetValue(option.Name, out var text) ? option.Parse(text) : option.Default;
 
-    /// <summary>An enum value by its kebab-case name ("gauss-legendre" → GaussLegendre).</summary>
-    public T Choice<T>(string name, T fallback) where T : struct, Enum
-    {
-        if (!_values.TryGetValue(name, out var text)) return fallback;
-        if (!text.Any(char.IsDigit) && Enum.TryParse<T>(text.Replace("-", ""), ignoreCase: true, out var value) && Enum.IsDefined(value)) return value;
-        throw new ArgumentException($"option --{name} is '{text}' but must be one of: {string.Join(", ", Enum.GetNames<T>().Select(Kebab))}");
-    }
+    public T Get<T>(ChoiceOption<T> option) where T : struct, Enum => _values.TryGetValue(option.Name, out var text) ? option.Parse(text) : option.Default;
 
-    private static string Kebab(string pascal) => WordStart().Replace(pascal, "-$1").ToLowerInvariant();
+    /// <summary>The raw text of an option, or null when the user left it unset.</summary>
+    public string? Text(string name) => _values.TryGetValue(name, out var text) ? text : null;
 
-    [GeneratedRegex("(?<!^)([A-Z])")]
-    private static partial Regex WordStart();
+    public bool IsSet(string name) => _values.ContainsKey(name);
+
+    public int Int(string name, int fallback, int min, int max) => Get(new IntOption(name, "", fallback, min, max));
+
+    public double Double(string name, double fallback, double min, double max) => Get(new NumberOption(name, "", fallback, min, max));
+
+    public T Choice<T>(string name, T fallback) where T : struct, Enum => Get(new ChoiceOption<T>(name, "", fallback));
 }

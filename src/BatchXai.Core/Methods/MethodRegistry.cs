@@ -1,39 +1,42 @@
 namespace BatchXai.Core.Methods;
 
-/// <summary>The explanation methods users can name in <c>--methods</c>, one line each.</summary>
+/// <summary>
+/// The explanation methods users can name in <c>--methods</c>, one line each. Each entry is the
+/// method's own <see cref="MethodDescriptor"/>: its options are declared in its file, and the CLI,
+/// the API's validation and README's table are built from these entries.
+/// </summary>
 public static class MethodRegistry
 {
-    private static readonly Dictionary<string, Func<MethodOptions, IExplanationMethod>> Factories = new(StringComparer.OrdinalIgnoreCase)
-    {
-        ["crm"] = _ => new CrmMethod(),
-        ["cam"] = _ => new CamMethod(),
-        ["gradcam"] = _ => new GradCamMethod(),
-        ["gradcam++"] = _ => new GradCamPlusPlusMethod(),
-        ["saliency"] = _ => new SaliencyMethod(),
-        ["gradxinput"] = _ => new SaliencyMethod(timesInput: true),
-        ["smoothgrad"] = SmoothGradMethod.From,
-        ["guidedbp"] = _ => new GuidedBackpropMethod(),
-        ["ig"] = IntegratedGradientsMethod.From,
-        ["blurig"] = BlurIntegratedGradientsMethod.From,
-        ["guidedig"] = GuidedIntegratedGradientsMethod.From,
-        ["occlusion"] = OcclusionMethod.From,
-        [ClearMethod.MethodName] = _ => new ClearMethod(),
-    };
+    public static readonly IReadOnlyList<MethodDescriptor> All =
+    [
+        new("crm", "Class-selective Relevance Mapping: drop in the output-node SSE when each feature cell is removed; about one forward pass", () => new CrmMethod()),
+        new("cam", "Class Activation Map of a GAP → linear head; free with the forward pass", () => new CamMethod()),
+        new("gradcam", "Grad-CAM: target-layer activations weighted by their mean gradient; one gradient pass", () => new GradCamMethod()),
+        new("gradcam++", "Grad-CAM++: higher-order gradient weights; one gradient pass", () => new GradCamPlusPlusMethod()),
+        new("saliency", "max over channels of |∂S_c/∂x|; one gradient pass", () => new SaliencyMethod()),
+        new("gradxinput", "gradient × input, channel sum; one gradient pass", () => new SaliencyMethod(timesInput: true)),
+        SmoothGradMethod.Descriptor,
+        new("guidedbp", "guided backpropagation (ReLU passes positive gradients only); one gradient pass", () => new GuidedBackpropMethod()),
+        IntegratedGradientsMethod.Descriptor,
+        BlurIntegratedGradientsMethod.Descriptor,
+        GuidedIntegratedGradientsMethod.Descriptor,
+        OcclusionMethod.Descriptor,
+        new(ClearMethod.MethodName, "CLEAR: class-contrastive back-projection of every class's response (models with a linear head)", () => new ClearMethod()),
+    ];
 
-    public static IReadOnlyCollection<string> Names => Factories.Keys;
+    private static readonly Dictionary<string, MethodDescriptor> ByName = All.ToDictionary(d => d.Name, StringComparer.OrdinalIgnoreCase);
+
+    public static IReadOnlyCollection<string> Names => ByName.Keys;
+
+    /// <summary>The method named <paramref name="name"/>, or an error listing the known ones.</summary>
+    public static MethodDescriptor Find(string name) =>
+        ByName.TryGetValue(name, out var descriptor) ? descriptor : throw new ArgumentException($"unknown method '{name}'; choose from {string.Join(", ", Names)}");
 
     /// <summary>Resolves a comma-separated list such as "crm,cam"; unknown names are an error listing the known ones.</summary>
     public static IReadOnlyList<IExplanationMethod> Resolve(string commaSeparated, MethodOptions? options = null)
     {
         var names = commaSeparated.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         if (names.Length == 0) throw new ArgumentException($"no methods given; choose from {string.Join(", ", Names)}");
-        var methods = new List<IExplanationMethod>();
-        foreach (var name in names.Distinct(StringComparer.OrdinalIgnoreCase))
-        {
-            if (!Factories.TryGetValue(name, out var make))
-                throw new ArgumentException($"unknown method '{name}'; choose from {string.Join(", ", Names)}");
-            methods.Add(make(options ?? MethodOptions.Defaults));
-        }
-        return methods;
+        return names.Distinct(StringComparer.OrdinalIgnoreCase).Select(name => Find(name).Create(options ?? MethodOptions.Defaults)).ToList();
     }
 }

@@ -1,3 +1,4 @@
+using BatchXai.Core.Options;
 using BatchXai.Core.Heads;
 using BatchXai.Core.Maps;
 using BatchXai.Core.Paths;
@@ -17,9 +18,12 @@ public sealed class OcclusionMethod(int patch = OcclusionMethod.DefaultPatch, in
     /// <summary>Occluded copies per forward call: large enough to keep the runtime busy, small enough to stay in cache-friendly memory.</summary>
     private const int Chunk = 64;
 
-    public static OcclusionMethod From(MethodOptions options) =>
-        new(options.Int("occlusion-patch", DefaultPatch, 1, 4096), options.Int("occlusion-stride", DefaultStride, 1, 4096),
-            options.Choice("occlusion-baseline", BaselineKind.Black));
+    public static readonly IntOption Patch = new("occlusion-patch", "square patch side in input pixels", DefaultPatch, 1, 4096);
+    public static readonly IntOption Stride = new("occlusion-stride", "patch step in input pixels", DefaultStride, 1, 4096);
+    public static readonly ChoiceOption<BaselineKind> Fill = new("occlusion-baseline", "what the patch shows", BaselineKind.Black);
+
+    public static readonly MethodDescriptor Descriptor = new("occlusion", "score drop when a sliding patch is replaced by the baseline; one forward pass per window",
+        [Patch, Stride, Fill], o => new OcclusionMethod(o.Get(Patch), o.Get(Stride), o.Get(Fill)));
 
     public string Name => "occlusion";
 

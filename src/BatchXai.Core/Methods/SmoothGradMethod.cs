@@ -1,3 +1,4 @@
+using BatchXai.Core.Options;
 using System.Numerics.Tensors;
 using BatchXai.Core.Gradients;
 using BatchXai.Core.Heads;
@@ -18,8 +19,11 @@ public sealed class SmoothGradMethod(int samples = SmoothGradMethod.DefaultSampl
     /// <summary>15% of the input range, the paper's recommended level.</summary>
     public const double DefaultNoise = 0.15;
 
-    public static SmoothGradMethod From(MethodOptions options) =>
-        new(options.Int("smoothgrad-samples", DefaultSamples, 1, 1024), options.Double("smoothgrad-sigma", DefaultNoise, 0, 10));
+    public static readonly IntOption Samples = new("smoothgrad-samples", "noisy copies per image", DefaultSamples, 1, 1024);
+    public static readonly NumberOption Sigma = new("smoothgrad-sigma", "noise sigma as a fraction of each channel's input range", DefaultNoise, 0, 10);
+
+    public static readonly MethodDescriptor Descriptor = new("smoothgrad", "mean input gradient over noisy copies; costs samples gradient passes per image",
+        [Samples, Sigma], o => new SmoothGradMethod(o.Get(Samples), o.Get(Sigma)));
 
     public string Name => "smoothgrad";
 

@@ -1,0 +1,13 @@
+using BatchXai.Core.Options;
+
+namespace BatchXai.Core.Methods;
+
+/// <summary>
+/// What users see of a method before it runs: the name they select it by, one line on what it
+/// does and costs, the options it reads (declared once, in the method's file), and how to make it.
+/// </summary>
+public sealed record MethodDescriptor(string Name, string Summary, IReadOnlyList<OptionSpec> Options, Func<MethodOptions, IExplanationMethod> Create)
+{
+    /// <summary>A method with no options.</summary>
+    public MethodDescriptor(string name, string summary, Func<IExplanationMethod> create) : this(name, summary, [], _ => create()) { }
+}
