@@ -46,7 +46,7 @@ public static class EndToEndBenchmark
         SampleDatasetWriter.Write(Path.Combine(local, "data"), count, seed: 5, new SampleDataOptions());
         Directory.Delete(Path.Combine(local, "data", SampleDatasetWriter.MasksFolder), recursive: true);
         var s3Data = $"s3://batchxai/{id}/data";
-        using (var store = ObjectStores.Open(s3Data))
+        using (var store = ObjectStoreFactory.FromEnvironment.Open(s3Data))
             foreach (var file in Directory.EnumerateFiles(Path.Combine(local, "data"), "*", SearchOption.AllDirectories))
                 await store.WriteAsync(Path.GetRelativePath(Path.Combine(local, "data"), file), await File.ReadAllBytesAsync(file, ct), ct);
 
@@ -83,8 +83,8 @@ public static class EndToEndBenchmark
         var results = Path.Combine(local, $"results-{Guid.NewGuid():N}");
         var store = new ResultStore(await SqliteDatabase.OpenAsync(Path.Combine(results, "bench.db"), ct));
         using var models = new ModelCache(options, NullLogger<ModelCache>.Instance);
-        var explainer = new BatchExplainer(models, store, options, NullLogger<BatchExplainer>.Instance);
-        using var dataset = ObjectStores.Open(Path.Combine(local, "data"));
+        var explainer = new BatchExplainer(models, store, options, NullLogger<BatchExplainer>.Instance, ObjectStoreFactory.FromEnvironment);
+        using var dataset = ObjectStoreFactory.FromEnvironment.Open(Path.Combine(local, "data"));
         var listing = await new Coordinator.Datasets.DatasetEnumerator(dataset, models.Get(manifest).Network.Manifest.Classes).EnumerateAsync(ct);
         var runId = Guid.NewGuid();
         await store.CreateRunAsync(new RunRow { Id = runId, Status = RunStatus.Running, Methods = string.Join(',', Methods), Expected = listing.Images.Count }, ct);

@@ -3,6 +3,7 @@ using BatchXai.Contracts;
 using BatchXai.Core.Aggregation;
 using BatchXai.Core.Methods;
 using BatchXai.Imaging;
+using BatchXai.Storage.Csv;
 using BatchXai.Storage.Database;
 using BatchXai.Storage.Objects;
 
@@ -14,14 +15,14 @@ namespace BatchXai.Aggregator;
 /// of attentive pixels whose dominant class Ĉ is d, and images d dominates — as class_dominance
 /// rows and &lt;run&gt;/dominance.csv. Reads only the stored Ĉ and D maps, so it is idempotent.
 /// </summary>
-public sealed class ClassDominanceBuilder(ResultStore results, ClassSelection selection = ClassSelection.Correct)
+public sealed class ClassDominanceBuilder(ResultStore results, ClassSelection selection = ClassSelection.Correct, IObjectStoreFactory? stores = null)
 {
     public async Task BuildAsync(RunRow run, CancellationToken ct)
     {
-        var methods = run.Methods.Split(',', StringSplitOptions.RemoveEmptyEntries).Where(m => m == ClearMethod.MethodName).ToList();
+        var methods = RunInfo.Of(run).Methods.Where(m => m == ClearMethod.MethodName).ToList();
         if (methods.Count == 0) return;
-        using var output = ObjectStores.Open(run.ResultsUri);
-        var classNames = JsonSerializer.Deserialize<string[]>(run.ClassNamesJson) ?? [];
+        using var output = (stores ?? ObjectStoreFactory.FromEnvironment).Open(run.ResultsUri);
+        var classNames = RunInfo.Of(run).ClassNames;
         var csv = new CsvText("method", "class_index", "class_name", "selection", "dominant_class", "dominant_class_name", "image_count",
             "fov_pixel_share", "attentive_pixel_share", "images_dominated");
         foreach (var method in methods)

@@ -14,13 +14,14 @@ namespace BatchXai.Aggregator;
 /// ROI-ratio distributions, written as .npy/.png and class_aggregates rows. Reads only what the
 /// workers stored, so it is idempotent and can run anywhere.
 /// </summary>
-public sealed class ClassViewBuilder(ResultStore results, ClassSelection selection = ClassSelection.Correct)
+public sealed class ClassViewBuilder(ResultStore results, ClassSelection selection = ClassSelection.Correct, IObjectStoreFactory? stores = null)
 {
     public async Task BuildAsync(RunRow run, CancellationToken ct)
     {
-        using var output = ObjectStores.Open(run.ResultsUri);
-        var classNames = JsonSerializer.Deserialize<string[]>(run.ClassNamesJson) ?? [];
-        foreach (var method in run.Methods.Split(',', StringSplitOptions.RemoveEmptyEntries))
+        using var output = (stores ?? ObjectStoreFactory.FromEnvironment).Open(run.ResultsUri);
+        var info = RunInfo.Of(run);
+        var classNames = info.ClassNames;
+        foreach (var method in info.Methods)
         {
             var rows = await results.ResultsAsync(run.Id, method, ct);
             var accumulators = new ClassLevelAccumulator?[classNames.Length];

@@ -1,6 +1,7 @@
 using BatchXai.Aggregator.Audit;
 using BatchXai.Contracts;
 using BatchXai.Storage.Database;
+using BatchXai.Storage.Objects;
 using MassTransit;
 using Microsoft.Extensions.Logging;
 
@@ -10,7 +11,7 @@ namespace BatchXai.Aggregator;
 /// When a run's images are all accounted for: build the class-level views, the CSV reports and
 /// the artefact audit, then mark the run completed. Running it twice for a run gives the same rows and files.
 /// </summary>
-public sealed class RunCompletedConsumer(ResultStore results, ILogger<RunCompletedConsumer> log) : IConsumer<RunCompleted>
+public sealed class RunCompletedConsumer(ResultStore results, ILogger<RunCompletedConsumer> log, IObjectStoreFactory stores) : IConsumer<RunCompleted>
 {
     public async Task Consume(ConsumeContext<RunCompleted> context)
     {
@@ -20,12 +21,12 @@ public sealed class RunCompletedConsumer(ResultStore results, ILogger<RunComplet
         try
         {
             // The run's class selection (set by the coordinator: correct with labels, else predicted).
-            var selection = ClassSelectionOption.Of(context.Message.Settings.MethodOptions);
-            await new ClassViewBuilder(results, selection).BuildAsync(run, ct);
-            await new ClassDominanceBuilder(results, selection).BuildAsync(run, ct);
-            await new RunReportWriter(results).WriteAsync(run, ct);
-            await new Metrics.RunMetricsWriter(results).WriteAsync(run, ct);
-            await new ArtefactAuditor(results, selection: selection).AuditAsync(run, ct);
+            var selection = RunInfo.Of(run).ClassSelection;
+            await new ClassViewBuilder(results, selection, stores).BuildAsync(run, ct);
+            await new ClassDominanceBuilder(results, selection, stores).BuildAsync(run, ct);
+            await new RunReportWriter(results, stores).WriteAsync(run, ct);
+            await new Metrics.RunMetricsWriter(results, stores).WriteAsync(run, ct);
+            await new ArtefactAuditor(results, selection: selection, stores: stores).AuditAsync(run, ct);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
@@ -35,6 +36,5 @@ public sealed class RunCompletedConsumer(ResultStore results, ILogger<RunComplet
         }
         await results.TryTransitionAsync(runId, RunStatus.Aggregating, RunStatus.Completed, ct: ct);
         log.LogInformation("run {Run}: class-level views written; completed", runId);
-        await context.Publish(new RunAggregated(runId), ct);
     }
 }

@@ -46,17 +46,8 @@ public static class EmbeddedRunner
         {
             var methods = args.Methods.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
             var request = new RunRequest(Path.GetFullPath(args.Dataset), Path.GetFullPath(args.Model), methods, outDir, args.Target, args.BatchSize, args.MethodOptions);
-            // Load the model (and, for gradient methods, its backward graph) before anything is
-            // queued: a bad model or method stops here.
-            var model = host.Services.GetRequiredService<ModelCache>().Get(Path.GetFullPath(args.Model));
-            try
-            {
-                model.Methods(methods, args.MethodOptions);
-            }
-            catch (ArgumentException e)
-            {
-                return new RunOutcome(ExitCodes.BadInput, null, e.Message, outDir);
-            }
+            // The coordinator checks the model, methods and options, and its preflight loads the model
+            // into the worker's cache and prepares its backward graphs, before anything is queued.
             var run = await host.Services.GetRequiredService<RunCoordinator>().StartAsync(request, ct);
             var results = host.Services.GetRequiredService<ResultStore>();
             var final = await follow(results, run);

@@ -14,7 +14,7 @@ public static class MetricsSummary
 {
     public static void Print(TextWriter output, RunRow run, IReadOnlyList<ModelMetricRow> model, IReadOnlyList<ClassMetricRow> classes)
     {
-        var names = JsonSerializer.Deserialize<string[]>(run.ClassNamesJson) ?? [];
+        var names = RunInfo.Of(run).ClassNames;
         string Name(int c) => c < 0 ? "all" : c < names.Length ? $"{c} {names[c]}" : c.ToString(CultureInfo.InvariantCulture);
         string F(double? v) => v is double d ? d.ToString("0.000", CultureInfo.InvariantCulture) : "n/a";
         if (model.Count > 0)

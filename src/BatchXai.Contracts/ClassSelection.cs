@@ -1,3 +1,5 @@
+using BatchXai.Core.Options;
+
 namespace BatchXai.Contracts;
 
 /// <summary>Which images enter a class's views — average map, ROI table, distributions, audit (CRM paper §4.2 uses correctly classified ones).</summary>
@@ -16,6 +18,10 @@ public static class ClassSelectionOption
 {
     public const string Name = "class-selection";
 
+    /// <summary>Its declaration; the default shown is the labelled one (<see cref="Resolve"/> picks predicted for unlabelled data).</summary>
+    public static readonly ChoiceOption<ClassSelection> Spec = new(Name,
+        "images that make each class's views (average maps, ROI table, score distributions, audit): correct (label = prediction = the class), predicted (prediction = the class; the default without labels) or label", ClassSelection.Correct);
+
     /// <summary>The options with <c>class-selection</c> checked, or set to its default: correct when the dataset has labels, predicted otherwise.</summary>
     public static IReadOnlyDictionary<string, string> Resolve(IReadOnlyDictionary<string, string>? options, bool labelled)
     {
@@ -29,9 +35,7 @@ public static class ClassSelectionOption
     public static ClassSelection Of(IReadOnlyDictionary<string, string>? options)
     {
         if (options is null || !options.TryGetValue(Name, out var text)) return ClassSelection.Correct;
-        foreach (var s in Enum.GetValues<ClassSelection>())
-            if (string.Equals(NameOf(s), text.Trim(), StringComparison.OrdinalIgnoreCase)) return s;
-        throw new ArgumentException($"option --{Name} is '{text}' but must be one of: correct, predicted, label");
+        return Spec.Parse(text.Trim());
     }
 
     public static string NameOf(ClassSelection selection) => selection.ToString().ToLowerInvariant();

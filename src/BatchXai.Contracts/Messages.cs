@@ -21,14 +21,11 @@ public enum TargetMode
     Label,
 }
 
-/// <summary>Coordinator → workers: explain these images (16–64 per message).</summary>
+/// <summary>Coordinator → workers: explain these images (RunCoordinator's batch size, 32 by default).</summary>
 public sealed record ExplainBatch(Guid RunId, int BatchIndex, RunSettings Settings, IReadOnlyList<ImageRef> Images);
 
 /// <summary>Worker → coordinator: a batch is stored (results and failures written, idempotently).</summary>
 public sealed record BatchExplained(Guid RunId, int BatchIndex, int Explained, int Failed);
 
 /// <summary>Coordinator → aggregator: every image of the run is explained or failed.</summary>
-public sealed record RunCompleted(Guid RunId, RunSettings Settings);
-
-/// <summary>Aggregator → anyone watching: class-level views are stored; the run is finished.</summary>
-public sealed record RunAggregated(Guid RunId);
+public sealed record RunCompleted(Guid RunId);

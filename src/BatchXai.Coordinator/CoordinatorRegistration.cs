@@ -1,5 +1,7 @@
 using MassTransit;
+using BatchXai.Storage.Objects;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace BatchXai.Coordinator;
 
@@ -8,6 +10,7 @@ public static class CoordinatorRegistration
 {
     public static IServiceCollection AddBatchXaiCoordinator(this IServiceCollection services)
     {
+        services.TryAddSingleton<IObjectStoreFactory>(ObjectStoreFactory.FromEnvironment);
         services.AddSingleton<RunProgressTracker>();
         services.AddSingleton<RunCoordinator>();
         return services;

@@ -3,7 +3,6 @@ using BatchXai.Contracts;
 using BatchXai.Coordinator.Datasets;
 using BatchXai.Coordinator.Incremental;
 using BatchXai.Core.Methods;
-using BatchXai.Imaging;
 using BatchXai.Onnx.Manifest;
 using BatchXai.Onnx.Model;
 using BatchXai.Storage.Database;
@@ -20,9 +19,14 @@ namespace BatchXai.Coordinator;
 /// </summary>
 /// <param name="preflight">Runs the model once before anything is queued; null: the manifest and graph checks only.</param>
 public sealed class RunCoordinator(ResultStore results, IBus bus, RunProgressTracker progress, ILogger<RunCoordinator> log,
-    IModelPreflight? preflight = null)
+    IObjectStoreFactory stores, IModelPreflight? preflight = null)
 {
-    public const int MinBatchSize = 1, MaxBatchSize = 256;
+    /// <summary>Images per ExplainBatch message, for every run (embedded, API, BATCH_SIZE): the one batch-size rule.</summary>
+    public const int MinBatchSize = 1, MaxBatchSize = 256, DefaultBatchSize = 32;
+
+    /// <summary>The batch-size rule; <paramref name="what"/> names where the size came from ("field 'batchSize'").</summary>
+    public static int CheckBatchSize(int size, string what) =>
+        size is >= MinBatchSize and <= MaxBatchSize ? size : throw new RunSetupException($"{what} = {size} is outside {MinBatchSize}..{MaxBatchSize}");
 
     public async Task<RunRow> StartAsync(RunRequest request, CancellationToken ct = default) =>
         await StartAsync(request, filter: null, ct) ?? throw new InvalidOperationException("a run without a filter always starts");
@@ -33,8 +37,7 @@ public sealed class RunCoordinator(ResultStore results, IBus bus, RunProgressTra
     /// </summary>
     public async Task<RunRow?> StartAsync(RunRequest request, IListingFilter? filter, CancellationToken ct = default)
     {
-        if (request.BatchSize is < MinBatchSize or > MaxBatchSize)
-            throw new RunSetupException($"batch size {request.BatchSize} is outside {MinBatchSize}..{MaxBatchSize}");
+        CheckBatchSize(request.BatchSize, "batch size");
         var model = InspectModel(request.ModelManifestPath);
         var methods = ResolveMethods(request.Methods, request.MethodOptions, model);
         foreach (var note in model.Notes) log.LogInformation("model {Model}: {Note}", model.Manifest.Name, note);
@@ -44,7 +47,7 @@ public sealed class RunCoordinator(ResultStore results, IBus bus, RunProgressTra
         int skipped = 0;
         try
         {
-            using var dataset = ObjectStores.Open(request.DatasetUri);
+            using var dataset = stores.Open(request.DatasetUri);
             listing = await new DatasetEnumerator(dataset, model.Manifest.Classes).EnumerateAsync(ct);
             if (listing.Expected == 0) throw new RunSetupException($"dataset {request.DatasetUri} holds no images");
             if (filter is not null)
@@ -132,24 +135,21 @@ public sealed class RunCoordinator(ResultStore results, IBus bus, RunProgressTra
         }
     }
 
+    /// <summary>
+    /// Every option checked against its declaration (an unknown name or a bad value stops the run
+    /// here, for embedded and distributed runs alike, not on every image), and the methods resolved
+    /// for this model's head.
+    /// </summary>
     private static IReadOnlyList<IExplanationMethod> ResolveMethods(IReadOnlyList<string> names, IReadOnlyDictionary<string, string>? options, InspectedModel model)
     {
-        IReadOnlyList<IExplanationMethod> methods;
         try
         {
-            methods = MethodRegistry.Resolve(string.Join(',', names), new MethodOptions(options));
-            // How images are read (window, frame, overlay size) and which metrics are measured: a bad
-            // value must stop the run here, for embedded and distributed runs alike, not fail every image.
-            _ = InputOptions.Of(options);
-            _ = Core.Metrics.FaithfulnessOptions.From(options);
+            RunOptionCatalogue.Check(options);
+            return MethodRegistry.ResolveFor(model.HeadKind, model.Manifest.Name, names, new MethodOptions(options));
         }
         catch (ArgumentException e)
         {
             throw new RunSetupException(e.Message, e);
         }
-        var unsupported = methods.Select(m => m.WhyUnsupported(model.HeadKind)).OfType<string>().ToList();
-        if (unsupported.Count > 0)
-            throw new RunSetupException($"model {model.Manifest.Name}: {string.Join("; ", unsupported)}");
-        return methods;
     }
 }

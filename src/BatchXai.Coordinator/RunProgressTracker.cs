@@ -16,19 +16,12 @@ public sealed class RunProgressTracker(ResultStore results, IBus bus, ILogger<Ru
         var progress = await results.RefreshProgressAsync(runId, ct);
         if (progress.AllAccountedFor && await results.TryTransitionAsync(runId, RunStatus.Running, RunStatus.Aggregating, ct: ct))
         {
-            var run = await results.FindRunAsync(runId, ct) ?? throw new InvalidOperationException($"run {runId} vanished");
             log.LogInformation("run {Run}: all {Expected} images accounted for ({Explained} explained, {Failed} failed); aggregating",
                 runId, progress.Expected, progress.Explained, progress.Failed);
-            await bus.Publish(new RunCompleted(runId, RunSettingsOf(run)), ct);
+            await bus.Publish(new RunCompleted(runId), ct);
         }
         return progress;
     }
-
-    public static RunSettings RunSettingsOf(RunRow run) => new(
-        run.DatasetUri, run.ModelManifestUri, run.ResultsUri,
-        run.Methods.Split(',', StringSplitOptions.RemoveEmptyEntries),
-        Enum.Parse<TargetMode>(run.Target, ignoreCase: true),
-        RunOptions.Of(run).MethodOptions);
 }
 
 /// <summary>Feeds worker progress events to the tracker.</summary>

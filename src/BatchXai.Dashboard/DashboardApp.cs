@@ -30,7 +30,7 @@ public static class DashboardApp
         ShutdownGrace.Apply(builder.Services, options.ShutdownGrace);
 
         builder.Services.AddSingleton(new RunQueries(openDb));
-        builder.Services.AddSingleton(new RunStores(options.StoreUri));
+        builder.Services.AddSingleton(new RunStores(options.StoreUri, Storage.Objects.ObjectStoreFactory.FromEnvironment));
         builder.Services.AddSingleton<RunPictures>();
         builder.Services.AddOpenApi(o => o.AddDocumentTransformer((document, _, _) =>
         {

@@ -19,16 +19,17 @@ public sealed record BatchOutcome(int Explained, int Failed);
 /// run every requested method on that forward pass, write maps, overlays and rows. Stateless
 /// apart from the model cache, so any number of workers can share a queue.
 /// </summary>
-public sealed class BatchExplainer(ModelCache models, ResultStore results, WorkerOptions options, ILogger<BatchExplainer> log)
+public sealed class BatchExplainer(ModelCache models, ResultStore results, WorkerOptions options, ILogger<BatchExplainer> log, IObjectStoreFactory stores)
 {
     public async Task<BatchOutcome> ExplainAsync(ExplainBatch batch, CancellationToken ct)
     {
         var settings = batch.Settings;
         var model = models.Get(settings.ModelManifestUri);
-        using var dataset = ObjectStores.Open(settings.DatasetUri);
-        using var output = ObjectStores.Open(settings.ResultsUri);
+        using var dataset = stores.Open(settings.DatasetUri);
+        using var output = stores.Open(settings.ResultsUri);
 
         var methods = model.Methods(settings.Methods, settings.MethodOptions);
+        model.Prepare(methods);
         var prepared = await model.Loader.LoadAsync(dataset, batch.Images, InputOptions.Of(settings.MethodOptions), ct);
         var rows = new List<ImageResultRow>();
         var metricRows = new List<ImageMetricRow>();

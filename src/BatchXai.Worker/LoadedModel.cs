@@ -28,17 +28,23 @@ public sealed class LoadedModel : IDisposable
     /// <summary>The input layout gradient methods need, and black and white pixels after normalisation (IG's default baseline, the input range).</summary>
     public InputGeometry Geometry => GeometryOf(Network.Manifest);
 
-    /// <summary>The run's methods with its options, resolved once per distinct choice.</summary>
+    /// <summary>The run's methods with its options, resolved and checked against this model once per distinct choice (no side effects).</summary>
     public IReadOnlyList<IExplanationMethod> Methods(IReadOnlyList<string> names, IReadOnlyDictionary<string, string>? options)
     {
         var key = string.Join(",", names) + "|" + string.Join(",", (options ?? new Dictionary<string, string>()).OrderBy(o => o.Key).Select(o => $"{o.Key}={o.Value}"));
-        var methods = _methods.GetOrAdd(key, _ => MethodRegistry.Resolve(string.Join(",", names), new MethodOptions(options)));
-        // Gradient methods need the backward graph: build it now so an op it cannot
-        // differentiate is one clear error before any image is touched.
+        return _methods.GetOrAdd(key, _ => MethodRegistry.ResolveFor(Network.Inspected.HeadKind, Network.Manifest.Name, names, new MethodOptions(options)));
+    }
+
+    /// <summary>
+    /// Builds what the methods need beyond the forward pass: the backward graphs of their gradient
+    /// rules and the class-response projector. An explicit step, done before any image is touched,
+    /// so an op the model cannot differentiate is one clear error; repeating it costs nothing.
+    /// </summary>
+    public void Prepare(IReadOnlyList<IExplanationMethod> methods)
+    {
         foreach (var rule in methods.SelectMany(m => m.GradientRules).Distinct()) Network.Gradients.Prepare(rule);
         if (methods.Any(m => m.NeedsClassResponses))
-            (Network.ClassResponses ?? throw new ModelLoadException($"model {Network.Manifest.Name}: CLEAR needs a gap-linear head or outputs.classMaps")).Prepare();
-        return methods;
+            (Network.ClassResponses ?? throw new ModelLoadException($"model {Network.Manifest.Name}: {string.Join(", ", methods.Where(m => m.NeedsClassResponses).Select(m => m.Name))} needs class responses, which this model does not provide")).Prepare();
     }
 
     public static InputGeometry GeometryOf(ModelManifest manifest)

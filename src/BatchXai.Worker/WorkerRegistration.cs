@@ -1,5 +1,7 @@
 using MassTransit;
+using BatchXai.Storage.Objects;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace BatchXai.Worker;
 
@@ -8,6 +10,7 @@ public static class WorkerRegistration
 {
     public static IServiceCollection AddBatchXaiWorker(this IServiceCollection services, WorkerOptions options)
     {
+        services.TryAddSingleton<IObjectStoreFactory>(ObjectStoreFactory.FromEnvironment);
         services.AddSingleton(options);
         services.AddSingleton<ModelCache>();
         services.AddSingleton<BatchExplainer>();

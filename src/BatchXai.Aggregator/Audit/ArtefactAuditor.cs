@@ -16,18 +16,19 @@ namespace BatchXai.Aggregator.Audit;
 /// image of the class and the shares averaged. Reads only stored maps and rows, so running it twice
 /// gives the same output. Classes use the same image selection as the class views.
 /// </summary>
-public sealed class ArtefactAuditor(ResultStore results, AuditThresholds? thresholds = null, ClassSelection selection = ClassSelection.Correct)
+public sealed class ArtefactAuditor(ResultStore results, AuditThresholds? thresholds = null, ClassSelection selection = ClassSelection.Correct, IObjectStoreFactory? stores = null)
 {
     private readonly ClassAuditor _auditor = new(thresholds ?? new AuditThresholds());
 
     public async Task<IReadOnlyList<AuditFinding>> AuditAsync(RunRow run, CancellationToken ct)
     {
-        using var output = ObjectStores.Open(run.ResultsUri);
-        var classNames = JsonSerializer.Deserialize<string[]>(run.ClassNamesJson) ?? [];
+        using var output = (stores ?? ObjectStoreFactory.FromEnvironment).Open(run.ResultsUri);
+        var info = RunInfo.Of(run);
+        var classNames = info.ClassNames;
         var aggregates = await results.ClassAggregatesAsync(run.Id, ct);
         var fieldsOfView = await StoredFieldsOfView.LoadAsync(results, run.Id, ct);
         var findings = new List<AuditFinding>();
-        foreach (var method in run.Methods.Split(',', StringSplitOptions.RemoveEmptyEntries))
+        foreach (var method in info.Methods)
         {
             var perClass = new List<(ImageAttribution Image, FieldOfView Fov)>?[classNames.Length];
             foreach (var row in await results.ResultsAsync(run.Id, method, ct))

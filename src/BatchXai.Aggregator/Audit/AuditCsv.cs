@@ -1,5 +1,6 @@
 using System.Text.Json;
 using BatchXai.Core.Audit;
+using BatchXai.Storage.Csv;
 
 namespace BatchXai.Aggregator.Audit;
 

@@ -1,3 +1,4 @@
+using BatchXai.Storage.Csv;
 using BatchXai.Storage.Database;
 
 namespace BatchXai.Aggregator.Metrics;

@@ -13,7 +13,7 @@ public sealed class ModelMetricsBuilder(ResultStore results)
 {
     public async Task<ModelMetrics?> BuildAsync(RunRow run, CancellationToken ct)
     {
-        int classes = (JsonSerializer.Deserialize<string[]>(run.ClassNamesJson) ?? []).Length;
+        int classes = RunInfo.Of(run).ClassNames.Length;
         var images = (await results.AllResultsAsync(run.Id, ct))
             .Where(r => r.Label is int label && label >= 0 && label < classes)
             .GroupBy(r => r.ImageKey, StringComparer.Ordinal).Select(g => g.First()).ToList();

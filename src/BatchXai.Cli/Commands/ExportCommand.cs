@@ -1,5 +1,5 @@
 using System.CommandLine;
-using BatchXai.Aggregator;
+using BatchXai.Storage.Csv;
 using BatchXai.Dashboard.Reading;
 
 namespace BatchXai.Cli.Commands;

@@ -13,11 +13,11 @@ public static class RunCommand
     {
         var dataset = new Option<string>("--dataset") { Description = "Dataset folder: folder-per-class, APTOS train.csv, EyePACS trainLabels.csv, labels.csv, or unlabelled", Required = true };
         var model = new Option<string>("--model") { Description = "Model manifest (JSON beside the .onnx)", Required = true };
-        var methods = new Option<string>("--methods") { Description = "Comma-separated methods: crm, cam, gradcam, gradcam++, saliency, gradxinput, smoothgrad, guidedbp, ig, blurig, guidedig, occlusion, clear", DefaultValueFactory = _ => "crm" };
-        var methodFlags = MethodFlags.Create();
+        var methods = RunOptionFlags.Methods();
+        var methodFlags = RunOptionFlags.Create();
         var output = new Option<string>("--out") { Description = "Output folder (maps, overlays, CSVs, SQLite database)", DefaultValueFactory = _ => "out" };
         var target = new Option<TargetMode>("--target") { Description = "Class each image is explained for: predicted or label", DefaultValueFactory = _ => TargetMode.Predicted };
-        var batchSize = new Option<int>("--batch-size") { Description = "Images per ExplainBatch message", DefaultValueFactory = _ => 32 };
+        var batchSize = new Option<int>("--batch-size") { Description = $"Images per ExplainBatch message, {Coordinator.RunCoordinator.MinBatchSize}-{Coordinator.RunCoordinator.MaxBatchSize}", DefaultValueFactory = _ => Coordinator.RunCoordinator.DefaultBatchSize };
         var threads = new Option<int>("--threads") { Description = "ONNX Runtime intra-op threads (0 = all cores)", DefaultValueFactory = _ => 0 };
         var provider = new Option<ProviderRequest>("--provider") { Description = "Execution provider: auto (CUDA when its libraries load, else CPU), cpu or cuda (falls back to CPU with one line naming what is missing)", DefaultValueFactory = _ => ProviderRequest.Auto };
         var json = new Option<bool>("--json") { Description = "Print one JSON line with the run's counts at the end" };
@@ -28,7 +28,7 @@ public static class RunCommand
         command.SetAction((parse, ct) => ExecuteAsync(new RunArguments(
             parse.GetValue(dataset)!, parse.GetValue(model)!, parse.GetValue(methods)!, parse.GetValue(output)!, parse.GetValue(target),
             parse.GetValue(batchSize), parse.GetValue(threads), parse.GetValue(provider), parse.GetValue(json), parse.GetValue(verbose),
-            MethodFlags.Values(parse, methodFlags)), ct));
+            RunOptionFlags.Values(parse, methodFlags)), ct));
         return command;
     }
 
@@ -65,7 +65,7 @@ public static class RunCommand
             Console.WriteLine(JsonSerializer.Serialize(new
             {
                 run = run.Id.ToString("D"), status = run.Status, expected = run.Expected, explained = run.Explained, failed = run.Failed,
-                methods = run.Methods.Split(','), model = run.ModelName, classSelection = ClassSelectionOf(run), @out = runDir, error = run.Error,
+                methods = RunInfo.Of(run).Methods, model = run.ModelName, classSelection = ClassSelectionOf(run), @out = runDir, error = run.Error,
                 accuracy = Whole("accuracy"), kappa = Whole("qwk"),
             }));
             return;
@@ -84,6 +84,5 @@ public static class RunCommand
         if (run.Error is not null) Console.WriteLine($"error: {run.Error}");
     }
 
-    private static string ClassSelectionOf(RunRow run) =>
-        ClassSelectionOption.NameOf(ClassSelectionOption.Of(Coordinator.RunOptions.Of(run).MethodOptions));
+    private static string ClassSelectionOf(RunRow run) => ClassSelectionOption.NameOf(RunInfo.Of(run).ClassSelection);
 }

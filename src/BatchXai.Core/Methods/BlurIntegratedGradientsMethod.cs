@@ -28,8 +28,6 @@ public sealed class BlurIntegratedGradientsMethod(int steps = BlurIntegratedGrad
 
     public bool NeedsGradients => true;
 
-    public string? WhyUnsupported(HeadKind head) => null;
-
     public ExplanationMap[] Explain(ExplanationRequest request) =>
         PathIntegral.Explain(request, Name, Quadrature.For(rule, steps), (x, geometry) => new BlurPath(geometry, x, maxSigma));
 }

@@ -15,8 +15,6 @@ public sealed class CrmMethod : IExplanationMethod
     public string Name => "crm";
 
     // Closed form for gap-linear heads, ablation through the head evaluator otherwise.
-    public string? WhyUnsupported(HeadKind head) => null;
-
     public ExplanationMap[] Explain(ExplanationRequest request)
     {
         var f = request.Features;

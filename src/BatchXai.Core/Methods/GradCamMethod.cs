@@ -13,8 +13,6 @@ public sealed class GradCamMethod : IExplanationMethod
 
     public bool NeedsGradients => true;
 
-    public string? WhyUnsupported(HeadKind head) => null;
-
     public ExplanationMap[] Explain(ExplanationRequest request) =>
         ChannelWeightedMap.Explain(request, Name, (_, gradients) => System.Numerics.Tensors.TensorPrimitives.Sum(gradients) / gradients.Length);
 }

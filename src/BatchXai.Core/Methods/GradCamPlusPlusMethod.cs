@@ -16,8 +16,6 @@ public sealed class GradCamPlusPlusMethod : IExplanationMethod
 
     public bool NeedsGradients => true;
 
-    public string? WhyUnsupported(HeadKind head) => null;
-
     public ExplanationMap[] Explain(ExplanationRequest request) => ChannelWeightedMap.Explain(request, Name, Weight);
 
     public static float Weight(ReadOnlySpan<float> activations, ReadOnlySpan<float> gradients)

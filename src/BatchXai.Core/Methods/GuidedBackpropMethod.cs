@@ -17,8 +17,6 @@ public sealed class GuidedBackpropMethod : IExplanationMethod
 
     public IReadOnlyList<GradientRule> GradientRules => [GradientRule.GuidedBackprop];
 
-    public string? WhyUnsupported(HeadKind head) => null;
-
     public ExplanationMap[] Explain(ExplanationRequest request)
     {
         var gradients = request.TargetInputGradients(Name, GradientRule.GuidedBackprop);

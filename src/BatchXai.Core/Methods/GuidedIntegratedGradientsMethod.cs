@@ -32,8 +32,6 @@ public sealed class GuidedIntegratedGradientsMethod(int steps = GuidedIntegrated
 
     public bool NeedsGradients => true;
 
-    public string? WhyUnsupported(HeadKind head) => null;
-
     public ExplanationMap[] Explain(ExplanationRequest request)
     {
         var (inputs, geometry, engine) = request.RequireGradients(Name);

@@ -21,8 +21,8 @@ public interface IExplanationMethod
     /// <summary>The backward-pass rules it uses, so a worker can build those graphs before touching an image.</summary>
     IReadOnlyList<Gradients.GradientRule> GradientRules => NeedsGradients ? [Gradients.GradientRule.Exact] : [];
 
-    /// <summary>Why this method cannot explain a model with this head, or null when it can.</summary>
-    string? WhyUnsupported(Heads.HeadKind head);
+    /// <summary>Why this method cannot explain a model with this head, or null when it can (most methods explain any model).</summary>
+    string? WhyUnsupported(Heads.HeadKind head) => null;
 
     /// <summary>One map per image of the batch, in batch order.</summary>
     ExplanationMap[] Explain(ExplanationRequest request);

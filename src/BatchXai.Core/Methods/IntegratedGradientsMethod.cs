@@ -48,8 +48,6 @@ public sealed class IntegratedGradientsMethod(int steps = IntegratedGradientsMet
 
     public bool NeedsGradients => true;
 
-    public string? WhyUnsupported(HeadKind head) => null;
-
     public double Tolerance => tolerance;
 
     public ExplanationMap[] Explain(ExplanationRequest request)

@@ -19,6 +19,17 @@ public sealed class MethodOptions(IReadOnlyDictionary<string, string>? values = 
 
     public T Get<T>(ChoiceOption<T> option) where T : struct, Enum => _values.TryGetValue(option.Name, out var text) ? option.Parse(text) : option.Default;
 
+    public T Get<T>(FlagsOption<T> option) where T : struct, Enum => _values.TryGetValue(option.Name, out var text) ? option.Parse(text) : default;
+
+    public T Get<T>(ParsedOption<T> option) => _values.TryGetValue(option.Name, out var text) ? option.Parse(text) : option.Default;
+
+    /// <summary>The option names set that no declaration in <paramref name="known"/> reads.</summary>
+    public IEnumerable<string> Unknown(IEnumerable<OptionSpec> known)
+    {
+        var names = known.Select(o => o.Name).ToHashSet(StringComparer.Ordinal);
+        return _values.Keys.Where(name => !names.Contains(name));
+    }
+
     /// <summary>The raw text of an option, or null when the user left it unset.</summary>
     public string? Text(string name) => _values.TryGetValue(name, out var text) ? text : null;
 

@@ -39,4 +39,17 @@ public static class MethodRegistry
         if (names.Length == 0) throw new ArgumentException($"no methods given; choose from {string.Join(", ", Names)}");
         return names.Distinct(StringComparer.OrdinalIgnoreCase).Select(name => Find(name).Create(options ?? MethodOptions.Defaults)).ToList();
     }
+
+    /// <summary>
+    /// The run's methods for a model with this head: resolved with the run's options, each checked
+    /// against the head. The one place runs are validated (coordinator, embedded runner and worker
+    /// alike); an ArgumentException names the method or option at fault.
+    /// </summary>
+    public static IReadOnlyList<IExplanationMethod> ResolveFor(Heads.HeadKind head, string modelName, IReadOnlyList<string> names, MethodOptions options)
+    {
+        var methods = Resolve(string.Join(',', names), options);
+        var unsupported = methods.Select(m => m.WhyUnsupported(head)).OfType<string>().ToList();
+        if (unsupported.Count > 0) throw new ArgumentException($"model {modelName}: {string.Join("; ", unsupported)}");
+        return methods;
+    }
 }

@@ -27,8 +27,6 @@ public sealed class OcclusionMethod(int patch = OcclusionMethod.DefaultPatch, in
 
     public string Name => "occlusion";
 
-    public string? WhyUnsupported(HeadKind head) => null;
-
     /// <summary>Top-left corners along an axis of length n: 0, stride, … and n − patch.</summary>
     public static int[] Offsets(int n, int patch, int stride)
     {

@@ -14,8 +14,6 @@ public sealed class SaliencyMethod(bool timesInput = false) : IExplanationMethod
 
     public bool NeedsGradients => true;
 
-    public string? WhyUnsupported(HeadKind head) => null;
-
     public ExplanationMap[] Explain(ExplanationRequest request)
     {
         var gradients = request.TargetInputGradients(Name, GradientRule.Exact);

@@ -29,8 +29,6 @@ public sealed class SmoothGradMethod(int samples = SmoothGradMethod.DefaultSampl
 
     public bool NeedsGradients => true;
 
-    public string? WhyUnsupported(HeadKind head) => null;
-
     public ExplanationMap[] Explain(ExplanationRequest request)
     {
         var (inputs, geometry, engine) = request.RequireGradients(Name);

@@ -1,4 +1,5 @@
 using BatchXai.Core.Methods;
+using BatchXai.Core.Options;
 
 namespace BatchXai.Core.Metrics;
 
@@ -29,9 +30,19 @@ public enum FaithfulnessMetric
 public sealed record FaithfulnessOptions(FaithfulnessMetric Metrics, int Steps = FaithfulnessOptions.DefaultSteps, int PointingTolerance = MaskAgreement.DefaultTolerance,
     int SanityPerClass = 2, int SanityBatches = 1, int SanitySteps = 4)
 {
-    public const string MetricsOption = "metrics", StepsOption = "metric-steps", ToleranceOption = "pointing-tolerance",
-        SanityPerClassOption = "sanity-per-class", SanityBatchesOption = "sanity-batches", SanityStepsOption = "sanity-steps";
     public const int DefaultSteps = 20;
+
+    public static readonly FlagsOption<FaithfulnessMetric> MetricsSpec = new("metrics", "per-image metrics of every method's maps",
+        new Dictionary<string, FaithfulnessMetric> { ["randomisation"] = FaithfulnessMetric.Randomization });
+    public static readonly IntOption StepsSpec = new("metric-steps", "perturbation steps K of the deletion and insertion curves (K+1 points each)", DefaultSteps, 2, 1000);
+    public static readonly IntOption ToleranceSpec = new("pointing-tolerance", "pointing game: how far (input pixels) the map's maximum may lie from the mask",
+        MaskAgreement.DefaultTolerance, 0, 1000);
+    public static readonly IntOption SanityPerClassSpec = new("sanity-per-class", "randomization check: images per target class sampled from each checked batch", 2, 1, 1000);
+    public static readonly IntOption SanityBatchesSpec = new("sanity-batches", "randomization check: batches checked, the first N", 1, 1, 1_000_000);
+    public static readonly IntOption SanityStepsSpec = new("sanity-steps", "randomization check: cascade points below the logits layer, evenly spaced down to every layer", 4, 1, 1000);
+
+    /// <summary>Every metric option, for the run option catalogue.</summary>
+    public static readonly IReadOnlyList<OptionSpec> Options = [MetricsSpec, StepsSpec, ToleranceSpec, SanityPerClassSpec, SanityBatchesSpec, SanityStepsSpec];
 
     /// <summary>Insertion's start: the input under a Gaussian blur of this σ in input pixels (Petsiuk et al.'s σ = 5).</summary>
     public const double InsertionBlurSigma = 5;
@@ -53,22 +64,10 @@ public sealed record FaithfulnessOptions(FaithfulnessMetric Metrics, int Steps =
 
     public static FaithfulnessOptions From(IReadOnlyDictionary<string, string>? values)
     {
-        if (values is null || !values.TryGetValue(MetricsOption, out var list) || string.IsNullOrWhiteSpace(list) || list.Trim() == "none") return Off;
-        var metrics = FaithfulnessMetric.None;
-        foreach (var name in list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
-        {
-            metrics |= name.ToLowerInvariant() switch
-            {
-                "deletion" => FaithfulnessMetric.Deletion,
-                "insertion" => FaithfulnessMetric.Insertion,
-                "road" => FaithfulnessMetric.Road,
-                "pointing" => FaithfulnessMetric.Pointing,
-                "randomization" or "randomisation" => FaithfulnessMetric.Randomization,
-                _ => throw new ArgumentException($"option --{MetricsOption} names '{name}' but must list: deletion, insertion, road, pointing, randomization"),
-            };
-        }
         var options = new MethodOptions(values);
-        return new FaithfulnessOptions(metrics, options.Int(StepsOption, DefaultSteps, 2, 1000), options.Int(ToleranceOption, MaskAgreement.DefaultTolerance, 0, 1000),
-            options.Int(SanityPerClassOption, 2, 1, 1000), options.Int(SanityBatchesOption, 1, 1, 1_000_000), options.Int(SanityStepsOption, 4, 1, 1000));
+        var metrics = options.Get(MetricsSpec);
+        if (metrics == FaithfulnessMetric.None) return Off;
+        return new FaithfulnessOptions(metrics, options.Get(StepsSpec), options.Get(ToleranceSpec),
+            options.Get(SanityPerClassSpec), options.Get(SanityBatchesSpec), options.Get(SanityStepsSpec));
     }
 }

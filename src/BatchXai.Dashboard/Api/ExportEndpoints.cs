@@ -1,4 +1,4 @@
-using BatchXai.Aggregator;
+using BatchXai.Storage.Csv;
 
 namespace BatchXai.Dashboard.Api;
 

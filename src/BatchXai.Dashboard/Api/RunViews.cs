@@ -6,9 +6,9 @@ namespace BatchXai.Dashboard.Api;
 /// <summary>Rows as the API shows them, and the URLs of a run's files.</summary>
 public static class RunViews
 {
-    public static string[] Methods(RunRow run) => run.Methods.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+    public static string[] Methods(RunRow run) => RunInfo.Of(run).Methods;
 
-    public static string[] ClassNames(RunRow run) => JsonSerializer.Deserialize<string[]>(run.ClassNamesJson) ?? [];
+    public static string[] ClassNames(RunRow run) => RunInfo.Of(run).ClassNames;
 
     public static string? ClassName(string[] names, int? index) => index is int i && i >= 0 && i < names.Length ? names[i] : null;
 

@@ -9,7 +9,7 @@ namespace BatchXai.Dashboard.Reading;
 /// instead, for a dashboard on another host than the workers) and each run's dataset. Opened once
 /// per URI and disposed with the app: an S3 store holds a client.
 /// </summary>
-public sealed class RunStores(string? resultsOverride) : IDisposable
+public sealed class RunStores(string? resultsOverride, IObjectStoreFactory stores) : IDisposable
 {
     private readonly ConcurrentDictionary<string, Lazy<IObjectStore>> _open = new(StringComparer.Ordinal);
 
@@ -17,7 +17,7 @@ public sealed class RunStores(string? resultsOverride) : IDisposable
 
     public IObjectStore Dataset(RunRow run) => Open(run.DatasetUri);
 
-    private IObjectStore Open(string uri) => _open.GetOrAdd(uri, u => new Lazy<IObjectStore>(() => ObjectStores.Open(u))).Value;
+    private IObjectStore Open(string uri) => _open.GetOrAdd(uri, u => new Lazy<IObjectStore>(() => stores.Open(u))).Value;
 
     public void Dispose()
     {

@@ -25,7 +25,7 @@ public sealed record RunView(
     DateTime CreatedAt, DateTime UpdatedAt, DateTime? CompletedAt)
 {
     public static RunView Of(RunRow r) => new(
-        r.Id, r.Status, r.DatasetUri, r.ModelName, r.ModelSha256, r.Methods.Split(',', StringSplitOptions.RemoveEmptyEntries), r.Target, r.ResultsUri,
+        r.Id, r.Status, r.DatasetUri, r.ModelName, r.ModelSha256, RunInfo.Of(r).Methods, r.Target, r.ResultsUri,
         r.Expected, r.Explained, r.Failed, r.Expected == 0 ? 1 : Math.Round((double)(r.Explained + r.Failed) / r.Expected, 4), r.Error,
         RunOptions.Of(r), r.ScheduleId, r.CreatedAt, r.UpdatedAt, r.CompletedAt);
 }

@@ -1,3 +1,4 @@
+using BatchXai.Coordinator;
 using BatchXai.Distributed.Configuration;
 using Microsoft.Extensions.Configuration;
 
@@ -10,11 +11,11 @@ namespace BatchXai.Distributed.Coordinator;
 /// </summary>
 public sealed record CoordinatorSettings(int Port, string ResultsUri, string? ModelsDir, int BatchSize)
 {
-    public const int MinBatchSize = 16, MaxBatchSize = 64, DefaultPort = 8080;
+    public const int DefaultPort = 8080;
 
     public static CoordinatorSettings From(IConfiguration config) => new(
         config.IntIn("COORDINATOR_PORT", DefaultPort, 0, 65535),
         config.Text("RESULTS_URI") ?? "s3://batchxai/results",
         config.Text("MODELS_DIR"),
-        config.IntIn("BATCH_SIZE", 32, MinBatchSize, MaxBatchSize));
+        config.IntIn("BATCH_SIZE", RunCoordinator.DefaultBatchSize, RunCoordinator.MinBatchSize, RunCoordinator.MaxBatchSize));
 }

@@ -15,9 +15,7 @@ public sealed class RunRequestFactory(CoordinatorSettings settings, RequestLimit
         if (string.IsNullOrWhiteSpace(request.Dataset)) throw new RunSetupException("field 'dataset' is required (e.g. s3://bucket/datasets/aptos)");
         if (string.IsNullOrWhiteSpace(request.Model)) throw new RunSetupException("field 'model' is required (a manifest path or a model name in MODELS_DIR)");
         var methods = request.Methods is { Count: > 0 } m ? m.Select(x => x.Trim()).Where(x => x.Length > 0).ToList() : ["crm"];
-        int batchSize = request.BatchSize ?? settings.BatchSize;
-        if (batchSize is < CoordinatorSettings.MinBatchSize or > CoordinatorSettings.MaxBatchSize)
-            throw new RunSetupException($"field 'batchSize' = {batchSize} is outside {CoordinatorSettings.MinBatchSize}..{CoordinatorSettings.MaxBatchSize}");
+        int batchSize = RunCoordinator.CheckBatchSize(request.BatchSize ?? settings.BatchSize, "field 'batchSize'");
         var target = TargetMode.Predicted;
         if (request.Target is { Length: > 0 } t && !Enum.TryParse(t, ignoreCase: true, out target))
             throw new RunSetupException($"field 'target' = '{t}': use predicted or label");

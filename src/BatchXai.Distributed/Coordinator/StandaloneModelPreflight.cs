@@ -19,7 +19,7 @@ public sealed class StandaloneModelPreflight(WorkerOptions options) : IModelPref
         var key = Key(manifestPath, methods, methodOptions);
         if (_passed.ContainsKey(key)) return;
         using (var model = new LoadedModel(ExplainableModel.Load(manifestPath, options.Session, maxBatch: 1), options))
-            model.Methods(methods, methodOptions);
+            model.Prepare(model.Methods(methods, methodOptions));
         _passed[key] = true;
     }
 

@@ -1,4 +1,5 @@
-using System.Globalization;
+using BatchXai.Core.Methods;
+using BatchXai.Core.Options;
 
 namespace BatchXai.Imaging;
 
@@ -13,22 +14,20 @@ public sealed record InputOptions(IntensityWindow? Window, int Frame, int Overla
     public const int DefaultOverlaySize = 512, MaxOverlaySize = 8192;
     public static readonly InputOptions Defaults = new(null, 0);
 
+    public static readonly ParsedOption<IntensityWindow?> WindowSpec = new("window",
+        "DICOM grayscale and 16-bit gray PNG: display window over modality values (Hounsfield units for CT) or 16-bit samples, e.g. -600,1500 for lung", null, "the file's own Window Center/Width, else the image's min–max", "center,width",
+        text => IntensityWindow.Parse(text));
+    public static readonly IntOption FrameSpec = new("frame", "DICOM: which frame of multi-frame files, zero-based", 0, 0, 1_000_000);
+    public static readonly IntOption OverlaySizeSpec = new("overlay-size",
+        "long side in pixels of the overlay PNGs, drawn on the original image (fundus: the cropped photo; DICOM: the windowed frame)", DefaultOverlaySize, 16, MaxOverlaySize);
+
+    /// <summary>Every input option, for the run option catalogue.</summary>
+    public static readonly IReadOnlyList<OptionSpec> Options = [WindowSpec, FrameSpec, OverlaySizeSpec];
+
     public static InputOptions Of(IReadOnlyDictionary<string, string>? options)
     {
         if (options is null) return Defaults;
-        IntensityWindow? window = null;
-        if (options.TryGetValue("window", out var text))
-        {
-            try { window = IntensityWindow.Parse(text); }
-            catch (ArgumentException e) { throw new ArgumentException($"option --window: {e.Message}", e); }
-        }
-        int frame = 0;
-        if (options.TryGetValue("frame", out var f) && (!int.TryParse(f, NumberStyles.Integer, CultureInfo.InvariantCulture, out frame) || frame < 0))
-            throw new ArgumentException($"option --frame is '{f}' but must be a whole number from 0");
-        int overlay = DefaultOverlaySize;
-        if (options.TryGetValue("overlay-size", out var o)
-            && (!int.TryParse(o, NumberStyles.Integer, CultureInfo.InvariantCulture, out overlay) || overlay < 16 || overlay > MaxOverlaySize))
-            throw new ArgumentException($"option --overlay-size is '{o}' but must be a whole number from 16 to {MaxOverlaySize}");
-        return new InputOptions(window, frame, overlay);
+        var values = new MethodOptions(options);
+        return new InputOptions(values.Get(WindowSpec), values.Get(FrameSpec), values.Get(OverlaySizeSpec));
     }
 }

@@ -139,9 +139,8 @@ public sealed class ExplainableModel : IScoreEngine, IDisposable
         var logits = new float[count * classes];
         var features = new float[count * featureSize];
         var classMaps = _outputs.Length > 2 ? new float[count * classMapSize] : null;
-        for (int start = 0; start < count; start += MaxBatch)
+        foreach (var (start, n) in BatchChunks.Of(count, MaxBatch))
         {
-            int n = Math.Min(MaxBatch, count - start);
             long[] shape = [n, .. SampleShape];
             // Outputs written straight into the result arrays (see OrtOutputBuffer).
             OrtOutputBuffer logitsOut = new(_logitsName, logits.AsMemory(start * classes, n * classes)),
@@ -158,9 +157,8 @@ public sealed class ExplainableModel : IScoreEngine, IDisposable
     public void Score(ReadOnlyMemory<float> inputs, int count, Span<float> logits)
     {
         int classes = Head.Classes, sampleSize = SampleSize;
-        for (int start = 0; start < count; start += MaxBatch)
+        foreach (var (start, n) in BatchChunks.Of(count, MaxBatch))
         {
-            int n = Math.Min(MaxBatch, count - start);
             using var result = _network.Run([OrtInputTensor.Float(_inputName, inputs.Slice(start * sampleSize, n * sampleSize), [n, .. SampleShape])], _logitsName);
             CheckCount(result[0], n * classes, "logits");
             result[0].CopyTo(logits.Slice(start * classes, n * classes));

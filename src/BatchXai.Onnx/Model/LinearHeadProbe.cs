@@ -1,4 +1,5 @@
 using BatchXai.Core.Heads;
+using BatchXai.Onnx.Runtime;
 
 namespace BatchXai.Onnx.Model;
 
@@ -24,9 +25,8 @@ public static class LinearHeadProbe
         head.Evaluate(new float[sampleSize], 1, bias);
 
         var weights = new float[classes * channels];
-        for (int start = 0; start < channels; start += chunk)
+        foreach (var (start, count) in BatchChunks.Of(channels, chunk))
         {
-            int count = Math.Min(chunk, channels - start);
             Array.Clear(features);
             for (int i = 0; i < count; i++)
                 features.AsSpan(i * sampleSize + (start + i) * spatial, spatial).Fill(1f);

@@ -38,9 +38,8 @@ public sealed class OnnxClassResponseProjector(ModelProto model, string inputNam
         int chunk = Math.Max(1, maxBatch);
         var replicated = new float[Math.Min(chunk, rows) * sampleSize];
         var seeds = new float[Math.Min(chunk, rows) * classes];
-        for (int start = 0; start < rows; start += chunk)
+        foreach (var (start, n) in BatchChunks.Of(rows, chunk))
         {
-            int n = Math.Min(chunk, rows - start);
             Array.Clear(seeds);
             for (int r = 0; r < n; r++)
             {

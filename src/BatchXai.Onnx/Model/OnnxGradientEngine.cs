@@ -63,9 +63,8 @@ public sealed class OnnxGradientEngine(OnnxGraph source, ModelManifest manifest,
         var features = withTargetLayer ? new float[count * featureSize] : null;
         var featureGrads = withTargetLayer ? new float[count * featureSize] : null;
         var seedCopy = seeds.ToArray();
-        for (int start = 0; start < count; start += maxBatch)
+        foreach (var (start, n) in BatchChunks.Of(count, maxBatch))
         {
-            int n = Math.Min(maxBatch, count - start);
             // Outputs written straight into the result arrays (see OrtOutputBuffer).
             OrtOutputBuffer[] destinations = withTargetLayer
                 ? [new(outputs[0], logits.AsMemory(start * classes, n * classes)), new(outputs[1], inputGrads.AsMemory(start * sampleSize, n * sampleSize)),

@@ -12,7 +12,7 @@ public sealed record StoreLocation(string? Bucket, string Path)
 
     public bool IsS3 => Bucket is not null;
 
-    /// <summary>Parses a local path, file:// or s3:// URI as <see cref="ObjectStores.Open"/> takes it; ArgumentException when it is malformed.</summary>
+    /// <summary>Parses a local path, file:// or s3:// URI as <see cref="ObjectStoreFactory.Open"/> takes it; ArgumentException when it is malformed.</summary>
     public static StoreLocation Parse(string uri)
     {
         if (uri.StartsWith("s3://", StringComparison.OrdinalIgnoreCase))

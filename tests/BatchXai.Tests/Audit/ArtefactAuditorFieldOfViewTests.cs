@@ -38,7 +38,7 @@ public sealed class ArtefactAuditorFieldOfViewTests : IAsyncLifetime
         var map = new float[Size * Size];
         for (int y = 0; y < Size; y++)
             for (int x = 0; x < Size; x++) map[y * Size + x] = InBlock(x, y) ? 1f : 0f;
-        using var store = ObjectStores.Open(_results.Path);
+        using var store = ObjectStoreFactory.FromEnvironment.Open(_results.Path);
         foreach (var key in Keys)
             await store.WriteAsync(ResultKeys.ImageMap(_run.Id, Method, key), NpyFile.ToBytes(map, [Size, Size]));
 

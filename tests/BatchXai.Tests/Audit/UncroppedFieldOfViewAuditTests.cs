@@ -88,7 +88,7 @@ public sealed class UncroppedFieldOfViewAuditTests : IDisposable
 
         // Audit by label so every class has its images whatever this grader predicts on frames it was not trained on.
         var findings = await new ArtefactAuditor(store, selection: ClassSelection.Label).AuditAsync(run, CancellationToken.None);
-        using var results = ObjectStores.Open(run.ResultsUri);
+        using var results = ObjectStoreFactory.FromEnvironment.Open(run.ResultsUri);
         var rows = await store.ResultsAsync(run.Id, "cam");
         var regions = new FrameRegions(Input, Input);
         var inscribed = FieldOfView.InscribedIn(Input, Input);

@@ -82,20 +82,23 @@ public sealed class DistributedPipelineTests(DistributedStack stack)
         Assert.Equal(runsBefore, (await stack.Client.RunsAsync()).Count);
     }
 
-    [Fact]
-    public async Task An_unknown_metric_is_refused_with_400_before_anything_is_queued()
+    [Theory]
+    [InlineData("metrics", "deletion,fidelity", "fidelity")]
+    [InlineData("ig-stepz", "8", "--ig-stepz")]
+    [InlineData("occlusion-patch", "0", "--occlusion-patch")]
+    public async Task An_unknown_option_or_a_bad_value_is_refused_with_400_naming_it_before_anything_is_queued(string option, string value, string named)
     {
-        // Metric options are read by the worker; a bad one must stop the request, not fail every image.
-        using var data = new TempFolder("dist-metric");
+        // Options are read by the worker; a bad one must stop the request, not fail every image.
+        using var data = new TempFolder("dist-option");
         SampleDatasetWriter.Write(data.Path, 2, seed: 9, new SampleDataOptions { Size = 64 });
-        var uri = await stack.UploadDatasetAsync(data.Path, "datasets/bad-metric");
+        var uri = await stack.UploadDatasetAsync(data.Path, "datasets/bad-option");
         var runsBefore = (await stack.Client.RunsAsync()).Count;
 
         var e = await Assert.ThrowsAsync<CoordinatorApiException>(() => stack.Client.StartRunAsync(
-            new StartRunRequest(uri, stack.Model.ManifestPath, ["cam"], Options: new() { ["metrics"] = "deletion,fidelity" })));
+            new StartRunRequest(uri, stack.Model.ManifestPath, ["cam"], Options: new() { [option] = value })));
 
         Assert.Equal(400, e.Status);
-        Assert.Contains("fidelity", e.Message);
+        Assert.Contains(named, e.Message);
         Assert.Equal(runsBefore, (await stack.Client.RunsAsync()).Count);
     }
 
@@ -106,7 +109,7 @@ public sealed class DistributedPipelineTests(DistributedStack stack)
         var stored = (await stack.Database.Store.FindRunAsync(run.Id))!;
         var images = (await stack.Database.Store.ResultsAsync(run.Id, "crm")).Take(16).Select(r => new ImageRef(r.ImageKey, r.Label)).ToList();
         const int BatchIndex = 9000;
-        var batch = new ExplainBatch(run.Id, BatchIndex, RunProgressTracker.RunSettingsOf(stored), images);
+        var batch = new ExplainBatch(run.Id, BatchIndex, RunInfo.Of(stored).Settings, images);
         var keys = images.Select(i => i.Key).ToArray();
         var before = await stack.Database.QueryAsync("SELECT MAX(created_at) FROM image_results WHERE run_id = @run", r => r.GetDateTime(0), ("run", run.Id));
 
@@ -154,7 +157,7 @@ public sealed class DistributedPipelineTests(DistributedStack stack)
         var stored = (await stack.Database.Store.FindRunAsync(run.Id))!;
         const int BatchIndex = 9001;
         var missingModel = Path.Combine(Path.GetTempPath(), $"no-such-model-{Guid.NewGuid():N}.json");
-        var settings = RunProgressTracker.RunSettingsOf(stored) with { ModelManifestUri = missingModel };
+        var settings = RunInfo.Of(stored).Settings with { ModelManifestUri = missingModel };
         var images = (await stack.Database.Store.ResultsAsync(run.Id, "crm")).Take(3).Select(r => new ImageRef(r.ImageKey, r.Label)).ToList();
 
         await using (var bus = new DisposableBus(await RabbitMqBus.StartPublisherAsync(stack.Rabbit)))

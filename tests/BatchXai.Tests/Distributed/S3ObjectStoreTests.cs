@@ -189,7 +189,7 @@ public sealed class S3ObjectStoreTests(S3TestBucket bucket) : IClassFixture<S3Te
         Assert.Equal($"s3://{bucket.Name}/{_prefix}/nested/dir/a.png", uri);
 
         // The URI of the store's root, opened through the factory, reaches the same object.
-        var reopened = (S3ObjectStore)ObjectStores.Open($"s3://{bucket.Name}/{_prefix}/nested", DistributedServices.S3());
+        var reopened = (S3ObjectStore)new ObjectStoreFactory(DistributedServices.S3()).Open($"s3://{bucket.Name}/{_prefix}/nested");
         using (reopened)
         {
             Assert.Equal((bucket.Name, $"{_prefix}/nested/"), (reopened.Bucket, reopened.Prefix));
@@ -200,9 +200,9 @@ public sealed class S3ObjectStoreTests(S3TestBucket bucket) : IClassFixture<S3Te
     [Fact]
     public void The_factory_reads_a_bucket_only_uri_and_refuses_one_without_a_bucket()
     {
-        using var whole = (S3ObjectStore)ObjectStores.Open($"s3://{bucket.Name}", DistributedServices.S3());
+        using var whole = (S3ObjectStore)new ObjectStoreFactory(DistributedServices.S3()).Open($"s3://{bucket.Name}");
         Assert.Equal((bucket.Name, ""), (whole.Bucket, whole.Prefix));
-        Assert.Throws<ArgumentException>(() => ObjectStores.Open("s3:///prefix", DistributedServices.S3()));
+        Assert.Throws<ArgumentException>(() => new ObjectStoreFactory(DistributedServices.S3()).Open("s3:///prefix"));
     }
 
     [Fact]

@@ -49,7 +49,7 @@ public sealed class ServiceSettingsTests
     {
         var bad = ServiceConfiguration.Build(overrides: new Dictionary<string, string?> { ["WORKER_CONCURRENCY"] = "many" });
         Assert.Contains("WORKER_CONCURRENCY", Assert.Throws<FormatException>(() => WorkerSettings.From(bad)).Message);
-        var big = ServiceConfiguration.Build(overrides: new Dictionary<string, string?> { ["BATCH_SIZE"] = "128" });
+        var big = ServiceConfiguration.Build(overrides: new Dictionary<string, string?> { ["BATCH_SIZE"] = "512" });
         Assert.Contains("BATCH_SIZE", Assert.Throws<ArgumentOutOfRangeException>(() => CoordinatorSettings.From(big)).Message);
         var provider = ServiceConfiguration.Build(overrides: new Dictionary<string, string?> { ["WORKER_PROVIDER"] = "tpu" });
         Assert.Contains("WORKER_PROVIDER", Assert.Throws<ArgumentException>(() => WorkerSettings.From(provider)).Message);
@@ -63,8 +63,8 @@ public sealed class ServiceSettingsTests
         var settings = new CoordinatorSettings(0, "s3://b/results", folder.Path, 32);
         var factory = new RunRequestFactory(settings, RequestLimits.Of(settings));
 
-        Assert.Contains("batchSize", Assert.Throws<RunSetupException>(() => factory.Create(new StartRunRequest("s3://b/d", "grader", BatchSize: 8))).Message);
-        Assert.Contains("batchSize", Assert.Throws<RunSetupException>(() => factory.Create(new StartRunRequest("s3://b/d", "grader", BatchSize: 65))).Message);
+        Assert.Contains("batchSize", Assert.Throws<RunSetupException>(() => factory.Create(new StartRunRequest("s3://b/d", "grader", BatchSize: 0))).Message);
+        Assert.Contains("batchSize", Assert.Throws<RunSetupException>(() => factory.Create(new StartRunRequest("s3://b/d", "grader", BatchSize: 257))).Message);
         Assert.Contains("'model'", Assert.Throws<RunSetupException>(() => factory.Create(new StartRunRequest("s3://b/d", "no-such-model"))).Message);
         Assert.Contains("'target'", Assert.Throws<RunSetupException>(() => factory.Create(new StartRunRequest("s3://b/d", "grader", Target: "best"))).Message);
         Assert.Contains("'dataset'", Assert.Throws<RunSetupException>(() => factory.Create(new StartRunRequest(" ", "grader"))).Message);

@@ -43,7 +43,7 @@ public sealed class RedeliveryTests : IDisposable
         // The first batch, delivered again (same run, same images, same settings).
         var firstBatch = before.Select(r => r.ImageKey).Distinct().Order(StringComparer.Ordinal).Take(5)
             .Select(k => new ImageRef(k, before.First(r => r.ImageKey == k).Label)).ToList();
-        var redelivered = new ExplainBatch(run.Id, 0, RunProgressTracker.RunSettingsOf(run), firstBatch);
+        var redelivered = new ExplainBatch(run.Id, 0, RunInfo.Of(run).Settings, firstBatch);
         var explainer = host.Services.GetRequiredService<BatchExplainer>();
         await explainer.ExplainAsync(redelivered, CancellationToken.None);
         await explainer.ExplainAsync(redelivered, CancellationToken.None);

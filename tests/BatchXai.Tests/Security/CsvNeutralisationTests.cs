@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
 using BatchXai.Aggregator;
+using BatchXai.Storage.Csv;
 using BatchXai.Aggregator.Audit;
 using BatchXai.Cli;
 using BatchXai.Contracts;

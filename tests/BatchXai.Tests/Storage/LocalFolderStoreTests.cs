@@ -199,9 +199,9 @@ public sealed class LocalFolderStoreTests : IDisposable
     [Fact]
     public void ObjectStores_opens_paths_and_file_uris_and_refuses_other_schemes()
     {
-        Assert.Equal(_folder.Path, ((LocalFolderStore)ObjectStores.Open(_folder.Path)).Root);
-        Assert.Equal(_folder.Path, ((LocalFolderStore)ObjectStores.Open(new Uri(_folder.Path).AbsoluteUri)).Root);
-        var e = Assert.Throws<NotSupportedException>(() => ObjectStores.Open("gs://bucket/datasets/aptos"));
+        Assert.Equal(_folder.Path, ((LocalFolderStore)ObjectStoreFactory.FromEnvironment.Open(_folder.Path)).Root);
+        Assert.Equal(_folder.Path, ((LocalFolderStore)ObjectStoreFactory.FromEnvironment.Open(new Uri(_folder.Path).AbsoluteUri)).Root);
+        var e = Assert.Throws<NotSupportedException>(() => ObjectStoreFactory.FromEnvironment.Open("gs://bucket/datasets/aptos"));
         Assert.Contains("gs://bucket/datasets/aptos", e.Message);
     }
 }

@@ -19,7 +19,7 @@ public static class ServiceCommands
 {
     public static Command Coordinator() => Build("coordinator", "Run the coordinator: HTTP API, run progress, schedules",
         CoordinatorService.BuildAsync, ("--port", "COORDINATOR_PORT", "HTTP port of the API"), ("--results", "RESULTS_URI", "Default results URI, e.g. s3://batchxai/results"),
-        ("--models-dir", "MODELS_DIR", "Folder where models given by name are looked up"), ("--batch-size", "BATCH_SIZE", "Images per ExplainBatch message (16-64)"), Grace);
+        ("--models-dir", "MODELS_DIR", "Folder where models given by name are looked up"), ("--batch-size", "BATCH_SIZE", $"Images per ExplainBatch message ({BatchXai.Coordinator.RunCoordinator.MinBatchSize}-{BatchXai.Coordinator.RunCoordinator.MaxBatchSize})"), Grace);
 
     public static Command Worker() => Build("worker", "Run a worker: explain ExplainBatch messages from the queue",
         WorkerService.BuildAsync, ("--port", "WORKER_PORT", "HTTP port of /health"), ("--provider", "WORKER_PROVIDER", "Execution provider: auto, cpu or cuda"),

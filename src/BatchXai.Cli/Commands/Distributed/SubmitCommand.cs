@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Text.Json;
 using BatchXai.Contracts;
 using BatchXai.Distributed.Client;
+using BatchXai.Coordinator;
 using BatchXai.Distributed.Coordinator;
 
 namespace BatchXai.Cli.Commands.Distributed;
@@ -13,27 +14,20 @@ public static class SubmitCommand
     {
         var dataset = new Option<string>("--dataset") { Description = "Dataset URI the workers can read, e.g. s3://batchxai/datasets/aptos", Required = true };
         var model = new Option<string>("--model") { Description = "Model manifest path (as the coordinator and workers see it), or a model name in the coordinator's MODELS_DIR", Required = true };
-        var methods = new Option<string>("--methods") { Description = "Comma-separated methods: crm, cam, gradcam, saliency, gradxinput, ig", DefaultValueFactory = _ => "crm" };
+        var methods = RunOptionFlags.Methods();
         var results = new Option<string?>("--results") { Description = "Results URI (default: the coordinator's RESULTS_URI)" };
         var target = new Option<string?>("--target") { Description = "Class each image is explained for: predicted (default) or label" };
-        var batchSize = new Option<int?>("--batch-size") { Description = "Images per ExplainBatch message, 16-64 (default: the coordinator's BATCH_SIZE)" };
-        var igSteps = new Option<int?>("--ig-steps") { Description = "Integrated Gradients: interpolation steps" };
-        var igBaseline = new Option<string?>("--ig-baseline") { Description = "Integrated Gradients baseline: black or zeros" };
-        var classSelection = new Option<string?>("--" + ClassSelectionOption.Name) { Description = "Images in each class's views and audit: correct (default with labels), predicted (default without) or label" };
-        var window = new Option<string?>("--window") { Description = "DICOM grayscale display window 'center,width', e.g. -600,1500 for lung CT" };
-        var frame = new Option<string?>("--frame") { Description = "DICOM: frame of multi-frame files, zero-based (default 0)" };
+        var batchSize = new Option<int?>("--batch-size") { Description = $"Images per ExplainBatch message, {RunCoordinator.MinBatchSize}-{RunCoordinator.MaxBatchSize} (default: the coordinator's BATCH_SIZE)" };
+        var runOptions = RunOptionFlags.Create();
         var wait = new Option<bool>("--wait") { Description = "Follow the run until it completes or fails" };
         var json = new Option<bool>("--json") { Description = "Print the run as JSON" };
         var coordinator = CoordinatorOption();
 
-        var command = new Command("submit", "Start a run on the distributed coordinator") { dataset, model, methods, results, target, batchSize, igSteps, igBaseline, classSelection, window, frame, wait, json, coordinator };
+        var command = new Command("submit", "Start a run on the distributed coordinator") { dataset, model, methods, results, target, batchSize, wait, json, coordinator };
+        foreach (var flag in runOptions) command.Options.Add(flag);
         command.SetAction(async (parse, ct) =>
         {
-            var options = new Dictionary<string, string>();
-            if (parse.GetValue(igSteps) is int steps) options["ig-steps"] = steps.ToString();
-            if (parse.GetValue(igBaseline) is { } baseline) options["ig-baseline"] = baseline;
-            foreach (var o in new[] { classSelection, window, frame })
-                if (parse.GetValue(o) is { } value) options[o.Name.TrimStart('-')] = value;
+            var options = RunOptionFlags.Values(parse, runOptions);
             var request = new StartRunRequest(parse.GetValue(dataset)!, parse.GetValue(model)!,
                 parse.GetValue(methods)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
                 parse.GetValue(results), parse.GetValue(target), parse.GetValue(batchSize), options.Count > 0 ? options : null);

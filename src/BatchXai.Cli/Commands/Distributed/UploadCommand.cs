@@ -21,7 +21,7 @@ public static class UploadCommand
                 return ExitCodes.BadInput;
             }
             var files = Directory.EnumerateFiles(source, "*", SearchOption.AllDirectories).ToList();
-            using var store = ObjectStores.Open(parse.GetValue(to)!);
+            using var store = ObjectStoreFactory.FromEnvironment.Open(parse.GetValue(to)!);
             await Parallel.ForEachAsync(files, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, parse.GetValue(parallelism)), CancellationToken = ct },
                 async (file, token) => await store.WriteAsync(Path.GetRelativePath(source, file).Replace(Path.DirectorySeparatorChar, '/'), await File.ReadAllBytesAsync(file, token), token));
             Console.WriteLine($"uploaded {files.Count} files to {parse.GetValue(to)}");

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using BatchXai.Storage.Database;
 
-namespace BatchXai.Aggregator;
+namespace BatchXai.Storage.Csv;
 
 /// <summary>
 /// A run's tables as CSV: per-image results, failures and class aggregates. One format for the

@@ -1,7 +1,6 @@
 using System.Text.Json;
-using BatchXai.Storage.Database;
 
-namespace BatchXai.Coordinator;
+namespace BatchXai.Storage.Database;
 
 /// <summary>What a run was asked for beyond the runs table's columns, stored as its options_json.</summary>
 /// <param name="Incremental">Images already explained with the same model and methods (by content hash) were left out.</param>

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 
-namespace BatchXai.Aggregator;
+namespace BatchXai.Storage.Csv;
 
 /// <summary>
 /// The one CSV writer: RFC 4180 (fields quoted when they hold a comma, quote or line break),
