@@ -23,21 +23,8 @@ public sealed class MethodOptions(IReadOnlyDictionary<string, string>? values = 
 
     public T Get<T>(ParsedOption<T> option) => _values.TryGetValue(option.Name, out var text) ? option.Parse(text) : option.Default;
 
-    /// <summary>The option names set that no declaration in <paramref name="known"/> reads.</summary>
-    public IEnumerable<string> Unknown(IEnumerable<OptionSpec> known)
-    {
-        var names = known.Select(o => o.Name).ToHashSet(StringComparer.Ordinal);
-        return _values.Keys.Where(name => !names.Contains(name));
-    }
-
     /// <summary>The raw text of an option, or null when the user left it unset.</summary>
     public string? Text(string name) => _values.TryGetValue(name, out var text) ? text : null;
 
     public bool IsSet(string name) => _values.ContainsKey(name);
-
-    public int Int(string name, int fallback, int min, int max) => Get(new IntOption(name, "", fallback, min, max));
-
-    public double Double(string name, double fallback, double min, double max) => Get(new NumberOption(name, "", fallback, min, max));
-
-    public T Choice<T>(string name, T fallback) where T : struct, Enum => Get(new ChoiceOption<T>(name, "", fallback));
 }
