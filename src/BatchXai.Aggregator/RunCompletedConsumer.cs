@@ -1,4 +1,5 @@
 using BatchXai.Aggregator.Audit;
+using BatchXai.Aggregator.Pass;
 using BatchXai.Contracts;
 using BatchXai.Storage.Database;
 using MassTransit;
@@ -21,11 +22,18 @@ public sealed class RunCompletedConsumer(ResultStore results, ILogger<RunComplet
         {
             // The run's class selection (set by the coordinator: correct with labels, else predicted).
             var selection = ClassSelectionOption.Of(context.Message.Settings.MethodOptions);
-            await new ClassViewBuilder(results, selection).BuildAsync(run, ct);
-            await new ClassDominanceBuilder(results, selection).BuildAsync(run, ct);
+            // One pass over the stored maps feeds the class views, CLEAR's dominance, SpRAy and the audit
+            // (which reads the views' ROI boxes and SpRAy's findings, so finishes last).
+            var spray = new SprayCollector(results, run);
+            await new RunMapPass(results, selection).RunAsync(run,
+            [
+                new ClassViewBuilder(results, selection).Start(run),
+                new ClassDominanceBuilder(results, selection).Start(run),
+                spray,
+                await new ArtefactAuditor(results, selection: selection).StartAsync(run, spray, ct),
+            ], ct);
             await new RunReportWriter(results).WriteAsync(run, ct);
             await new Metrics.RunMetricsWriter(results).WriteAsync(run, ct);
-            await new ArtefactAuditor(results, selection: selection).AuditAsync(run, ct);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
