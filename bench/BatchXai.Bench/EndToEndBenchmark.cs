@@ -129,7 +129,7 @@ public static class EndToEndBenchmark
     }
 
     /// <summary>The dev settings of infra/services.sh for whatever the environment does not set.</summary>
-    private static void DevDefaults()
+    internal static void DevDefaults()
     {
         foreach (var (key, value) in new[]
         {

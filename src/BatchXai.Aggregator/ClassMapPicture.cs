@@ -1,4 +1,5 @@
 using BatchXai.Core.Aggregation;
+using BatchXai.Core.Maps;
 using BatchXai.Imaging;
 
 namespace BatchXai.Aggregator;
@@ -9,15 +10,17 @@ public static class ClassMapPicture
     private const byte Background = 48;
     private static readonly Rgb BoxColour = new(255, 255, 255);
 
-    public static RgbImage Render(ClassLevelView view)
+    public static RgbImage Render(ClassLevelView view) => Render(view.AverageMap, view.RoiBox);
+
+    /// <summary>Any class-level map (a SpRAy cluster's mean map too), with a box when one is given.</summary>
+    public static RgbImage Render(ExplanationMap map, BoundingBox? box = null)
     {
-        var map = view.AverageMap;
         var canvas = new RgbImage(map.Width, map.Height);
         Array.Fill(canvas.Pixels, Background);
         var normalized = map.NormalizedByMax();
         var picture = HeatmapOverlay.Render(canvas, normalized.Values, threshold: 0f, alpha: 1f);
-        if (!view.RoiBox.IsEmpty)
-            HeatmapOverlay.DrawBox(picture, view.RoiBox.X0, view.RoiBox.Y0, view.RoiBox.X1, view.RoiBox.Y1, BoxColour);
+        if (box is { IsEmpty: false } b)
+            HeatmapOverlay.DrawBox(picture, b.X0, b.Y0, b.X1, b.Y1, BoxColour);
         return picture;
     }
 }

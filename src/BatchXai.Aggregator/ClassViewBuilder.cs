@@ -1,4 +1,5 @@
 using System.Text.Json;
+using BatchXai.Aggregator.Pass;
 using BatchXai.Contracts;
 using BatchXai.Core.Aggregation;
 using BatchXai.Core.Maps;
@@ -12,37 +13,46 @@ namespace BatchXai.Aggregator;
 /// Builds a run's class-level views for every method from the stored per-image maps: the
 /// average of max-normalised maps per class with its 70% ROI and box, score distributions and
 /// ROI-ratio distributions, written as .npy/.png and class_aggregates rows. Reads only what the
-/// workers stored, so it is idempotent and can run anywhere.
+/// workers stored, so it is idempotent and can run anywhere. One accumulator of the aggregation
+/// pass (<see cref="RunMapPass"/>); <see cref="BuildAsync"/> runs it alone.
 /// </summary>
 public sealed class ClassViewBuilder(ResultStore results, ClassSelection selection = ClassSelection.Correct, IObjectStoreFactory? stores = null)
 {
-    public async Task BuildAsync(RunRow run, CancellationToken ct)
-    {
-        using var output = (stores ?? ObjectStoreFactory.FromEnvironment).Open(run.ResultsUri);
-        var info = RunInfo.Of(run);
-        var classNames = info.ClassNames;
-        foreach (var method in info.Methods)
-        {
-            var rows = await results.ResultsAsync(run.Id, method, ct);
-            var accumulators = new ClassLevelAccumulator?[classNames.Length];
-            foreach (var row in rows)
-            {
-                if (ClassSelections.ClassOf(selection, row.Label, row.Predicted) is not int c || c < 0 || c >= classNames.Length) continue;
-                var map = await StoredMaps.ReadAsync(output, ResultKeys.ImageMap(run.Id, method, row.ImageKey), ct);
-                (accumulators[c] ??= new ClassLevelAccumulator(c, map.Height, map.Width)).Add(map, row.RoiRatio);
-            }
+    public Task BuildAsync(RunRow run, CancellationToken ct) => new RunMapPass(results, selection, stores).RunAsync(run, Start(run), ct);
 
-            var aggregateRows = new List<ClassAggregateRow>();
-            for (int c = 0; c < classNames.Length; c++)
+    public IMapAccumulator Start(RunRow run) => new Accumulator(this, results, run);
+
+    private sealed class Accumulator(ClassViewBuilder builder, ResultStore results, RunRow run) : IMapAccumulator
+    {
+        private readonly string[] _classNames = RunInfo.Of(run).ClassNames;
+        private readonly Dictionary<string, ClassLevelAccumulator?[]> _perMethod = new(StringComparer.Ordinal);
+
+        public MapNeeds NeedsFor(string method) => MapNeeds.Map;
+
+        public void Add(StoredImageMap image)
+        {
+            if (!_perMethod.TryGetValue(image.Method, out var classes)) _perMethod[image.Method] = classes = new ClassLevelAccumulator?[_classNames.Length];
+            var map = image.Map;
+            (classes[image.ClassIndex] ??= new ClassLevelAccumulator(image.ClassIndex, map.Height, map.Width)).Add(map, image.Row.RoiRatio);
+        }
+
+        public async Task FinishAsync(IObjectStore output, CancellationToken ct)
+        {
+            foreach (var method in RunInfo.Of(run).Methods)
             {
-                if (accumulators[c] is not { } accumulator) continue;
-                var view = accumulator.Build();
-                var stem = ResultKeys.ClassStem(run.Id, method, c, classNames[c]);
-                await output.WriteAsync(stem + ".npy", NpyBytes(view.AverageMap), ct);
-                await output.WriteAsync(stem + ".png", PngEncoder.Encode(ClassMapPicture.Render(view)), ct);
-                aggregateRows.Add(ToRow(view, classNames[c], output.UriOf(stem + ".npy"), output.UriOf(stem + ".png")));
+                var aggregateRows = new List<ClassAggregateRow>();
+                var accumulators = _perMethod.GetValueOrDefault(method) ?? [];
+                for (int c = 0; c < accumulators.Length; c++)
+                {
+                    if (accumulators[c] is not { } accumulator) continue;
+                    var view = accumulator.Build();
+                    var stem = ResultKeys.ClassStem(run.Id, method, c, _classNames[c]);
+                    await output.WriteAsync(stem + ".npy", NpyBytes(view.AverageMap), ct);
+                    await output.WriteAsync(stem + ".png", PngEncoder.Encode(ClassMapPicture.Render(view)), ct);
+                    aggregateRows.Add(builder.ToRow(view, _classNames[c], output.UriOf(stem + ".npy"), output.UriOf(stem + ".png")));
+                }
+                await results.ReplaceClassAggregatesAsync(run.Id, method, aggregateRows, ct);
             }
-            await results.ReplaceClassAggregatesAsync(run.Id, method, aggregateRows, ct);
         }
     }
 

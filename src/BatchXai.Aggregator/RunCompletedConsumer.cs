@@ -1,4 +1,5 @@
 using BatchXai.Aggregator.Audit;
+using BatchXai.Aggregator.Pass;
 using BatchXai.Contracts;
 using BatchXai.Storage.Database;
 using BatchXai.Storage.Objects;
@@ -22,11 +23,18 @@ public sealed class RunCompletedConsumer(ResultStore results, ILogger<RunComplet
         {
             // The run's class selection (set by the coordinator: correct with labels, else predicted).
             var selection = RunInfo.Of(run).ClassSelection;
-            await new ClassViewBuilder(results, selection, stores).BuildAsync(run, ct);
-            await new ClassDominanceBuilder(results, selection, stores).BuildAsync(run, ct);
+            // One pass over the stored maps feeds the class views, CLEAR's dominance, SpRAy and the audit
+            // (which reads the views' ROI boxes and SpRAy's findings, so finishes last).
+            var spray = new SprayCollector(results, run);
+            await new RunMapPass(results, selection, stores).RunAsync(run,
+            [
+                new ClassViewBuilder(results, selection, stores).Start(run),
+                new ClassDominanceBuilder(results, selection, stores).Start(run),
+                spray,
+                await new ArtefactAuditor(results, selection: selection, stores: stores).StartAsync(run, spray, ct),
+            ], ct);
             await new RunReportWriter(results, stores).WriteAsync(run, ct);
             await new Metrics.RunMetricsWriter(results, stores).WriteAsync(run, ct);
-            await new ArtefactAuditor(results, selection: selection, stores: stores).AuditAsync(run, ct);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {

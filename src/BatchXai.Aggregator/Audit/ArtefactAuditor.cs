@@ -1,8 +1,8 @@
 using System.Text.Json;
+using BatchXai.Aggregator.Pass;
 using BatchXai.Contracts;
 using BatchXai.Core.Audit;
 using BatchXai.Core.Maps;
-using BatchXai.Imaging;
 using BatchXai.Storage.Database;
 using BatchXai.Storage.Objects;
 
@@ -14,44 +14,83 @@ namespace BatchXai.Aggregator.Audit;
 /// worker detected, see <see cref="StoredFieldsOfView"/>) and the corners, and stores the findings
 /// (audit_findings rows and &lt;run&gt;/audit.csv). The class-level ROI box is checked against every
 /// image of the class and the shares averaged. Reads only stored maps and rows, so running it twice
-/// gives the same output. Classes use the same image selection as the class views.
+/// gives the same output. Classes use the same image selection as the class views. One accumulator
+/// of the aggregation pass (<see cref="RunMapPass"/>), finishing after the class views, whose ROI
+/// boxes it reads, and after SpRAy's <see cref="SprayCollector"/>, whose findings it stores with its own;
+/// <see cref="AuditAsync"/> runs the two alone.
 /// </summary>
 public sealed class ArtefactAuditor(ResultStore results, AuditThresholds? thresholds = null, ClassSelection selection = ClassSelection.Correct, IObjectStoreFactory? stores = null)
 {
+    private readonly ResultStore _results = results;
     private readonly ClassAuditor _auditor = new(thresholds ?? new AuditThresholds());
 
     public async Task<IReadOnlyList<AuditFinding>> AuditAsync(RunRow run, CancellationToken ct)
     {
-        using var output = (stores ?? ObjectStoreFactory.FromEnvironment).Open(run.ResultsUri);
-        var info = RunInfo.Of(run);
-        var classNames = info.ClassNames;
-        var aggregates = await results.ClassAggregatesAsync(run.Id, ct);
-        var fieldsOfView = await StoredFieldsOfView.LoadAsync(results, run.Id, ct);
-        var findings = new List<AuditFinding>();
-        foreach (var method in info.Methods)
+        var spray = new SprayCollector(_results, run);
+        var audit = await StartAsync(run, spray, ct);
+        await new RunMapPass(_results, selection, stores).RunAsync(run, [spray, audit], ct);
+        return audit.Findings;
+    }
+
+    /// <param name="spray">SpRAy's collector in the same pass, which must finish before the audit: its findings join the audit's.</param>
+    public async Task<Accumulator> StartAsync(RunRow run, SprayCollector? spray, CancellationToken ct) =>
+        new(this, run, await StoredFieldsOfView.LoadAsync(_results, run.Id, ct), spray);
+
+    /// <summary>The audit's share of the pass; <see cref="Findings"/> is filled when it has finished.</summary>
+    public sealed class Accumulator : IMapAccumulator
+    {
+        private readonly ArtefactAuditor _owner;
+        private readonly RunRow _run;
+        private readonly StoredFieldsOfView _fieldsOfView;
+        private readonly SprayCollector? _spray;
+        private readonly string[] _classNames;
+        private readonly Dictionary<string, List<(ImageAttribution Image, FieldOfView Fov)>?[]> _perMethod = new(StringComparer.Ordinal);
+
+        internal Accumulator(ArtefactAuditor owner, RunRow run, StoredFieldsOfView fieldsOfView, SprayCollector? spray)
         {
-            var perClass = new List<(ImageAttribution Image, FieldOfView Fov)>?[classNames.Length];
-            foreach (var row in await results.ResultsAsync(run.Id, method, ct))
-            {
-                if (ClassSelections.ClassOf(selection, row.Label, row.Predicted) is not int c || c < 0 || c >= classNames.Length) continue;
-                var map = await StoredMaps.ReadAsync(output, ResultKeys.ImageMap(run.Id, method, row.ImageKey), ct);
-                var fov = fieldsOfView.For(row.ImageKey, map.Height, map.Width);
-                var measured = MapAttribution.Measure(map, fov, new FrameRegions(map.Height, map.Width));
-                (perClass[c] ??= []).Add((new ImageAttribution(row.ImageKey, measured, fov.Kind), fov));
-            }
-            for (int c = 0; c < classNames.Length; c++)
-            {
-                if (perClass[c] is not { } images) continue;
-                var aggregate = aggregates.FirstOrDefault(a => a.Method == method && a.ClassIndex == c);
-                double? roiOutside = aggregate is null ? null
-                    : images.Average(i => i.Fov.ShareOutside(new BoundingBox(aggregate.RoiX0, aggregate.RoiY0, aggregate.RoiX1, aggregate.RoiY1)));
-                findings.AddRange(_auditor.Audit(method, c, classNames[c], images.Select(i => i.Image).ToList(), roiOutside));
-            }
+            _spray = spray;
+            _owner = owner;
+            _run = run;
+            _fieldsOfView = fieldsOfView;
+            _classNames = RunInfo.Of(run).ClassNames;
         }
 
-        await results.ReplaceAuditFindingsAsync(run.Id, findings.Select(ToRow).ToList(), ct);
-        await output.WriteAsync(ResultKeys.AuditCsv(run.Id), AuditCsv.Write(findings, classNames), ct);
-        return findings;
+        public IReadOnlyList<AuditFinding> Findings { get; private set; } = [];
+
+        public MapNeeds NeedsFor(string method) => MapNeeds.Map;
+
+        public void Add(StoredImageMap image)
+        {
+            if (!_perMethod.TryGetValue(image.Method, out var perClass))
+                _perMethod[image.Method] = perClass = new List<(ImageAttribution, FieldOfView)>?[_classNames.Length];
+            var map = image.Map;
+            var fov = _fieldsOfView.For(image.Row.ImageKey, map.Height, map.Width);
+            var measured = MapAttribution.Measure(map, fov, new FrameRegions(map.Height, map.Width));
+            (perClass[image.ClassIndex] ??= []).Add((new ImageAttribution(image.Row.ImageKey, measured, fov.Kind), fov));
+        }
+
+        public async Task FinishAsync(IObjectStore output, CancellationToken ct)
+        {
+            var aggregates = await _owner._results.ClassAggregatesAsync(_run.Id, ct);
+            var findings = new List<AuditFinding>();
+            foreach (var method in RunInfo.Of(_run).Methods)
+            {
+                if (!_perMethod.TryGetValue(method, out var perClass)) continue;
+                for (int c = 0; c < _classNames.Length; c++)
+                {
+                    if (perClass[c] is not { } images) continue;
+                    var aggregate = aggregates.FirstOrDefault(a => a.Method == method && a.ClassIndex == c);
+                    double? roiOutside = aggregate is null ? null
+                        : images.Average(i => i.Fov.ShareOutside(new BoundingBox(aggregate.RoiX0, aggregate.RoiY0, aggregate.RoiX1, aggregate.RoiY1)));
+                    findings.AddRange(_owner._auditor.Audit(method, c, _classNames[c], images.Select(i => i.Image).ToList(), roiOutside));
+                }
+            }
+            if (_spray is not null) findings.AddRange(_spray.Findings);
+
+            await _owner._results.ReplaceAuditFindingsAsync(_run.Id, findings.Select(ToRow).ToList(), ct);
+            await output.WriteAsync(ResultKeys.AuditCsv(_run.Id), AuditCsv.Write(findings, _classNames), ct);
+            Findings = findings;
+        }
     }
 
     private static AuditFindingRow ToRow(AuditFinding f) => new()

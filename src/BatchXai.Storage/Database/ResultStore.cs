@@ -185,6 +185,17 @@ public sealed class ResultStore(Func<ResultsDb> openDb)
             .OrderBy(r => r.Method).ThenBy(r => r.ClassIndex).ThenBy(r => r.DominantClass).ToListAsync(ct);
     }
 
+    /// <summary>Replaces all of a run's SpRAy clusters: auditing a run twice gives the same rows.</summary>
+    public Task ReplaceSprayClustersAsync(Guid runId, IReadOnlyList<SprayClusterRow> rows, CancellationToken ct = default) =>
+        ReplaceAsync(db => db.SprayClusters, r => r.RunId == runId, rows, (r, now) => { r.RunId = runId; r.CreatedAt = now; }, ct);
+
+    public async Task<List<SprayClusterRow>> SprayClustersAsync(Guid runId, CancellationToken ct = default)
+    {
+        await using var db = openDb();
+        return await db.SprayClusters.AsNoTracking().Where(r => r.RunId == runId)
+            .OrderBy(r => r.Method).ThenBy(r => r.ClassIndex).ThenBy(r => r.ClusterIndex).ToListAsync(ct);
+    }
+
     /// <summary>Replaces all of a run's audit findings in one transaction: auditing a run twice gives the same rows.</summary>
     public async Task ReplaceAuditFindingsAsync(Guid runId, IReadOnlyList<AuditFindingRow> rows, CancellationToken ct = default)
     {

@@ -21,6 +21,7 @@ public sealed class ResultsDb(DbContextOptions<ResultsDb> options) : DbContext(o
     public DbSet<ImageMetricRow> ImageMetrics => Set<ImageMetricRow>();
     public DbSet<ClassMetricRow> ClassMetrics => Set<ClassMetricRow>();
     public DbSet<ImageSanityRow> ImageSanity => Set<ImageSanityRow>();
+    public DbSet<SprayClusterRow> SprayClusters => Set<SprayClusterRow>();
 
     /// <summary>PostgreSQL (the distributed mode), where concurrent writers need explicit locks; else SQLite.</summary>
     internal bool IsPostgres => Database.ProviderName == "Npgsql.EntityFrameworkCore.PostgreSQL";
@@ -39,6 +40,7 @@ public sealed class ResultsDb(DbContextOptions<ResultsDb> options) : DbContext(o
         model.Entity<ImageMetricRow>().ToTable("image_metrics").HasIndex(r => new { r.RunId, r.ImageKey, r.Method, r.Metric }).IsUnique();
         model.Entity<ClassMetricRow>().ToTable("class_metrics").HasIndex(r => new { r.RunId, r.Method, r.ClassIndex, r.Metric }).IsUnique();
         model.Entity<ImageSanityRow>().ToTable("image_sanity").HasIndex(r => new { r.RunId, r.ImageKey, r.Method, r.LayersRandomized }).IsUnique();
+        model.Entity<SprayClusterRow>().ToTable("spray_clusters").HasIndex(r => new { r.RunId, r.Method, r.ClassIndex, r.ClusterIndex }).IsUnique();
 
         foreach (var entity in model.Model.GetEntityTypes())
             foreach (var property in entity.GetProperties())

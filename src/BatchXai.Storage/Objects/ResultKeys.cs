@@ -31,6 +31,10 @@ public static class ResultKeys
     public static string ClassStem(Guid runId, string method, int classIndex, string className) =>
         $"{RunFolder(runId)}/classes/{method}/{classIndex}_{Sanitize(className)}";
 
+    /// <summary>A SpRAy cluster's mean map, beside the class views: &lt;run&gt;/spray/&lt;method&gt;/&lt;class&gt;_&lt;name&gt;/cluster_&lt;n&gt;.</summary>
+    public static string SprayClusterStem(Guid runId, string method, int classIndex, string className, int cluster) =>
+        $"{RunFolder(runId)}/spray/{method}/{classIndex}_{Sanitize(className)}/cluster_{cluster}";
+
     public static string ResultsCsv(Guid runId) => $"{RunFolder(runId)}/results.csv";
     public static string FailuresCsv(Guid runId) => $"{RunFolder(runId)}/failures.csv";
     public static string ClassesCsv(Guid runId) => $"{RunFolder(runId)}/classes.csv";

@@ -27,6 +27,29 @@ public sealed class PostgresResultStoreTests(PostgresTestDatabase db) : ResultSt
     }
 
     [Fact]
+    public async Task Spray_cluster_rows_round_trip_and_are_replaced()
+    {
+        var run = await db.NewRunAsync();
+        SprayClusterRow Cluster(int index, bool candidate) => new()
+        {
+            Method = "crm", ClassIndex = 3, ClassName = "severe", ClusterIndex = index, ClusterCount = 2, ClassImageCount = 46,
+            Size = index == 0 ? 36 : 10, Eigengap = 0.2941, Spread = 0.44 + index, DistanceToMain = index * 0.82, Candidate = candidate,
+            MembersJson = "[\"a.png\",\"b.png\"]", GridSide = 2, MeanMap = [0, 0, 128, 63, 0, 0, 0, 63, 1, 2, 3, 4, 255, 255, 127, 127],
+            NpyUri = $"s3://b/spray/{index}.npy", PngUri = $"s3://b/spray/{index}.png",
+        };
+        await db.Store.ReplaceSprayClustersAsync(run.Id, [Cluster(9, false)]);
+        var rows = new List<SprayClusterRow> { Cluster(1, true), Cluster(0, false) };
+        await db.Store.ReplaceSprayClustersAsync(run.Id, rows);
+        var read = await db.Store.SprayClustersAsync(run.Id);
+
+        Assert.Equal(2, read.Count);
+        RowFactory.AssertSameColumns(PostgresTestDatabase.AsStored(rows[1]), read[0]);
+        RowFactory.AssertSameColumns(PostgresTestDatabase.AsStored(rows[0]), read[1]);
+        Assert.True(read[1].Candidate);
+        Assert.Equal(rows[0].MeanMap, read[1].MeanMap);
+    }
+
+    [Fact]
     public async Task The_low_resolution_map_is_stored_as_the_exact_bytes()
     {
         var run = await db.NewRunAsync();

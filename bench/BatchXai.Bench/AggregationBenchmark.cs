@@ -1,0 +1,119 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Text.Json;
+using BatchXai.Aggregator;
+using BatchXai.Aggregator.Audit;
+using BatchXai.Aggregator.Pass;
+using BatchXai.Contracts;
+using BatchXai.Core.Methods;
+using BatchXai.Imaging;
+using BatchXai.Storage.Database;
+using BatchXai.Storage.Objects;
+
+namespace BatchXai.Bench;
+
+/// <summary>
+/// The aggregator's reading of stored maps on the S3 server (issue 17): a run of N images with a
+/// plain method (crm) and CLEAR (map + dominant-class map) stored on s3rver, aggregated (class
+/// views, CLEAR dominance, artefact audit) three ways in one session: as before — each builder its
+/// own pass, one read at a time (each crm map read twice, each CLEAR map three times); one pass with
+/// one read at a time; and one pass with <see cref="RunMapPass.DefaultConcurrentReads"/> reads in
+/// flight. Needs infra/services.sh running (s3rver). The rows are in SQLite: reading maps is what is timed.
+/// </summary>
+public static class AggregationBenchmark
+{
+    private const int Side = 160;
+    private static readonly string[] ClassNames = ["none", "mild", "moderate", "severe", "proliferative"];
+
+    public static Command Command()
+    {
+        var images = new Option<int>("--images") { Description = "Images in the run", DefaultValueFactory = _ => 2000 };
+        var command = new Command("aggregate", "Aggregating stored maps on the S3 server: three passes one read at a time (before) against one concurrent pass") { images };
+        command.SetAction((parse, ct) => RunAsync(parse.GetValue(images), ct));
+        return command;
+    }
+
+    private static async Task<int> RunAsync(int count, CancellationToken ct)
+    {
+        EndToEndBenchmark.DevDefaults();
+        var id = $"agg{Guid.NewGuid():N}"[..13];
+        var local = Directory.CreateTempSubdirectory("batchxai-aggregate-").FullName;
+        try
+        {
+            var results = new ResultStore(await SqliteDatabase.OpenAsync(Path.Combine(local, "bench.db"), ct));
+            var run = await StoredRunAsync(results, $"s3://batchxai/{id}/results", count, ct);
+            const ClassSelection selection = ClassSelection.Correct;
+            IMapAccumulator[] Accumulators() =>
+            [
+                new ClassViewBuilder(results, selection).Start(run),
+                new ClassDominanceBuilder(results, selection).Start(run),
+                new ArtefactAuditor(results, selection: selection).StartAsync(run, spray: null, ct).GetAwaiter().GetResult(),
+            ];
+            var sequential = new RunMapPass(results, selection, concurrentReads: 1);
+            var concurrent = new RunMapPass(results, selection);
+            double before = await TimeAsync(async () => { foreach (var a in Accumulators()) await sequential.RunAsync(run, a, ct); });
+            double onePass = await TimeAsync(() => sequential.RunAsync(run, Accumulators(), ct));
+            double after = await TimeAsync(() => concurrent.RunAsync(run, Accumulators(), ct));
+            Console.WriteLine($"aggregation (class views + CLEAR dominance + audit), {count} images x crm,clear, {Side}x{Side} maps on s3rver:");
+            Console.WriteLine($"{"three passes, one read at a time (before)",-52} {before,8:F1} s");
+            Console.WriteLine($"{"one pass, one read at a time",-52} {onePass,8:F1} s {before / onePass,8:F2}x faster");
+            Console.WriteLine($"{$"one pass, {concurrent.ConcurrentReads} reads in flight (after)",-52} {after,8:F1} s {before / after,8:F2}x faster");
+            return 0;
+        }
+        finally
+        {
+            Directory.Delete(local, recursive: true);
+        }
+    }
+
+    private static async Task<double> TimeAsync(Func<Task> work)
+    {
+        var watch = Stopwatch.StartNew();
+        await work();
+        return watch.Elapsed.TotalSeconds;
+    }
+
+    /// <summary>A completed run's rows and stored maps as workers leave them: a blob per map at a random place, a random dominant class per pixel.</summary>
+    private static async Task<RunRow> StoredRunAsync(ResultStore results, string resultsUri, int count, CancellationToken ct)
+    {
+        var methods = new[] { "crm", ClearMethod.MethodName };
+        var run = new RunRow
+        {
+            Id = Guid.NewGuid(), Status = RunStatus.Aggregating, Methods = string.Join(',', methods), ResultsUri = resultsUri,
+            ClassNamesJson = JsonSerializer.Serialize(ClassNames), Expected = count,
+        };
+        await results.CreateRunAsync(run, ct);
+        using var store = ObjectStoreFactory.FromEnvironment.Open(resultsUri);
+        var rows = new List<ImageResultRow>();
+        for (int i = 0; i < count; i++)
+            foreach (var method in methods)
+                rows.Add(new ImageResultRow { ImageKey = Key(i), Method = method, Label = i % ClassNames.Length, Predicted = i % ClassNames.Length,
+                    TargetClass = i % ClassNames.Length, RoiRatio = 0.1 });
+        // Maps made and written image by image (2,000 images hold 600 MB of maps), each a function of its index.
+        await Parallel.ForEachAsync(Enumerable.Range(0, count), new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = ct }, async (i, token) =>
+        {
+            var rng = new Random(i);
+            foreach (var method in methods)
+            {
+                await store.WriteAsync(ResultKeys.ImageMap(run.Id, method, Key(i)), NpyFile.ToBytes(Blob(rng), [Side, Side]), token);
+                if (method == ClearMethod.MethodName)
+                    await store.WriteAsync(ResultKeys.ImageDominantClass(run.Id, method, Key(i)),
+                        NpyFile.ToBytes(Enumerable.Range(0, Side * Side).Select(_ => (float)rng.Next(ClassNames.Length)).ToArray(), [Side, Side]), token);
+            }
+        });
+        await results.SaveBatchAsync(run.Id, rows.Select(r => r.ImageKey).Distinct().ToList(), rows, [], ct);
+        return run;
+    }
+
+    private static string Key(int index) => $"train_images/img{index:D5}.png";
+
+    private static float[] Blob(Random rng)
+    {
+        double cx = rng.NextDouble() * Side, cy = rng.NextDouble() * Side, s = 8 + rng.NextDouble() * 24;
+        var map = new float[Side * Side];
+        for (int y = 0; y < Side; y++)
+            for (int x = 0; x < Side; x++)
+                map[y * Side + x] = (float)Math.Exp(-((x - cx) * (x - cx) + (y - cy) * (y - cy)) / (2 * s * s));
+        return map;
+    }
+}

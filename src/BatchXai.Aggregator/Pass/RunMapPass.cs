@@ -1,0 +1,80 @@
+using System.Text.Json;
+using BatchXai.Contracts;
+using BatchXai.Imaging;
+using BatchXai.Storage.Database;
+using BatchXai.Storage.Objects;
+
+namespace BatchXai.Aggregator.Pass;
+
+/// <summary>
+/// The aggregator's one pass over a run's stored maps: for each method, every selected image's map
+/// (and CLEAR's dominant-class map where asked) is read once, with up to
+/// <see cref="ConcurrentReads"/> reads in flight, and handed to every accumulator that needs it, in
+/// result order. Memory stays bounded by the reads in flight. Before, the class views, CLEAR's
+/// dominance and the audit each read every map, one read at a time (issue 17).
+/// </summary>
+public sealed class RunMapPass(ResultStore results, ClassSelection selection, IObjectStoreFactory? stores = null, int concurrentReads = RunMapPass.DefaultConcurrentReads)
+{
+    /// <summary>Enough to hide an S3 round trip behind the others on a small machine; a map is one input-size float32 array.</summary>
+    public const int DefaultConcurrentReads = 16;
+
+    public int ConcurrentReads { get; } = concurrentReads >= 1 ? concurrentReads
+        : throw new ArgumentOutOfRangeException(nameof(concurrentReads), concurrentReads, "at least one read must be allowed in flight");
+
+    public async Task RunAsync(RunRow run, IReadOnlyList<IMapAccumulator> accumulators, CancellationToken ct)
+    {
+        using var output = (stores ?? ObjectStoreFactory.FromEnvironment).Open(run.ResultsUri);
+        var info = RunInfo.Of(run);
+        int classes = info.ClassNames.Length;
+        foreach (var method in info.Methods)
+        {
+            var needs = accumulators.Select(a => (Accumulator: a, Needs: a.NeedsFor(method))).Where(a => a.Needs != MapNeeds.None).ToList();
+            if (needs.Count == 0) continue;
+            bool dominant = needs.Any(a => a.Needs.HasFlag(MapNeeds.DominantClass));
+            var images = (await results.ResultsAsync(run.Id, method, ct))
+                .Select(row => (Row: row, Class: ClassSelections.ClassOf(selection, row.Label, row.Predicted)))
+                .Where(i => i.Class is int c && c >= 0 && c < classes)
+                .Select(i => (i.Row, Class: i.Class!.Value));
+            await foreach (var image in ReadInOrderAsync(output, run.Id, method, images, dominant, ct))
+                foreach (var (accumulator, _) in needs) accumulator.Add(image);
+        }
+        foreach (var accumulator in accumulators) await accumulator.FinishAsync(output, ct);
+    }
+
+    /// <summary>Runs one accumulator alone (what a single builder does when called by itself).</summary>
+    public Task RunAsync(RunRow run, IMapAccumulator accumulator, CancellationToken ct) => RunAsync(run, [accumulator], ct);
+
+    /// <summary>A sliding window of reads: up to <see cref="ConcurrentReads"/> started ahead, yielded in the order of <paramref name="images"/>.</summary>
+    private async IAsyncEnumerable<StoredImageMap> ReadInOrderAsync(IObjectStore store, Guid runId, string method,
+        IEnumerable<(ImageResultRow Row, int Class)> images, bool dominant, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
+    {
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var window = new Queue<Task<StoredImageMap>>(ConcurrentReads);
+        try
+        {
+            foreach (var (row, c) in images)
+            {
+                if (window.Count == ConcurrentReads) yield return await window.Dequeue();
+                window.Enqueue(ReadAsync(store, runId, method, row, c, dominant, stop.Token));
+            }
+            while (window.Count > 0) yield return await window.Dequeue();
+        }
+        finally
+        {
+            // A failed read (or a consumer that stopped early) leaves reads in flight: stop and observe them.
+            stop.Cancel();
+            foreach (var pending in window)
+                try { await pending; } catch (Exception) { /* the first failure is the one reported */ }
+        }
+    }
+
+    private static async Task<StoredImageMap> ReadAsync(IObjectStore store, Guid runId, string method, ImageResultRow row, int classIndex, bool dominant,
+        CancellationToken ct)
+    {
+        var mapRead = StoredMaps.ReadAsync(store, ResultKeys.ImageMap(runId, method, row.ImageKey), ct);
+        int[]? dominantClass = null;
+        if (dominant)
+            dominantClass = NpyFile.Read(await store.ReadAsync(ResultKeys.ImageDominantClass(runId, method, row.ImageKey), ct)).Data.Select(v => (int)v).ToArray();
+        return new StoredImageMap(method, classIndex, row, await mapRead, dominantClass);
+    }
+}
