@@ -1,5 +1,9 @@
+using BatchXai.Coordinator.Models;
+using BatchXai.Onnx.Backward;
+using BatchXai.Storage.Models;
 using MassTransit;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace BatchXai.Coordinator;
 
@@ -9,6 +13,8 @@ public static class CoordinatorRegistration
     public static IServiceCollection AddBatchXaiCoordinator(this IServiceCollection services)
     {
         services.AddSingleton<RunProgressTracker>();
+        services.TryAddSingleton(_ => new ModelFileCache(ModelFileCache.DefaultDirectory(PreparedModelCache.CacheRoot())));
+        services.AddSingleton<ModelResolver>();
         services.AddSingleton<RunCoordinator>();
         return services;
     }

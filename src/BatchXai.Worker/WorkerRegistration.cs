@@ -1,5 +1,8 @@
+using BatchXai.Onnx.Backward;
+using BatchXai.Storage.Models;
 using MassTransit;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace BatchXai.Worker;
 
@@ -9,10 +12,15 @@ public static class WorkerRegistration
     public static IServiceCollection AddBatchXaiWorker(this IServiceCollection services, WorkerOptions options)
     {
         services.AddSingleton(options);
+        services.TryAddSingleton(_ => FetchedModels(options.ModelCacheBytes)); // one per process: the coordinator in an embedded host shares it
         services.AddSingleton<ModelCache>();
         services.AddSingleton<BatchExplainer>();
         return services;
     }
+
+    /// <summary>The cache of models fetched from object stores, under BatchXai's cache folder (models/).</summary>
+    public static ModelFileCache FetchedModels(long maxBytes = ModelFileCache.DefaultMaxBytes) =>
+        new(ModelFileCache.DefaultDirectory(PreparedModelCache.CacheRoot()), maxBytes);
 
     public static void AddWorkerConsumers(this IBusRegistrationConfigurator bus, WorkerOptions options)
     {
