@@ -32,11 +32,15 @@ public sealed class ModelCache(WorkerOptions options, ModelFileCache files, ILog
             ? await FetchAsync(settings.ModelManifestUri, expected, ct)
             : settings.ModelManifestUri);
         var entry = GetEntry(path);
-        if (Mismatch(path, entry, expected) is null) return entry.Model;
-        // A file on a shared volume changed since this process loaded it: load it again, then check the new bytes.
+        if (Mismatch(path, entry.Hashes, expected) is null) return entry.Model;
+        // The loaded model is not the run's: either the files changed since the run was queued (refuse), or
+        // they changed on a shared volume since this process loaded them and are the run's now (load again).
+        var onDisk = expected.Select(f => Path.GetFullPath(Path.Combine(Path.GetDirectoryName(path)!, f.Path)))
+            .ToDictionary(f => f, f => File.Exists(f) ? ModelFileCache.Sha256OfFile(f) : "(missing)", StringComparer.Ordinal);
+        if (Mismatch(path, onDisk, expected) is { } wrong) throw ModelIntegrityException.Mismatch(wrong.File, wrong.Expected, wrong.Actual);
         Evict(path);
         entry = GetEntry(path);
-        if (Mismatch(path, entry, expected) is { } wrong) throw ModelIntegrityException.Mismatch(wrong.File, wrong.Expected, wrong.Actual);
+        if (Mismatch(path, entry.Hashes, expected) is { } changed) throw ModelIntegrityException.Mismatch(changed.File, changed.Expected, changed.Actual);
         return entry.Model;
     }
 
@@ -49,13 +53,13 @@ public sealed class ModelCache(WorkerOptions options, ModelFileCache files, ILog
         return path;
     }
 
-    private static (string File, string Expected, string Actual)? Mismatch(string manifestPath, Entry entry, IReadOnlyList<ModelFile> expected)
+    private static (string File, string Expected, string Actual)? Mismatch(string manifestPath, IReadOnlyDictionary<string, string> hashes, IReadOnlyList<ModelFile> expected)
     {
         var folder = Path.GetDirectoryName(manifestPath)!;
         foreach (var file in expected)
         {
             var full = Path.GetFullPath(Path.Combine(folder, file.Path));
-            var actual = entry.Hashes.TryGetValue(full, out var sha) ? sha : "(not a file of the loaded model)";
+            var actual = hashes.TryGetValue(full, out var sha) ? sha : "(not a file of the loaded model)";
             if (actual != file.Sha256) return (full, file.Sha256, actual);
         }
         return null;
