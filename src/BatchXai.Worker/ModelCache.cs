@@ -90,9 +90,9 @@ public sealed class ModelCache(WorkerOptions options, ModelFileCache files, ILog
 
     private Entry Load(string manifestPath)
     {
-        var manifestSha = ModelFileCache.Sha256OfFile(manifestPath);
         var session = options.Session with { Log = line => log.LogWarning("{Line}", line) };
-        var network = ExplainableModel.Load(manifestPath, session, options.MaxInferenceBatch);
+        var network = ExplainableModel.Load(manifestPath, session, options.MaxInferenceBatch); // a missing or bad manifest fails here, named
+        var manifestSha = ModelFileCache.Sha256OfFile(manifestPath);
         log.LogInformation("model {Name} ({Sha}) loaded on {Provider}{Fallback}; target layer {K}x{U}x{V}, head {Head}",
             network.Manifest.Name, network.Inspected.Sha256[..12], network.ExecutionProviderInUse,
             network.FallbackReason is null ? "" : $" (fallback: {network.FallbackReason})",
