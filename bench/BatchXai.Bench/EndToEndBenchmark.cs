@@ -82,7 +82,7 @@ public static class EndToEndBenchmark
     {
         var results = Path.Combine(local, $"results-{Guid.NewGuid():N}");
         var store = new ResultStore(await SqliteDatabase.OpenAsync(Path.Combine(results, "bench.db"), ct));
-        using var models = new ModelCache(options, NullLogger<ModelCache>.Instance);
+        using var models = new ModelCache(options, WorkerRegistration.FetchedModels(), NullLogger<ModelCache>.Instance);
         var explainer = new BatchExplainer(models, store, options, NullLogger<BatchExplainer>.Instance, ObjectStoreFactory.FromEnvironment);
         using var dataset = ObjectStoreFactory.FromEnvironment.Open(Path.Combine(local, "data"));
         var listing = await new Coordinator.Datasets.DatasetEnumerator(dataset, models.Get(manifest).Network.Manifest.Classes).EnumerateAsync(ct);

@@ -4,13 +4,20 @@ namespace BatchXai.Contracts;
 public sealed record ImageRef(string Key, int? Label);
 
 /// <summary>What a worker needs to explain a batch without asking anyone: carried in every message.</summary>
+/// <param name="ModelManifestUri">The model's manifest: s3://bucket/key/manifest.json (workers fetch it) or a path on a volume every worker mounts.</param>
+/// <param name="ModelFiles">The manifest and every file it names, with the SHA-256 the coordinator read; workers refuse a model
+/// whose bytes differ. Null in messages queued before models were hashed.</param>
 public sealed record RunSettings(
     string DatasetUri,
     string ModelManifestUri,
     string ResultsUri,
     IReadOnlyList<string> Methods,
     TargetMode Target,
-    IReadOnlyDictionary<string, string>? MethodOptions = null);
+    IReadOnlyDictionary<string, string>? MethodOptions = null,
+    IReadOnlyList<ModelFile>? ModelFiles = null);
+
+/// <summary>One file of a model: its path relative to the manifest's folder ('/'-separated; the manifest itself first), SHA-256 (lower-case hex) and length.</summary>
+public sealed record ModelFile(string Path, string Sha256, long Length);
 
 /// <summary>Which class each image is explained for.</summary>
 public enum TargetMode

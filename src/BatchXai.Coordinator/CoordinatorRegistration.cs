@@ -1,3 +1,6 @@
+using BatchXai.Coordinator.Models;
+using BatchXai.Onnx.Backward;
+using BatchXai.Storage.Models;
 using MassTransit;
 using BatchXai.Storage.Objects;
 using Microsoft.Extensions.DependencyInjection;
@@ -12,6 +15,8 @@ public static class CoordinatorRegistration
     {
         services.TryAddSingleton<IObjectStoreFactory>(ObjectStoreFactory.FromEnvironment);
         services.AddSingleton<RunProgressTracker>();
+        services.TryAddSingleton(_ => new ModelFileCache(ModelFileCache.DefaultDirectory(PreparedModelCache.CacheRoot())));
+        services.AddSingleton<ModelResolver>();
         services.AddSingleton<RunCoordinator>();
         return services;
     }

@@ -2,6 +2,7 @@ using System.Text.Json;
 using BatchXai.Contracts;
 using BatchXai.Coordinator.Datasets;
 using BatchXai.Coordinator.Incremental;
+using BatchXai.Coordinator.Models;
 using BatchXai.Core.Methods;
 using BatchXai.Onnx.Manifest;
 using BatchXai.Onnx.Model;
@@ -18,8 +19,9 @@ namespace BatchXai.Coordinator;
 /// request is found before the first message is published.
 /// </summary>
 /// <param name="preflight">Runs the model once before anything is queued; null: the manifest and graph checks only.</param>
+/// <param name="models">Finds the model where the request names it (s3:// or a local path) and hashes it.</param>
 public sealed class RunCoordinator(ResultStore results, IBus bus, RunProgressTracker progress, ILogger<RunCoordinator> log,
-    IObjectStoreFactory stores, IModelPreflight? preflight = null)
+    IObjectStoreFactory stores, ModelResolver models, IModelPreflight? preflight = null)
 {
     /// <summary>Images per ExplainBatch message, for every run (embedded, API, BATCH_SIZE): the one batch-size rule.</summary>
     public const int MinBatchSize = 1, MaxBatchSize = 256, DefaultBatchSize = 32;
@@ -38,10 +40,11 @@ public sealed class RunCoordinator(ResultStore results, IBus bus, RunProgressTra
     public async Task<RunRow?> StartAsync(RunRequest request, IListingFilter? filter, CancellationToken ct = default)
     {
         CheckBatchSize(request.BatchSize, "batch size");
-        var model = InspectModel(request.ModelManifestPath);
+        var resolved = await models.ResolveAsync(request.ModelManifestPath, ct);
+        var model = InspectModel(resolved.ManifestPath);
         var methods = ResolveMethods(request.Methods, request.MethodOptions, model);
         foreach (var note in model.Notes) log.LogInformation("model {Model}: {Note}", model.Manifest.Name, note);
-        Preflight(request, methods);
+        Preflight(request, resolved.ManifestPath, methods);
 
         DatasetListing listing;
         int skipped = 0;
@@ -74,8 +77,8 @@ public sealed class RunCoordinator(ResultStore results, IBus bus, RunProgressTra
         {
             throw new RunSetupException(e.Message, e);
         }
-        var settings = new RunSettings(request.DatasetUri, Path.GetFullPath(request.ModelManifestPath), request.ResultsUri,
-            methods.Select(m => m.Name).ToList(), request.Target, options);
+        var settings = new RunSettings(request.DatasetUri, resolved.Uri, request.ResultsUri,
+            methods.Select(m => m.Name).ToList(), request.Target, options, resolved.Files);
         var run = new RunRow
         {
             Id = NewId.NextGuid(),
@@ -122,12 +125,12 @@ public sealed class RunCoordinator(ResultStore results, IBus bus, RunProgressTra
     }
 
     /// <summary>A model that would fail every image (a tensor it cannot fetch, a graph the runtime cannot run) fails the request.</summary>
-    private void Preflight(RunRequest request, IReadOnlyList<IExplanationMethod> methods)
+    private void Preflight(RunRequest request, string manifestPath, IReadOnlyList<IExplanationMethod> methods)
     {
         if (preflight is null) return;
         try
         {
-            preflight.Check(Path.GetFullPath(request.ModelManifestPath), methods.Select(m => m.Name).ToList(), request.MethodOptions);
+            preflight.Check(manifestPath, methods.Select(m => m.Name).ToList(), request.MethodOptions);
         }
         catch (Exception e) when (e is not (OperationCanceledException or OutOfMemoryException))
         {

@@ -24,7 +24,7 @@ public sealed class BatchExplainer(ModelCache models, ResultStore results, Worke
     public async Task<BatchOutcome> ExplainAsync(ExplainBatch batch, CancellationToken ct)
     {
         var settings = batch.Settings;
-        var model = models.Get(settings.ModelManifestUri);
+        var model = await models.GetAsync(settings, ct);
         using var dataset = stores.Open(settings.DatasetUri);
         using var output = stores.Open(settings.ResultsUri);
 
@@ -93,7 +93,7 @@ public sealed class BatchExplainer(ModelCache models, ResultStore results, Worke
                 rows.AddRange(methodRows);
             }
             if (faithfulness.Has(FaithfulnessMetric.Randomization) && batch.BatchIndex < faithfulness.SanityBatches)
-                sanityRows.AddRange(CheckRandomization(settings.ModelManifestUri, faithfulness, methods, prepared, targets, mapsByMethod, model));
+                sanityRows.AddRange(CheckRandomization(model.Network.Manifest.ManifestPath, faithfulness, methods, prepared, targets, mapsByMethod, model));
         }
 
         var keys = batch.Images.Select(i => i.Key).ToList();

@@ -22,4 +22,7 @@ public sealed record WorkerOptions
 
     /// <summary>Largest number of images sent through the model in one Run call.</summary>
     public int MaxInferenceBatch { get; init; } = 32;
+
+    /// <summary>Bytes of models fetched from object stores kept on local disk (least recently used ones go beyond it).</summary>
+    public long ModelCacheBytes { get; init; } = Storage.Models.ModelFileCache.DefaultMaxBytes;
 }

@@ -1,3 +1,5 @@
+using BatchXai.Onnx.Backward;
+using BatchXai.Storage.Models;
 using MassTransit;
 using BatchXai.Storage.Objects;
 using Microsoft.Extensions.DependencyInjection;
@@ -12,10 +14,15 @@ public static class WorkerRegistration
     {
         services.TryAddSingleton<IObjectStoreFactory>(ObjectStoreFactory.FromEnvironment);
         services.AddSingleton(options);
+        services.TryAddSingleton(_ => FetchedModels(options.ModelCacheBytes)); // one per process: the coordinator in an embedded host shares it
         services.AddSingleton<ModelCache>();
         services.AddSingleton<BatchExplainer>();
         return services;
     }
+
+    /// <summary>The cache of models fetched from object stores, under BatchXai's cache folder (models/).</summary>
+    public static ModelFileCache FetchedModels(long maxBytes = ModelFileCache.DefaultMaxBytes) =>
+        new(ModelFileCache.DefaultDirectory(PreparedModelCache.CacheRoot()), maxBytes);
 
     public static void AddWorkerConsumers(this IBusRegistrationConfigurator bus, WorkerOptions options)
     {

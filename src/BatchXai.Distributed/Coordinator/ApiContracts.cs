@@ -7,7 +7,7 @@ namespace BatchXai.Distributed.Coordinator;
 
 /// <summary>POST /runs: explain this dataset with this model and these methods.</summary>
 /// <param name="Dataset">Dataset URI: s3://bucket/prefix, or a folder the workers can read.</param>
-/// <param name="Model">Model manifest path, or a model name looked up in MODELS_DIR.</param>
+/// <param name="Model">s3:// manifest URI (or model folder), a model name looked up in MODELS_DIR then MODELS_URI, or a manifest path on a volume every worker mounts.</param>
 /// <param name="Options">Method options by name, e.g. "ig-steps": "16".</param>
 public sealed record StartRunRequest(
     string Dataset,

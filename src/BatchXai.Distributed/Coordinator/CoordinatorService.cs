@@ -53,8 +53,8 @@ public static class CoordinatorService
         app.MapHealth("coordinator");
         app.MapCoordinatorApi();
         log.LogInformation("coordinator: API on port {Port}, access {Access}; bus {Bus}; database {Db}; results default {Results}; batch size {Batch}; " +
-            "requests may name results in {AllowedResults}, models in {AllowedModels}, datasets in {AllowedDatasets}",
-            settings.Port, access, rabbit, postgres, settings.ResultsUri, settings.BatchSize,
+            "models by name from {ModelsDir} then {ModelsUri}; requests may name results in {AllowedResults}, models in {AllowedModels}, datasets in {AllowedDatasets}",
+            settings.Port, access, rabbit, postgres, settings.ResultsUri, settings.BatchSize, settings.ModelsDir ?? "(no MODELS_DIR)", settings.ModelsUri ?? "(no MODELS_URI)",
             limits.Results, limits.Models, limits.Datasets);
         return app;
     }

@@ -7,7 +7,7 @@ namespace BatchXai.Distributed.Coordinator;
 /// <summary>
 /// Where a run request may point, so that an API caller cannot make workers write or read outside
 /// what the operator set up: ALLOWED_RESULTS (default: RESULTS_URI and below), ALLOWED_MODELS
-/// (default: MODELS_DIR and below; without either, models cannot be given by path), ALLOWED_DATASETS
+/// (default: MODELS_DIR and MODELS_URI and below; without any, models cannot be named at all), ALLOWED_DATASETS
 /// (default: the bucket of RESULTS_URI, or the folder that holds a local RESULTS_URI). Each a
 /// comma-separated list of local folders and s3:// prefixes. Local folders are compared with their
 /// symbolic links resolved.
@@ -18,7 +18,7 @@ public sealed record RequestLimits(AllowedLocations Results, AllowedLocations Mo
 
     public static RequestLimits From(IConfiguration config, CoordinatorSettings settings) => new(
         new AllowedLocations("results", ResultsSetting, AllowedLocations.Split(config.Text(ResultsSetting) ?? settings.ResultsUri)),
-        new AllowedLocations("model", ModelsSetting, AllowedLocations.Split(config.Text(ModelsSetting) ?? settings.ModelsDir ?? "")),
+        new AllowedLocations("model", ModelsSetting, AllowedLocations.Split(config.Text(ModelsSetting) ?? string.Join(',', new[] { settings.ModelsDir, settings.ModelsUri }.OfType<string>()))),
         new AllowedLocations("dataset", DatasetsSetting, AllowedLocations.Split(config.Text(DatasetsSetting) ?? StoreOf(settings.ResultsUri))));
 
     /// <summary>The defaults alone, for a coordinator configured by <see cref="CoordinatorSettings"/> only (tests, tools).</summary>

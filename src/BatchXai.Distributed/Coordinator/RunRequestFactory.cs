@@ -1,5 +1,6 @@
 using BatchXai.Contracts;
 using BatchXai.Coordinator;
+using BatchXai.Storage.Models;
 
 namespace BatchXai.Distributed.Coordinator;
 
@@ -27,20 +28,35 @@ public sealed class RunRequestFactory(CoordinatorSettings settings, RequestLimit
     }
 
     /// <summary>
-    /// "name" (no folder part, MODELS_DIR set) as MODELS_DIR/name.json, anything else as a manifest
-    /// path; either only inside the allowed model locations, checked before the file is looked at.
+    /// An s3:// URI as it is (the coordinator reads it when the run starts); "name" (no folder part) as
+    /// MODELS_DIR/name.json when that exists, else as MODELS_URI/name/manifest.json; anything else as a
+    /// manifest path. Each only inside the allowed model locations, checked before anything is looked at.
     /// </summary>
     private string ResolveModel(string model)
     {
-        if (settings.ModelsDir is { } dir && model.IndexOfAny(['/', '\\']) < 0)
+        if (ModelUri.IsRemote(model))
         {
-            var named = Path.GetFullPath(Path.Combine(dir, model.EndsWith(".json", StringComparison.OrdinalIgnoreCase) ? model : model + ".json"));
-            limits.Models.Check(named);
-            return File.Exists(named) ? named : throw new RunSetupException($"field 'model': no manifest '{model}' in {dir}");
+            limits.Models.Check(model);
+            return model;
+        }
+        if (model.IndexOfAny(['/', '\\']) < 0 && (settings.ModelsDir is not null || settings.ModelsUri is not null))
+        {
+            var name = model.EndsWith(".json", StringComparison.OrdinalIgnoreCase) ? model[..^".json".Length] : model;
+            if (settings.ModelsDir is { } dir)
+            {
+                var named = Path.GetFullPath(Path.Combine(dir, name + ".json"));
+                limits.Models.Check(named);
+                if (File.Exists(named)) return named;
+                if (settings.ModelsUri is null) throw new RunSetupException($"field 'model': no manifest '{model}' in {dir}");
+            }
+            if (name is "." or ".." || name.Length == 0) throw new RunSetupException($"field 'model': '{model}' is not a model name");
+            var uri = $"{settings.ModelsUri!.TrimEnd('/')}/{name}/{ModelUri.DefaultManifest}";
+            limits.Models.Check(uri);
+            return uri;
         }
         var path = Path.GetFullPath(model);
         limits.Models.Check(path);
         return File.Exists(path) ? path
-            : throw new RunSetupException($"field 'model': no manifest '{model}'" + (settings.ModelsDir is null ? " (set MODELS_DIR to give models by name)" : ""));
+            : throw new RunSetupException($"field 'model': no manifest '{model}'" + (settings.ModelsDir is null ? " (set MODELS_DIR or MODELS_URI to give models by name)" : ""));
     }
 }

@@ -61,17 +61,23 @@ public sealed class PreparedModelCache
     /// </summary>
     public static PreparedModelCache Default => new(DefaultDirectory());
 
-    public static string? DefaultDirectory()
+    public static string? DefaultDirectory() => CacheRoot() is { } root ? System.IO.Path.Combine(root, "prepared") : null;
+
+    /// <summary>
+    /// BatchXai's cache folder, which prepared models and fetched models (models/) share: $BATCHXAI_CACHE_DIR
+    /// (null when "off"), else $XDG_CACHE_HOME/batchxai or ~/.cache/batchxai (LocalApplicationData\BatchXai\cache on Windows).
+    /// </summary>
+    public static string? CacheRoot()
     {
         var configured = Environment.GetEnvironmentVariable(DirectoryVariable);
         if (configured is { Length: > 0 })
-            return configured.Equals("off", StringComparison.OrdinalIgnoreCase) ? null : System.IO.Path.Combine(configured, "prepared");
+            return configured.Equals("off", StringComparison.OrdinalIgnoreCase) ? null : configured;
         if (OperatingSystem.IsWindows())
-            return System.IO.Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData), "BatchXai", "cache", "prepared");
+            return System.IO.Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData), "BatchXai", "cache");
         var xdg = Environment.GetEnvironmentVariable("XDG_CACHE_HOME");
         var home = Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
         var root = xdg is { Length: > 0 } ? xdg : home.Length > 0 ? System.IO.Path.Combine(home, ".cache") : null;
-        return root is null ? null : System.IO.Path.Combine(root, "batchxai", "prepared");
+        return root is null ? null : System.IO.Path.Combine(root, "batchxai");
     }
 
     /// <summary>The entry's key: hex SHA-256 of what the prepared model depends on.</summary>

@@ -26,6 +26,9 @@ public sealed class DistributedStack : IAsyncLifetime
     internal FixtureModel Model { get; } = new(GraphFixtures.GapLinear, fundusCrop: true);
     public CoordinatorClient Client { get; private set; } = null!;
 
+    /// <summary>Where models go by name (the coordinator's MODELS_URI): models/ of the stack's bucket.</summary>
+    public string ModelsUri => $"s3://{Bucket.Name}/models";
+
     /// <summary>The coordinator API's key: every service of the stack gets it, as compose and k8s give it from their secret.</summary>
     public string ApiKey { get; } = $"key-{Guid.NewGuid():N}";
 
@@ -52,7 +55,9 @@ public sealed class DistributedStack : IAsyncLifetime
             // Run requests may name models only here: the fixture model's folder, and the opset-9 exports the
             // refusal test names (a model the coordinator must refuse for what it is, not for where it is).
             ["BATCHXAI_MODELS_DIR"] = Model.Folder,
-            [$"BATCHXAI_{RequestLimits.ModelsSetting}"] = $"{Model.Folder},{new Byom.ByomExports().Folder}",
+            // Models by name or s3:// URI: what `batchxai upload-model` put under models/ of the bucket.
+            ["BATCHXAI_MODELS_URI"] = ModelsUri,
+            [$"BATCHXAI_{RequestLimits.ModelsSetting}"] = $"{Model.Folder},{new Byom.ByomExports().Folder},{ModelsUri}",
             // Two CPU-bound workers on a small machine: one ONNX Runtime thread each.
             ["BATCHXAI_WORKER_THREADS"] = "1",
         };
@@ -60,10 +65,17 @@ public sealed class DistributedStack : IAsyncLifetime
         int Port() => ServiceProcess.FreePort();
         int coordinatorPort = Port();
         _services.Add(new ServiceProcess("coordinator", coordinatorPort, environment, "coordinator", "--port", coordinatorPort.ToString()));
+        // Workers as on a cluster node: started elsewhere, with a cache folder of their own and no models
+        // folder or model settings (models given by path are still read from where the run says).
+        var workerEnvironment = environment.Where(e => !e.Key.Contains("MODELS", StringComparison.Ordinal)).ToDictionary();
         for (int i = 1; i <= 2; i++)
         {
             int port = Port();
-            _services.Add(new ServiceProcess($"worker{i}", port, environment, "worker", "--port", port.ToString()));
+            var home = Directory.CreateTempSubdirectory($"batchxai-worker{i}-").FullName;
+            _cleanup.Add(home);
+            Directory.CreateDirectory(Path.Combine(home, "cwd"));
+            var own = new Dictionary<string, string>(workerEnvironment) { ["BATCHXAI_CACHE_DIR"] = Path.Combine(home, "cache") };
+            _services.Add(new ServiceProcess($"worker{i}", port, own, new DirectoryInfo(Path.Combine(home, "cwd")), "worker", "--port", port.ToString()));
         }
         int aggregatorPort = Port();
         _services.Add(new ServiceProcess("aggregator", aggregatorPort, environment, "aggregator", "--port", aggregatorPort.ToString()));

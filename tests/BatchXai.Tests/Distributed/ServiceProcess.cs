@@ -15,11 +15,16 @@ internal sealed class ServiceProcess : IDisposable
     private readonly ConcurrentQueue<string> _lines = new();
 
     public ServiceProcess(string name, int port, IReadOnlyDictionary<string, string> environment, params string[] arguments)
+        : this(name, port, environment, workingDirectory: null, arguments) { }
+
+    /// <param name="workingDirectory">Where the process starts (default: the test's own working directory).</param>
+    public ServiceProcess(string name, int port, IReadOnlyDictionary<string, string> environment, DirectoryInfo? workingDirectory, params string[] arguments)
     {
         Name = name;
         Port = port;
+        WorkingDirectory = workingDirectory?.FullName ?? Environment.CurrentDirectory;
         var cli = Path.Combine(AppContext.BaseDirectory, "batchxai.dll");
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = WorkingDirectory };
         start.ArgumentList.Add(cli);
         foreach (var a in arguments) start.ArgumentList.Add(a);
         foreach (var (key, value) in environment) start.Environment[key] = value;
@@ -33,6 +38,7 @@ internal sealed class ServiceProcess : IDisposable
 
     public string Name { get; }
     public int Port { get; }
+    public string WorkingDirectory { get; }
     public string Output => string.Join('\n', _lines);
 
     /// <summary>Waits until GET /health answers 200; fails with the process's output if it exits or never does.</summary>

@@ -2,7 +2,7 @@ using System.CommandLine;
 
 namespace BatchXai.Cli.Commands.Distributed;
 
-/// <summary>The distributed mode's commands: its three services, the two API clients, and an uploader for datasets.</summary>
+/// <summary>The distributed mode's commands: its three services, the two API clients, and uploaders for datasets and models.</summary>
 public static class DistributedCommands
 {
     public static void AddTo(RootCommand root)
@@ -13,5 +13,6 @@ public static class DistributedCommands
         root.Subcommands.Add(SubmitCommand.Build());
         root.Subcommands.Add(StatusCommand.Build());
         root.Subcommands.Add(UploadCommand.Build());
+        root.Subcommands.Add(UploadModelCommand.Build());
     }
 }

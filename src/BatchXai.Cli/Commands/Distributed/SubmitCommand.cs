@@ -13,7 +13,7 @@ public static class SubmitCommand
     public static Command Build()
     {
         var dataset = new Option<string>("--dataset") { Description = "Dataset URI the workers can read, e.g. s3://batchxai/datasets/aptos", Required = true };
-        var model = new Option<string>("--model") { Description = "Model manifest path (as the coordinator and workers see it), or a model name in the coordinator's MODELS_DIR", Required = true };
+        var model = new Option<string>("--model") { Description = "Model: s3://bucket/models/NAME/manifest.json (see upload-model), a model name (the coordinator's MODELS_DIR, then MODELS_URI), or a manifest path every worker can read", Required = true };
         var methods = RunOptionFlags.Methods();
         var results = new Option<string?>("--results") { Description = "Results URI (default: the coordinator's RESULTS_URI)" };
         var target = new Option<string?>("--target") { Description = "Class each image is explained for: predicted (default) or label" };
