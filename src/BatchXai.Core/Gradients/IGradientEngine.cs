@@ -9,6 +9,14 @@ public enum GradientRule
     Deconvnet,
     /// <summary>Guided backpropagation: forward mask and ReLU on the backward signal.</summary>
     GuidedBackprop,
+    /// <summary>LRP-ε at Conv/Gemm/MatMul (see <see cref="IRelevanceEngine"/>): the pass returns input relevance, not a gradient.</summary>
+    LrpEpsilon,
+    /// <summary>LRP-αβ at Conv/Gemm/MatMul (β = α − 1): the pass returns input relevance.</summary>
+    LrpAlphaBeta,
+    /// <summary>LRP composite: zβ (box) at the first layer, z⁺ at the other convolutions, ε at dense layers: the pass returns input relevance.</summary>
+    LrpComposite,
+    /// <summary>DeepLIFT rescale multipliers for input/reference pairs (see <see cref="IRelevanceEngine"/>).</summary>
+    DeepLiftRescale,
 }
 
 /// <summary>

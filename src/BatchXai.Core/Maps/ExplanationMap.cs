@@ -22,8 +22,9 @@ public sealed class ExplanationMap
     public float[] Values { get; }
 
     /// <summary>
-    /// For path methods (Integrated Gradients): Σ attributions − (S_c(x) − S_c(x')), how far the
-    /// numerical integral is from the completeness axiom. Null for other methods.
+    /// For path methods (Integrated Gradients) and DeepLIFT: Σ attributions − (S_c(x) − S_c(x')), how
+    /// far the map is from the completeness (summation-to-delta) axiom; for LRP the conservation gap
+    /// Σ relevance − S_c(x) (x' = 0 there). Null for other methods.
     /// </summary>
     public double? CompletenessDelta { get; set; }
 

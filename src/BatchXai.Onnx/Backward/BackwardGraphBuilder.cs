@@ -1,3 +1,4 @@
+using BatchXai.Onnx.Backward.Rules;
 using BatchXai.Onnx.Graph;
 using BatchXai.Onnx.Graph.Upgrade;
 using BatchXai.Onnx.Proto;
@@ -54,6 +55,7 @@ public static class BackwardGraphBuilder
         var forwardNodes = graph.Node.ToArray();
         var emitter = new GradientEmitter(graph, index, index.ElementTypes.Resolve(options.LogitsName), opset) { ExportedOpset = exportedOpset };
         var grads = new GradientAccumulator(emitter);
+        var relevanceRules = RelevanceRuleSet.For(options, graph, index, emitter); // LRP and DeepLIFT; null for gradient rules
         if (options.Seed == SeedSignal.RectifiedActivations)
         {
             graph.Input.Add(ChannelSeedValueInfo(graph, options.LogitsName, emitter.FloatType));
@@ -66,16 +68,17 @@ public static class BackwardGraphBuilder
         }
 
         foreach (var node in forwardNodes.Reverse().Where(path.Contains))
-            Differentiate(node, path, grads, emitter, options.Rule);
+            Differentiate(node, path, grads, emitter, options.Rule, relevanceRules);
 
-        AddGradientOutput(graph, emitter, grads, options.InputName, InputGradOutput);
+        AddGradientOutput(graph, emitter, grads, options.InputName, InputGradOutput, relevanceRules is null ? null : relevanceRules.InputOutput);
         if (target is not null)
             AddGradientOutput(graph, emitter, grads, target, TargetGradOutput);
         RaiseOpset(edited, emitter.RequiredOpset);
         return edited;
     }
 
-    private static void Differentiate(NodeProto node, DifferentiablePath path, GradientAccumulator grads, GradientEmitter emitter, GradientRule rule)
+    private static void Differentiate(NodeProto node, DifferentiablePath path, GradientAccumulator grads, GradientEmitter emitter, GradientRule rule,
+        RelevanceRuleSet? relevanceRules)
     {
         var outputGrads = node.Output.Select(o => path.Contains(o) ? grads.Total(o) : null).ToArray();
         if (outputGrads.All(g => g is null))
@@ -85,7 +88,8 @@ public static class BackwardGraphBuilder
 
         emitter.Scope = UnsupportedOpException.Label(node);
         var needed = node.Input.Select(path.Contains).ToArray();
-        var inputGrads = opRule(new GradientContext(node, outputGrads, needed, emitter, rule));
+        var context = new GradientContext(node, outputGrads, needed, emitter, rule);
+        var inputGrads = relevanceRules is null ? opRule(context) : relevanceRules.Differentiate(context, opRule);
         for (var i = 0; i < node.Input.Count; i++)
         {
             if (!needed[i]) continue;
@@ -142,9 +146,12 @@ public static class BackwardGraphBuilder
     }
 
     /// <summary>Names the total gradient of <paramref name="tensor"/> as a graph output, typed and shaped like the tensor.</summary>
-    private static void AddGradientOutput(GraphProto graph, GradientEmitter emitter, GradientAccumulator grads, string tensor, string outputName)
+    /// <param name="finish">Turns the total signal into what is returned (LRP: relevance); null returns the gradient.</param>
+    private static void AddGradientOutput(GraphProto graph, GradientEmitter emitter, GradientAccumulator grads, string tensor, string outputName,
+        Func<string, string>? finish = null)
     {
         var total = grads.Total(tensor) ?? throw new OnnxGraphException($"no gradient reached '{tensor}'");
+        if (finish is not null) total = finish(total);
         emitter.Scope = outputName;
         var node = new NodeProto { OpType = "Identity", Name = $"batchxai_grad/{outputName}", Input = { total }, Output = { outputName } };
         graph.Node.Add(node);

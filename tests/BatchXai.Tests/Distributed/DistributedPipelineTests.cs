@@ -64,6 +64,38 @@ public sealed class DistributedPipelineTests(DistributedStack stack)
         }
     }
 
+    /// <summary>
+    /// LRP (composite), DeepLIFT and GradientSHAP through the worker processes: every image once per
+    /// method, and the class views equal to the embedded run's on the same images, options and batch
+    /// size (GradientSHAP's draws are seeded by the image, so another process draws the same).
+    /// </summary>
+    [Fact]
+    public async Task Lrp_deeplift_and_gradshap_run_distributed_with_the_embedded_class_views()
+    {
+        string[] methods = ["deeplift", "gradshap", "lrp"];
+        var options = new Dictionary<string, string> { ["lrp-rule"] = "composite", ["gradshap-samples"] = "4", ["gradshap-baselines"] = "batch" };
+        using var data = new TempFolder("dist-rules");
+        SampleDatasetWriter.Write(data.Path, 24, seed: 15, new SampleDataOptions { Size = 64 });
+        var uri = await stack.UploadDatasetAsync(data.Path, "datasets/rules");
+
+        var started = await stack.Client.StartRunAsync(new StartRunRequest(uri, stack.Model.ManifestPath, methods, BatchSize: 16, Options: options));
+        var run = await stack.WaitAsync(started.Id);
+
+        Assert.True(run.Status == RunStatus.Completed, $"run {run.Status}: {run.Error}\n{stack.Logs}");
+        Assert.Equal((24, 24, 0), (run.Expected, run.Explained, run.Failed));
+        Assert.Equal(methods.Select(m => (m, 24L, 24L)).ToList(), await RowsPerMethodAsync(run.Id));
+        using var embeddedOut = new TempFolder("dist-rules-embedded");
+        var embedded = await EmbeddedRunner.RunAsync(new RunArguments(data.Path, stack.Model.ManifestPath, string.Join(',', methods), embeddedOut.Path, BatchSize: 16, MethodOptions: options),
+            EmbeddedRunner.Quietly, CancellationToken.None);
+        Assert.Equal(ExitCodes.Ok, embedded.ExitCode);
+        var expected = embedded.Classes!;
+        var actual = await stack.Database.Store.ClassAggregatesAsync(run.Id);
+        Assert.NotEmpty(expected);
+        Assert.Equal(expected.Select(c => (c.Method, c.ClassIndex, c.ImageCount)), actual.Select(c => (c.Method, c.ClassIndex, c.ImageCount)));
+        foreach (var (e, a) in expected.Zip(actual))
+            Assert.True(Math.Abs(e.ScoreMean - a.ScoreMean) <= Tolerance * Math.Max(1, Math.Abs(e.ScoreMean)), $"{a.Method} class {a.ClassIndex}: score mean {a.ScoreMean} vs embedded {e.ScoreMean}");
+    }
+
     [Fact]
     public async Task A_model_that_cannot_serve_the_methods_is_refused_with_400_before_anything_is_queued()
     {

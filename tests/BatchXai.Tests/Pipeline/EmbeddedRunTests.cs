@@ -197,6 +197,48 @@ public sealed class EmbeddedRunTests : IDisposable
         Assert.Contains("--occlusion-baseline", badOption.Error);
     }
 
+    [Theory]
+    [InlineData("epsilon")]
+    [InlineData("alpha-beta")]
+    [InlineData("composite")]
+    public async Task Lrp_deeplift_and_gradshap_run_end_to_end_with_overlays_and_class_views(string lrpRule)
+    {
+        string[] methods = ["lrp", "deeplift", "gradshap"];
+        var outcome = await RunAsync(string.Join(',', methods), options: new()
+        {
+            ["lrp-rule"] = lrpRule, ["lrp-epsilon"] = "0.01", ["lrp-alpha"] = "2",
+            ["gradshap-samples"] = "4", ["gradshap-baselines"] = "batch", ["gradshap-sigma"] = "0.1",
+        });
+        Assert.Equal(ExitCodes.Ok, outcome.ExitCode);
+        Assert.Equal((Images, 0), (outcome.Run!.Explained, outcome.Run.Failed));
+
+        var store = new ResultStore(await SqliteDatabase.OpenAsync(Path.Combine(Out, "batchxai.db")));
+        var results = await store.AllResultsAsync(outcome.Run.Id);
+        var aggregates = await store.ClassAggregatesAsync(outcome.Run.Id);
+        var correctClasses = results.Where(r => r.Method == "lrp" && r.Label == r.Predicted).Select(r => r.Predicted).Distinct().Order().ToList();
+        Assert.NotEmpty(correctClasses);
+        foreach (var method in methods)
+        {
+            var rows = results.Where(r => r.Method == method).ToList();
+            Assert.Equal(Images, rows.Count);
+            // LRP records its conservation gap and DeepLIFT its summation-to-delta gap; GradientSHAP neither.
+            Assert.All(rows, r => Assert.Equal(method != "gradshap", r.CompletenessDelta is not null));
+            Assert.All(rows, r => Assert.Equal((32, 32), (r.MapHeight, r.MapWidth)));
+            Assert.Contains(rows, r => r.MapMax > 0);
+            var stem = Path.Combine(Out, outcome.Run.Id.ToString("D"), method, "train_images", ImageIds()[0]);
+            Assert.Equal([32, 32], NpyFile.Read(File.ReadAllBytes(stem + ".npy")).Shape);
+            var overlay = ImageDecoder.Decode(File.ReadAllBytes(stem + ".png"));
+            Assert.Equal((512, 512), (overlay.Width, overlay.Height));
+            Assert.Equal(correctClasses, aggregates.Where(a => a.Method == method).Select(a => a.ClassIndex).Order());
+        }
+        // The fixture is a ReLU net with a GAP → linear head: DeepLIFT sums to S_c(x) − S_c(x') (float32).
+        Assert.All(results.Where(r => r.Method == "deeplift"), r => Assert.True(Math.Abs(r.CompletenessDelta!.Value) < 1e-3, $"summation-to-delta gap {r.CompletenessDelta}"));
+
+        var badOption = await RunAsync("lrp", options: new() { ["lrp-rule"] = "gamma" });
+        Assert.Equal(ExitCodes.BadInput, badOption.ExitCode);
+        Assert.Contains("--lrp-rule", badOption.Error);
+    }
+
     [Fact]
     public async Task Generic_heads_run_crm_by_ablation_end_to_end()
     {
