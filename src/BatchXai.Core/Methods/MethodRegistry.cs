@@ -21,6 +21,9 @@ public static class MethodRegistry
         BlurIntegratedGradientsMethod.Descriptor,
         GuidedIntegratedGradientsMethod.Descriptor,
         OcclusionMethod.Descriptor,
+        LimeMethod.Descriptor,
+        KernelShapMethod.Descriptor,
+        XraiMethod.Descriptor,
         new(ClearMethod.MethodName, "CLEAR: class-contrastive back-projection of every class's response (models with a linear head)", () => new ClearMethod()),
     ];
 
