@@ -92,6 +92,15 @@ public static class InferenceVsMethodsBenchmark
         var guidedIg = new GuidedIntegratedGradientsMethod();
         if (Wanted("guidedig (200 steps)"))
             timings["guidedig (200 steps)"] = [SecondsPerPass(() => guidedIg.Explain(GradientRequest(model, forward, input, igImages))) * imageCount / igImages];
+        // Region methods (issue 15), at their defaults: lime and kernelshap score ~256 superpixel coalitions
+        // per image in forward passes, xrai integrates IG from two baselines; measured once on a few images.
+        var regionImages = Math.Max(1, imageCount / 16);
+        foreach (var (row, region) in new (string, MethodDescriptor)[]
+            { ($"lime ({LimeMethod.DefaultSamples} samples)", LimeMethod.Descriptor), ($"kernelshap ({KernelShapMethod.DefaultSamples})", KernelShapMethod.Descriptor), ("xrai (2 x 32 ig steps)", XraiMethod.Descriptor) })
+        {
+            var method = region.Create(MethodOptions.Defaults);
+            if (Wanted(row)) timings[row] = [SecondsPerPass(() => method.Explain(GradientRequest(model, forward, input, regionImages))) * imageCount / regionImages];
+        }
 
         double inference = timings["inference"].Min();
         foreach (var (name, times) in timings)
@@ -120,6 +129,7 @@ public static class InferenceVsMethodsBenchmark
             Inputs = input,
             Geometry = BatchXai.Worker.LoadedModel.GeometryOf(model.Manifest),
             Gradients = model.Gradients,
+            Scores = model,
         };
     }
 
