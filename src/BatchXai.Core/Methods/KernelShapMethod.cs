@@ -32,23 +32,10 @@ public sealed class KernelShapMethod(SuperpixelOptions superpixels, int samples 
 
     public string? WhyUnsupported(HeadKind head) => null;
 
-    public ExplanationMap[] Explain(ExplanationRequest request)
-    {
-        var (inputs, geometry, engine) = request.RequireScores(Name);
-        int size = geometry.SampleSize;
-        var maps = new ExplanationMap[request.Batch];
-        for (int b = 0; b < request.Batch; b++)
-        {
-            var x = inputs.AsSpan(b * size, size).ToArray();
-            var segments = superpixels.Segment(x, geometry);
-            var scorer = new SuperpixelCoalitions(x, Baseline.For(superpixels.Fill, x, geometry), segments, geometry, engine, request.Head.Classes, request.TargetClasses[b]);
-            maps[b] = segments.Paint(Attribute(scorer, x));
-        }
-        return maps;
-    }
+    public ExplanationMap[] Explain(ExplanationRequest request) => SuperpixelCoalitions.Explain(request, Name, superpixels, Attribute);
 
     /// <summary>φ of each superpixel: the two ends and the coalitions scored in the same passes, then the constrained fit.</summary>
-    public double[] Attribute(SuperpixelCoalitions scorer, ReadOnlySpan<float> x)
+    public double[] Attribute(SuperpixelCoalitions scorer, float[] x)
     {
         int m = scorer.Count;
         var (coalitions, weights) = Coalitions(m, x);

@@ -34,23 +34,12 @@ public sealed class LimeMethod(SuperpixelOptions superpixels, int samples = Lime
 
     public string? WhyUnsupported(HeadKind head) => null;
 
-    public ExplanationMap[] Explain(ExplanationRequest request)
+    public ExplanationMap[] Explain(ExplanationRequest request) => SuperpixelCoalitions.Explain(request, Name, superpixels, (scorer, x) =>
     {
-        var (inputs, geometry, engine) = request.RequireScores(Name);
-        int size = geometry.SampleSize;
-        var maps = new ExplanationMap[request.Batch];
-        for (int b = 0; b < request.Batch; b++)
-        {
-            var x = inputs.AsSpan(b * size, size).ToArray();
-            var segments = superpixels.Segment(x, geometry);
-            var coalitions = Sample(x, segments.Count);
-            var scorer = new SuperpixelCoalitions(x, Baseline.For(superpixels.Fill, x, geometry), segments, geometry, engine, request.Head.Classes, request.TargetClasses[b]);
-            var scores = scorer.Score(coalitions);
-            var weights = coalitions.Select(z => Kernel(CosineDistanceToAllOnes(z), kernelWidth)).ToArray();
-            maps[b] = segments.Paint(WeightedRidge(coalitions, scores, weights, RidgePenalty));
-        }
-        return maps;
-    }
+        var coalitions = Sample(x, scorer.Count);
+        var weights = coalitions.Select(z => Kernel(CosineDistanceToAllOnes(z), kernelWidth)).ToArray();
+        return WeightedRidge(coalitions, scorer.Score(coalitions), weights, RidgePenalty);
+    });
 
     /// <summary>Row 0 all ones (the image itself), the rest uniform bits drawn from the image's own generator.</summary>
     private bool[][] Sample(ReadOnlySpan<float> x, int features)

@@ -14,6 +14,25 @@ public sealed class SuperpixelCoalitions(float[] input, float[] fill, Segments s
 
     public int Count => superpixels.Count;
 
+    /// <summary>
+    /// One map per image of the batch: its superpixels (<paramref name="options"/>), each painted with
+    /// the value <paramref name="attribute"/> gives it from the image's coalitions (the image passed too, to seed draws).
+    /// </summary>
+    public static Maps.ExplanationMap[] Explain(Methods.ExplanationRequest request, string method, SuperpixelOptions options, Func<SuperpixelCoalitions, float[], double[]> attribute)
+    {
+        var (inputs, geometry, engine) = request.RequireScores(method);
+        int size = geometry.SampleSize;
+        var maps = new Maps.ExplanationMap[request.Batch];
+        for (int b = 0; b < request.Batch; b++)
+        {
+            var x = inputs.AsSpan(b * size, size).ToArray();
+            var segments = options.Segment(x, geometry);
+            var scorer = new SuperpixelCoalitions(x, Paths.Baseline.For(options.Fill, x, geometry), segments, geometry, engine, request.Head.Classes, request.TargetClasses[b]);
+            maps[b] = segments.Paint(attribute(scorer, x));
+        }
+        return maps;
+    }
+
     /// <summary>S_c of each coalition; <paramref name="coalitions"/> holds one row of M flags per coalition.</summary>
     public double[] Score(bool[][] coalitions)
     {
