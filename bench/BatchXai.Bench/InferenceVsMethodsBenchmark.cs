@@ -92,6 +92,23 @@ public static class InferenceVsMethodsBenchmark
         var guidedIg = new GuidedIntegratedGradientsMethod();
         if (Wanted("guidedig (200 steps)"))
             timings["guidedig (200 steps)"] = [SecondsPerPass(() => guidedIg.Explain(GradientRequest(model, forward, input, igImages))) * imageCount / igImages];
+        // Region methods (issue 15), at their defaults: lime and kernelshap score ~256 superpixel coalitions
+        // per image in forward passes, xrai integrates IG from two baselines; measured once on a few images.
+        // Their segmentations need image-like inputs: uniform noise falls apart into a few chained
+        // superpixels (kernelshap would then enumerate a handful of coalitions), so these rows run on
+        // the random inputs blurred (σ 4 px).
+        var regionImages = Math.Max(1, imageCount / 16);
+        var geometry = BatchXai.Worker.LoadedModel.GeometryOf(model.Manifest);
+        var smooth = new float[regionImages * model.SampleSize];
+        for (int i = 0; i < regionImages; i++)
+            BatchXai.Core.Paths.Baseline.For(BatchXai.Core.Paths.BaselineKind.Blur, input.AsSpan(i * model.SampleSize, model.SampleSize), geometry, 4)
+                .CopyTo(smooth, i * model.SampleSize);
+        foreach (var (row, region) in new (string, MethodDescriptor)[]
+            { ($"lime ({LimeMethod.DefaultSamples} samples)", LimeMethod.Descriptor), ($"kernelshap ({KernelShapMethod.DefaultSamples})", KernelShapMethod.Descriptor), ("xrai (2 x 32 ig steps)", XraiMethod.Descriptor) })
+        {
+            var method = region.Create(MethodOptions.Defaults);
+            if (Wanted(row)) timings[row] = [SecondsPerPass(() => method.Explain(GradientRequest(model, forward, smooth, regionImages))) * imageCount / regionImages];
+        }
 
         // Issue 15's rule methods: LRP (each rule) and DeepLIFT are one rule-modified backward pass per
         // batch over every image; GradientSHAP's 64 samples per image are timed on the IG subset and scaled.
@@ -136,6 +153,7 @@ public static class InferenceVsMethodsBenchmark
             Inputs = input,
             Geometry = BatchXai.Worker.LoadedModel.GeometryOf(model.Manifest),
             Gradients = model.Gradients,
+            Scores = model,
         };
     }
 

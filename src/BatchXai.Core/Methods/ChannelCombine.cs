@@ -8,4 +8,7 @@ public static class ChannelCombine
 
     /// <summary>Largest magnitude: gradient maps (Simonyan et al.'s saliency), start from 0.</summary>
     public static readonly Func<float, float, float> MaxAbs = (acc, v) => Math.Max(acc, Math.Abs(v));
+
+    /// <summary>Largest signed value (PAIR saliency's XRAI aggregation), start from −∞.</summary>
+    public static readonly Func<float, float, float> Max = Math.Max;
 }

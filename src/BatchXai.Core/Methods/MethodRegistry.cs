@@ -24,6 +24,9 @@ public static class MethodRegistry
         LrpMethod.Descriptor,
         DeepLiftMethod.Descriptor,
         GradientShapMethod.Descriptor,
+        LimeMethod.Descriptor,
+        KernelShapMethod.Descriptor,
+        XraiMethod.Descriptor,
         new(ClearMethod.MethodName, "CLEAR: class-contrastive back-projection of every class's response (models with a linear head)", () => new ClearMethod()),
     ];
 

@@ -162,12 +162,13 @@ public sealed class EmbeddedRunTests : IDisposable
     [Fact]
     public async Task Every_new_method_runs_end_to_end_with_its_options_and_builds_class_views()
     {
-        string[] methods = ["gradcam++", "smoothgrad", "guidedbp", "ig", "blurig", "guidedig", "occlusion"];
+        string[] methods = ["gradcam++", "smoothgrad", "guidedbp", "ig", "blurig", "guidedig", "occlusion", "lime", "kernelshap", "xrai"];
         var outcome = await RunAsync(string.Join(',', methods), options: new()
         {
             ["ig-steps"] = "6", ["ig-rule"] = "gauss-legendre", ["ig-baseline"] = "noise", ["blurig-steps"] = "6", ["blur-sigma"] = "8",
             ["guidedig-steps"] = "8", ["guidedig-fraction"] = "0.3", ["guidedig-max-dist"] = "0.1",
             ["smoothgrad-samples"] = "3", ["smoothgrad-sigma"] = "0.1", ["occlusion-patch"] = "8", ["occlusion-stride"] = "4", ["occlusion-baseline"] = "blur",
+            ["lime-samples"] = "24", ["kernelshap-samples"] = "24", ["superpixels"] = "12", ["superpixel-fill"] = "blur", ["xrai-dilation"] = "2", ["xrai-min-segment"] = "40",
         });
         Assert.Equal(ExitCodes.Ok, outcome.ExitCode);
         Assert.Equal((Images, 0), (outcome.Run!.Explained, outcome.Run.Failed));
