@@ -63,9 +63,13 @@ public sealed class OnnxGradientEngine(OnnxGraph source, ModelManifest manifest,
         var features = withTargetLayer ? new float[count * featureSize] : null;
         var featureGrads = withTargetLayer ? new float[count * featureSize] : null;
         var seedCopy = seeds.ToArray();
-        for (int start = 0; start < count; start += maxBatch)
+        // Equal chunks (33 samples at most 32 a call: 17 + 16, not 32 + 1): ONNX Runtime runs a
+        // one-sample call at a fraction of a full batch's per-sample rate.
+        int chunks = Math.Max(1, (count + maxBatch - 1) / maxBatch);
+        int chunk = Math.Max(1, (count + chunks - 1) / chunks);
+        for (int start = 0; start < count; start += chunk)
         {
-            int n = Math.Min(maxBatch, count - start);
+            int n = Math.Min(chunk, count - start);
             // Outputs written straight into the result arrays (see OrtOutputBuffer).
             OrtOutputBuffer[] destinations = withTargetLayer
                 ? [new(outputs[0], logits.AsMemory(start * classes, n * classes)), new(outputs[1], inputGrads.AsMemory(start * sampleSize, n * sampleSize)),
