@@ -18,7 +18,7 @@ namespace BatchXai.Bench;
 
 /// <summary>
 /// Memory over a long run (issue 17, item 5): many small synthetic images (a pool of distinct
-/// 160 px fundus photos repeated under new names) through the embedded pipeline (the worker's
+/// 160 px fundus photos copied under new names) through the embedded pipeline (the worker's
 /// BatchExplainer in this process, memory folder, SQLite) and through one distributed worker (with
 /// the coordinator, hosted in this process as the end-to-end benchmark does, on RabbitMQ +
 /// s3rver + PostgreSQL), sampling this process's resident memory every --every images. Prints both tables and the
@@ -62,7 +62,7 @@ public static class MemoryBenchmark
         }
     }
 
-    /// <summary>A pool of distinct images linked under <paramref name="count"/> names, with their labels.</summary>
+    /// <summary>A pool of distinct images copied under <paramref name="count"/> names, with their labels.</summary>
     private static void WriteDataset(string data, int count)
     {
         var pool = Path.Combine(Path.GetDirectoryName(data)!, "pool");
@@ -74,8 +74,8 @@ public static class MemoryBenchmark
         {
             var (source, grade) = (labels[i % labels.Length][0], labels[i % labels.Length][1]);
             var name = $"img{i:D6}";
-            File.CreateSymbolicLink(Path.Combine(data, SampleDatasetWriter.ImagesFolder, name + ".png"),
-                Path.Combine(pool, SampleDatasetWriter.ImagesFolder, source + ".png"));
+            // Copies, not links: the local object store does not follow symbolic links out of its folder.
+            File.Copy(Path.Combine(pool, SampleDatasetWriter.ImagesFolder, source + ".png"), Path.Combine(data, SampleDatasetWriter.ImagesFolder, name + ".png"));
             csv.Append(name).Append(',').Append(grade).Append('\n');
         }
         File.WriteAllText(Path.Combine(data, SampleDatasetWriter.LabelsFile), csv.ToString());
