@@ -63,10 +63,13 @@ public static class EndToEndBenchmark
             var inProcess = await InProcessAsync(local, manifest, workerOptions, ct);
             double endToEnd = await EndToEndAsync(config, s3Data, manifest, count, ct);
             var inProcessAgain = await InProcessAsync(local, manifest, workerOptions, ct);
+            var (putsPerImage, putRate) = await PutRateAsync(local, $"s3://batchxai/{id}/put-rate", workerOptions.OutputParallelism, ct);
             double best = Math.Max(inProcess, inProcessAgain);
-            Console.WriteLine($"end to end, dr_grader crm+cam, {count} images of {SampleDataOptions.ReferenceSize} px, batch {BatchSize}, one worker (concurrency {concurrency}):");
+            Console.WriteLine($"end to end, dr_grader crm+cam, {count} images of {SampleDataOptions.ReferenceSize} px, batch {BatchSize}, one worker (concurrency {concurrency}), load {File.ReadAllText("/proc/loadavg").Split(' ')[0]}:");
             Console.WriteLine($"{"worker in-process (memory folder, SQLite)",-48} {best,10:F1} images/s");
             Console.WriteLine($"{"distributed (RabbitMQ + s3rver + PostgreSQL)",-48} {endToEnd,10:F1} images/s {endToEnd / best,8:F3} of in-process");
+            Console.WriteLine($"{"s3rver alone: the worker's PUTs of one image",-48} {putRate / putsPerImage,10:F1} images/s {putRate / putsPerImage / best,8:F3} of in-process " +
+                $"({putsPerImage} PUTs/image, {putRate:F0} PUT/s at {workerOptions.OutputParallelism} at once: the store's ceiling)");
             return 0;
         }
         finally
@@ -75,6 +78,24 @@ public static class EndToEndBenchmark
             await AdminAsync($"DROP DATABASE IF EXISTS {database} WITH (FORCE)");
             Directory.Delete(local, recursive: true);
         }
+    }
+
+    /// <summary>
+    /// s3rver's own PUT rate for what a worker writes per image: the objects one in-process run
+    /// left in its results folder (the .npy maps and .png overlays of every method), put again
+    /// with the worker's output parallelism and nothing else running. Returns PUTs per image and PUTs/s.
+    /// </summary>
+    private static async Task<(double PutsPerImage, double PutsPerSecond)> PutRateAsync(string local, string prefix, int parallelism, CancellationToken ct)
+    {
+        var results = Directory.GetDirectories(local, "results-*").First();
+        var files = Directory.EnumerateFiles(results, "*", SearchOption.AllDirectories).Where(f => f.EndsWith(".npy") || f.EndsWith(".png")).ToList();
+        int images = files.Where(f => f.EndsWith(".png")).Select(f => Path.GetFileName(f)).Distinct().Count();
+        var payloads = files.Select(f => (Key: Path.GetRelativePath(results, f), Bytes: File.ReadAllBytes(f))).ToList();
+        using var store = ObjectStoreFactory.FromEnvironment.Open(prefix);
+        var watch = Stopwatch.StartNew();
+        await Parallel.ForEachAsync(payloads, new ParallelOptions { MaxDegreeOfParallelism = parallelism, CancellationToken = ct },
+            async (p, token) => await store.WriteAsync(p.Key, p.Bytes, token));
+        return ((double)payloads.Count / Math.Max(1, images), payloads.Count / watch.Elapsed.TotalSeconds);
     }
 
     /// <summary>The worker's BatchExplainer over the same batches, one after another, as a worker with concurrency 1 takes them.</summary>
@@ -139,7 +160,7 @@ public static class EndToEndBenchmark
             if (string.IsNullOrEmpty(Environment.GetEnvironmentVariable(key))) Environment.SetEnvironmentVariable(key, value);
     }
 
-    private static async Task AdminAsync(string sql)
+    internal static async Task AdminAsync(string sql)
     {
         var builder = new NpgsqlConnectionStringBuilder(PostgresSettings.From(ServiceConfiguration.Build()).ConnectionString) { Database = "batchxai" };
         await using var connection = new NpgsqlConnection(builder.ConnectionString);
@@ -147,7 +168,7 @@ public static class EndToEndBenchmark
         await new NpgsqlCommand(sql, connection).ExecuteNonQueryAsync();
     }
 
-    private static string RepoRoot()
+    internal static string RepoRoot()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
             if (File.Exists(Path.Combine(dir.FullName, "BatchXai.sln"))) return dir.FullName;

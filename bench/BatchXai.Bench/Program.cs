@@ -8,5 +8,7 @@ var measures = new Option<string?>("--measures") { Description = "Rows to time b
 var root = new RootCommand("BatchXai benchmarks: plain inference vs explanation methods, measured in one run") { work, images, rounds, measures };
 root.Subcommands.Add(EndToEndBenchmark.Command());
 root.Subcommands.Add(AggregationBenchmark.Command());
+root.Subcommands.Add(GradientProfileBenchmark.Command());
+root.Subcommands.Add(MemoryBenchmark.Command());
 root.SetAction(parse => InferenceVsMethodsBenchmark.Run(parse.GetValue(work)!, parse.GetValue(images), parse.GetValue(rounds), parse.GetValue(measures)));
 return root.Parse(args).Invoke();

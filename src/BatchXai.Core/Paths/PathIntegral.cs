@@ -9,11 +9,20 @@ public sealed record PathAttribution(float[] Attribution, double ScoreGap, doubl
 
 /// <summary>
 /// The shared core of Integrated Gradients and Blur IG: attribution_i ≈ Σ_n w_n ∂S_c/∂x_i(γ(α_n)) γ_i'(α_n)
-/// with the quadrature's nodes and weights. All nodes of an image — plus the path's two ends
-/// when the rule has no node there, for S_c(γ(1)) − S_c(γ(0)) — go through the engine in one batch.
+/// with the quadrature's nodes and weights. Every node of an image — plus the path's two ends
+/// when the rule has no node there, for S_c(γ(1)) − S_c(γ(0)) — goes through the engine in one
+/// call, and so do the nodes of several images together (up to <see cref="MaxPointsPerCall"/>
+/// inputs' worth): one image's 33 points would leave the engine a last chunk of one or two
+/// samples, which ONNX Runtime runs at a fraction of a full batch's per-sample rate.
 /// </summary>
 public static class PathIntegral
 {
+    /// <summary>Bytes of path points (and as many of gradients) held at once across images.</summary>
+    public const long MaxPointBytes = 64L << 20;
+
+    /// <summary>How many path points of <paramref name="size"/> floats go to the engine in one call across images.</summary>
+    public static int MaxPointsPerCall(int size) => (int)Math.Max(1, MaxPointBytes / (size * (long)sizeof(float)));
+
     /// <summary>
     /// One map per image: the path <paramref name="pathFor"/> builds from the image's input, integrated,
     /// shown as the channel sum (signed) with its completeness delta.
@@ -23,41 +32,71 @@ public static class PathIntegral
         var (inputs, geometry, engine) = request.RequireGradients(method);
         int size = geometry.SampleSize;
         var maps = new ExplanationMap[request.Batch];
-        for (int b = 0; b < request.Batch; b++)
+        int points = Alphas(quadrature, out _, out _).Count;
+        int imagesPerCall = Math.Clamp(MaxPointsPerCall(size) / points, 1, Math.Max(1, request.Batch));
+        for (int first = 0; first < request.Batch; first += imagesPerCall)
         {
-            var path = pathFor(inputs.AsSpan(b * size, size).ToArray(), geometry);
-            var result = Integrate(engine, path, quadrature, request.TargetClasses[b], request.Head.Classes, size);
-            maps[b] = geometry.ToPixelMap(result.Attribution, ChannelCombine.Sum, 0f);
-            maps[b].CompletenessDelta = result.CompletenessDelta;
+            int count = Math.Min(imagesPerCall, request.Batch - first);
+            var paths = Enumerable.Range(first, count).Select(b => pathFor(inputs.AsSpan(b * size, size).ToArray(), geometry)).ToArray();
+            var results = Integrate(engine, paths, quadrature, request.TargetClasses.AsSpan(first, count).ToArray(), request.Head.Classes, size);
+            for (int j = 0; j < count; j++)
+            {
+                maps[first + j] = geometry.ToPixelMap(results[j].Attribution, ChannelCombine.Sum, 0f);
+                maps[first + j].CompletenessDelta = results[j].CompletenessDelta;
+            }
         }
         return maps;
     }
 
-    public static PathAttribution Integrate(IGradientEngine engine, IAttributionPath path, Quadrature quadrature, int targetClass, int classes, int size)
+    public static PathAttribution Integrate(IGradientEngine engine, IAttributionPath path, Quadrature quadrature, int targetClass, int classes, int size) =>
+        Integrate(engine, [path], quadrature, [targetClass], classes, size)[0];
+
+    /// <summary>Several images' paths integrated with one engine call (their points one image after another).</summary>
+    public static PathAttribution[] Integrate(IGradientEngine engine, IAttributionPath[] paths, Quadrature quadrature, int[] targetClasses, int classes, int size)
     {
-        var alphas = quadrature.Nodes.ToList();
-        int start = IndexOrAppend(alphas, 0.0), end = IndexOrAppend(alphas, 1.0);
+        var alphas = Alphas(quadrature, out int start, out int end);
         int points = alphas.Count;
-        var batch = new float[points * size];
-        for (int i = 0; i < points; i++) path.Point(alphas[i], batch.AsSpan(i * size, size));
-        var seeds = new float[points * classes];
-        for (int i = 0; i < points; i++) seeds[i * classes + targetClass] = 1f;
-        var result = engine.Compute(batch, points, seeds, GradientRule.Exact, withTargetLayer: false);
+        int rows = paths.Length * points;
+        var batch = new float[rows * size];
+        var seeds = new float[rows * classes];
+        for (int p = 0; p < paths.Length; p++)
+            for (int i = 0; i < points; i++)
+            {
+                int row = p * points + i;
+                paths[p].Point(alphas[i], batch.AsSpan(row * size, size));
+                seeds[row * classes + targetClasses[p]] = 1f;
+            }
+        var result = engine.Compute(batch, rows, seeds, GradientRule.Exact, withTargetLayer: false);
 
         // The batch buffer is free again: reuse a slice of it for the velocity.
-        var attribution = new float[size];
         var velocity = batch.AsSpan(0, size);
-        for (int i = 0; i < quadrature.Count; i++)
+        var attributions = new PathAttribution[paths.Length];
+        for (int p = 0; p < paths.Length; p++)
         {
-            path.Velocity(alphas[i], velocity);
-            var gradient = result.InputGradients.AsSpan(i * size, size);
-            System.Numerics.Tensors.TensorPrimitives.Multiply(gradient, velocity, gradient);
-            System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(gradient, (float)quadrature.Weights[i], attribution, attribution);
+            var attribution = new float[size];
+            for (int i = 0; i < quadrature.Count; i++)
+            {
+                paths[p].Velocity(alphas[i], velocity);
+                var gradient = result.InputGradients.AsSpan((p * points + i) * size, size);
+                System.Numerics.Tensors.TensorPrimitives.Multiply(gradient, velocity, gradient);
+                System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(gradient, (float)quadrature.Weights[i], attribution, attribution);
+            }
+            double sum = 0;
+            foreach (float a in attribution) sum += a;
+            int c = targetClasses[p];
+            double gap = (double)result.Logits[(p * points + end) * classes + c] - result.Logits[(p * points + start) * classes + c];
+            attributions[p] = new PathAttribution(attribution, gap, sum - gap);
         }
-        double sum = 0;
-        foreach (float a in attribution) sum += a;
-        double gap = (double)result.Logits[end * classes + targetClass] - result.Logits[start * classes + targetClass];
-        return new PathAttribution(attribution, gap, sum - gap);
+        return attributions;
+    }
+
+    /// <summary>The quadrature's nodes, plus 0 and 1 appended where the rule has no node there (the path's ends, for the score gap).</summary>
+    private static List<double> Alphas(Quadrature quadrature, out int start, out int end)
+    {
+        var alphas = quadrature.Nodes.ToList();
+        start = IndexOrAppend(alphas, 0.0);
+        end = IndexOrAppend(alphas, 1.0);
+        return alphas;
     }
 
     private static int IndexOrAppend(List<double> alphas, double alpha)

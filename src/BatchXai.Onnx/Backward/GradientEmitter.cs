@@ -71,12 +71,67 @@ internal sealed class GradientEmitter(GraphProto graph, GraphIndex index, DataTy
         return tensor;
     }
 
-    /// <summary>The run-time shape of a forward tensor, one Shape node per tensor.</summary>
+    /// <summary>
+    /// The shape of a forward tensor as an int64 tensor: a constant where the shape is known
+    /// statically (<see cref="ShapeResolver"/>), its symbolic dims (the batch) read from the graph
+    /// input that declares them; otherwise a Shape node on the tensor. One per tensor. A Shape node
+    /// on an activation costs far more than it looks: ONNX Runtime then reorders the activation out
+    /// of its blocked layout and no longer fuses a residual Add into the convolution before it.
+    /// </summary>
     public string Shape(string tensor)
     {
         if (!_shapes.TryGetValue(tensor, out var shape))
-            _shapes[tensor] = shape = Emit("Shape", [tensor]);
+            _shapes[tensor] = shape = StaticShape(tensor) ?? Emit("Shape", [tensor]);
         return shape;
+    }
+
+    /// <summary>|a| / |b| (element counts) as a scalar constant when both shapes are known and their symbolic dims cancel, else null.</summary>
+    public string? StaticElementRatio(string a, string b)
+    {
+        if (Index.Shapes.Known(a) is not { } da || Index.Shapes.Known(b) is not { } db)
+            return null;
+        var symbolsA = da.Where(d => d.Value is null).Select(d => d.Symbol).Order().ToList();
+        var symbolsB = db.Where(d => d.Value is null).Select(d => d.Symbol).Order().ToList();
+        if (!symbolsA.SequenceEqual(symbolsB))
+            return null;
+        double Count(StaticDim[] dims) => dims.Where(d => d.Value is not null).Aggregate(1.0, (p, d) => p * d.Value!.Value);
+        return Scalar(Count(da) / Count(db));
+    }
+
+    private string? StaticShape(string tensor)
+    {
+        if (Index.InputNames.Contains(tensor) || Index.Shapes.Known(tensor) is not { } dims)
+            return null;
+        var parts = new List<string>();
+        var constants = new List<long>();
+        foreach (var dim in dims)
+        {
+            if (dim.Value is { } value)
+            {
+                constants.Add(value);
+                continue;
+            }
+            if (SymbolSource(dim.Symbol!) is not { } source)
+                return null;
+            if (constants.Count > 0) parts.Add(Int64s([.. constants]));
+            constants.Clear();
+            parts.Add(source);
+        }
+        if (constants.Count > 0) parts.Add(Int64s([.. constants]));
+        return parts.Count == 1 ? parts[0] : Emit("Concat", parts, Attr("axis", 0L));
+    }
+
+    /// <summary>A 1-element int64 tensor holding the run-time value of a symbolic dim, read from the first graph input that declares it.</summary>
+    private string? SymbolSource(string symbol)
+    {
+        foreach (var input in Index.Inputs)
+        {
+            var dims = input.Type?.TensorType?.Shape?.Dim;
+            for (int i = 0; dims is not null && i < dims.Count; i++)
+                if (dims[i].ValueCase == Dimension.ValueOneofCase.DimParam && dims[i].DimParam == symbol)
+                    return Emit("Slice", [Shape(input.Name), Int64s(i), Int64s(i + 1)]);
+        }
+        return null;
     }
 
     /// <summary>A tensor of <paramref name="shape"/> (an int64 shape tensor) filled with <paramref name="value"/>.</summary>
@@ -117,7 +172,7 @@ internal sealed class GradientEmitter(GraphProto graph, GraphIndex index, DataTy
     /// </summary>
     public string Unbroadcast(string grad, string operand, string? sameShapeAsGrad)
     {
-        if (sameShapeAsGrad is not null && SameDeclaredShape(operand, sameShapeAsGrad))
+        if (sameShapeAsGrad is not null && SameStaticShape(operand, sameShapeAsGrad))
             return grad;
         var operandShape = Shape(operand);
         var gradShape = Emit("Shape", [grad]);
@@ -137,7 +192,7 @@ internal sealed class GradientEmitter(GraphProto graph, GraphIndex index, DataTy
     {
         Require(ScatterAddOpset);
         var row = Int64s(1, -1);
-        var zeros = Filled(Emit("Shape", [Emit("Reshape", [input, row])]), 0);
+        var zeros = Emit("Reshape", [Filled(Shape(input), 0), row]);
         var scattered = Emit("ScatterElements",
             [zeros, Emit("Reshape", [flatIndices, row]), Emit("Reshape", [updates, row])],
             Attr("axis", 1L), Attr("reduction", "add"));
@@ -147,7 +202,7 @@ internal sealed class GradientEmitter(GraphProto graph, GraphIndex index, DataTy
     /// <summary>The flat row-major position of every element of <paramref name="input"/>, in its shape (int64).</summary>
     public string Positions(string input)
     {
-        var count = Emit("Size", [input]);
+        var count = Emit("ReduceProd", [Shape(input)], Attr("keepdims", 0L));
         return Emit("Reshape", [Emit("Range", [Int64Scalar(0), count, Int64Scalar(1)]), Shape(input)]);
     }
 
@@ -166,23 +221,8 @@ internal sealed class GradientEmitter(GraphProto graph, GraphIndex index, DataTy
         return Emit("Pad", [cropped, pads]);
     }
 
-    private bool SameDeclaredShape(string a, string b)
-    {
-        var da = Index.Declared(a)?.Type?.TensorType?.Shape?.Dim;
-        var db = Index.Declared(b)?.Type?.TensorType?.Shape?.Dim;
-        if (da is null || db is null || da.Count != db.Count)
-            return false;
-        for (var i = 0; i < da.Count; i++)
-        {
-            var (x, y) = (da[i], db[i]);
-            var same = x.ValueCase == Dimension.ValueOneofCase.DimValue
-                ? y.ValueCase == Dimension.ValueOneofCase.DimValue && x.DimValue == y.DimValue
-                : x.ValueCase == Dimension.ValueOneofCase.DimParam && y.ValueCase == Dimension.ValueOneofCase.DimParam
-                  && x.DimParam.Length > 0 && x.DimParam == y.DimParam;
-            if (!same) return false;
-        }
-        return true;
-    }
+    private bool SameStaticShape(string a, string b) =>
+        Index.Shapes.Known(a) is { } da && Index.Shapes.Known(b) is { } db && da.Length == db.Length && da.Zip(db).All(p => p.First.SameAs(p.Second));
 
     private string Constant(TensorProto tensor)
     {

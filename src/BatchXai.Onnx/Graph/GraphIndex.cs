@@ -34,6 +34,7 @@ internal sealed class GraphIndex
             _declared[info.Name] = info;
         ElementTypes = new ElementTypeResolver(this);
         Ranks = new RankResolver(this);
+        Shapes = new ShapeResolver(this);
     }
 
     public GraphProto Graph { get; }
@@ -50,6 +51,8 @@ internal sealed class GraphIndex
     public ElementTypeResolver ElementTypes { get; }
 
     public RankResolver Ranks { get; }
+
+    public ShapeResolver Shapes { get; }
 
     public NodeProto? Producer(string tensor) => _producers.TryGetValue(tensor, out var p) ? p.Node : null;
 

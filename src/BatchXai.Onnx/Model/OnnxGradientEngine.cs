@@ -67,7 +67,7 @@ public sealed class OnnxGradientEngine(OnnxGraph source, ModelManifest manifest,
         var features = withTargetLayer ? new float[count * featureSize] : null;
         var featureGrads = withTargetLayer ? new float[count * featureSize] : null;
         var seedCopy = seeds.ToArray();
-        foreach (var (start, n) in BatchChunks.Of(count, maxBatch))
+        foreach (var (start, n) in BatchChunks.Even(count, maxBatch))
         {
             // Outputs written straight into the result arrays (see OrtOutputBuffer).
             OrtOutputBuffer[] destinations = withTargetLayer

@@ -97,9 +97,9 @@ public class GradientMethodTests
             double gap = model.Score(x, c) - model.Score(start, c);
             Assert.True(Math.Abs(maps[b].CompletenessDelta!.Value) <= 1e-4 * Math.Max(1, Math.Abs(gap)), $"delta {maps[b].CompletenessDelta} for gap {gap}");
         }
-        // Every path point of an image in one batch: trapezoid's m+1 nodes, or m Gauss–Legendre nodes and the two ends.
+        // Every path point of the images in one call: trapezoid's m+1 nodes, or m Gauss–Legendre nodes and the two ends, per image.
         int points = rule == QuadratureRule.Trapezoid ? steps + 1 : steps + 2;
-        Assert.Equal([points, points], model.BatchSizes);
+        Assert.Equal([Batch * points], model.BatchSizes);
     }
 
     [Fact]

@@ -7,13 +7,17 @@ namespace BatchXai.Onnx.Backward.Ops;
 internal static class PoolGradients
 {
     /// <summary>
-    /// Each output's gradient goes to the input element that won its window: the forward node is
-    /// given its Indices output (flat positions into X, batch and channel included) when it lacks
-    /// one, and the gradient is scatter-added there, so overlapping windows accumulate.
+    /// Each output's gradient goes to the input element that won its window. Windows that tile
+    /// the input (stride = kernel, no padding or dilation, statically known shape) use a mask,
+    /// <see cref="TiledMaxPool"/>; otherwise the forward node is given its Indices output (flat
+    /// positions into X, batch and channel included) when it lacks one, and the gradient is
+    /// scatter-added there, so overlapping windows accumulate.
     /// </summary>
     public static string?[] MaxPool(GradientContext c)
     {
         var n = c.Node;
+        if (TiledMaxPool(c) is { } tiled)
+            return c.Result(tiled);
         if (n.Int("storage_order", 0) != 0)
             throw c.Unsupported("storage_order=1 (column-major indices)");
         if (n.Output.Count < 2 || n.Output[1].Length == 0)
@@ -23,6 +27,46 @@ internal static class PoolGradients
             else n.Output[1] = indices;
         }
         return c.Result(c.Emit.ScatterAdd(c.Input(0), n.Output[1], c.Grad));
+    }
+
+    /// <summary>
+    /// Square non-overlapping 2-D windows: ∂X = [X = up(Y)] · up(g / t), up repeating each
+    /// window's value over the window and t the number of elements of the window equal to its
+    /// maximum — so tied maxima share the window's gradient evenly, where PyTorch gives it all to
+    /// the first; with a unique maximum (real-valued inputs but for measure-zero cases) both are
+    /// the same, and tied zeros after a ReLU get 0 either way from the ReLU's own mask. Rows and
+    /// columns past the last whole window get 0. The window elements are moved to a leading axis
+    /// (SpaceToDepth: [N, k², C, h, w]) so every comparison and product broadcasts over whole
+    /// planes, which ONNX Runtime does at memory speed; the forward MaxPool then keeps its fast
+    /// blocked kernel instead of the one that also writes indices, and no ScatterElements runs.
+    /// Null when the windows overlap, are not square, or the input's spatial size is unknown.
+    /// </summary>
+    private static string? TiledMaxPool(GradientContext c)
+    {
+        var n = c.Node;
+        var e = c.Emit;
+        if (n.Ints("kernel_shape") is not [var k, var kw] || kw != k || n.Ints("strides") is not [var s0, var s1] || s0 != k || s1 != k
+            || (n.Ints("pads") ?? []).Any(p => p != 0) || (n.Ints("dilations") ?? []).Any(d => d != 1)
+            || n.String("auto_pad", "NOTSET") is not ("NOTSET" or "VALID") || n.Int("ceil_mode", 0) != 0
+            || n.Output.Count > 1 && n.Output[1].Length > 0) // the model uses the indices itself: keep the scatter form
+            return null;
+        if (e.Index.Shapes.Known(c.Input(0)) is not [_, { Value: { } channels }, { Value: { } height }, { Value: { } width }])
+            return null;
+        long h = height / k, w = width / k;
+        var input = c.Input(0);
+        bool remainder = h * k != height || w * k != width;
+        if (remainder)
+            input = e.Emit("Slice", [input, e.Int64s(0, 0), e.Int64s(h * k, w * k), e.Int64s(2, 3)]);
+
+        var block = Attr("blocksize", k);
+        var elements = e.Int64s(-1, k * k, channels, h, w);
+        var candidates = e.Emit("Reshape", [e.Emit("SpaceToDepth", [input], block), elements]);
+        var winners = e.Cast(e.Emit("Equal", [candidates, e.Emit("Unsqueeze", [c.Output(0), e.Int64s(1)])]));
+        var ties = e.Emit("ReduceSum", [winners, e.Int64s(1)], Attr("keepdims", 1L));
+        var share = e.Emit("Div", [e.Emit("Unsqueeze", [c.Grad, e.Int64s(1)]), ties]);
+        var spread = e.Emit("Reshape", [e.Emit("Mul", [winners, share]), e.Int64s(-1, k * k * channels, h, w)]);
+        var grad = e.Emit("DepthToSpace", [spread], block, Attr("mode", "DCR"));
+        return remainder ? e.Emit("Pad", [grad, e.Int64s(0, 0, 0, 0, 0, 0, height - h * k, width - w * k)]) : grad;
     }
 
     /// <summary>
@@ -89,7 +133,8 @@ internal static class PoolGradients
     {
         var e = c.Emit;
         var expanded = e.Emit("Expand", [grad, e.Shape(c.Input(0))]);
-        var count = e.Emit("Div", [e.Cast(e.Emit("Size", [c.Input(0)])), e.Cast(e.Emit("Size", [c.Output(0)]))]);
+        var count = e.StaticElementRatio(c.Input(0), c.Output(0))
+            ?? e.Emit("Div", [e.Cast(e.Emit("Size", [c.Input(0)])), e.Cast(e.Emit("Size", [c.Output(0)]))]);
         return e.Emit("Div", [expanded, count]);
     }
 

@@ -51,7 +51,7 @@ internal static class HandMadeGraphs
     /// <summary>
     /// Convolutions (depthwise strided with asymmetric pads, grouped dilated with unequal strides,
     /// 1-D strided dilated), inference BatchNormalization, MaxPool with ceil_mode and asymmetric pads and
-    /// with dilations, AveragePool with and without padding counted, GlobalAveragePool, ReLU and a Cast
+    /// with dilations, MaxPool with tiling windows (stride = kernel) and a row left over, AveragePool with and without padding counted, GlobalAveragePool, ReLU and a Cast
     /// round trip. x: [B, 4, 9, 8]; the kinks (ReLU, MaxPool) act on x itself, whose test values are
     /// distinct grid points, so a small step never crosses one.
     /// </summary>
@@ -76,8 +76,9 @@ internal static class HandMadeGraphs
         var averageCounted = g.Node("AveragePool", [x], Attr("kernel_shape", 2, 3), Attr("strides", 3, 2), Attr("pads", 0, 1, 1, 1),
             Attr("count_include_pad", 1));                                                                 // [B, 4, 3, 4]
         var global = g.Node("GlobalAveragePool", [g.Node("Relu", [x])]);                                   // [B, 4, 1, 1]
-        return g.Logits(64 + 216 + 69 + 80 + 168 + 80 + 48 + 4, 3,
-            roundTrip, normalised, line, ceilPool, dilatedPool, average, averageCounted, global);
+        var tiledPool = g.Node("MaxPool", [x], Attr("kernel_shape", 2, 2), Attr("strides", 2, 2));       // [B, 4, 4, 4], row 9 in no window
+        return g.Logits(64 + 216 + 69 + 80 + 168 + 80 + 48 + 4 + 64, 3,
+            roundTrip, normalised, line, ceilPool, dilatedPool, average, averageCounted, global, tiledPool);
     }
 
     /// <summary>Concat of three on a middle axis, Split with sizes, negative-step and negative-index Slice, constant Pad with a value. x: [B, 2, 6, 5].</summary>

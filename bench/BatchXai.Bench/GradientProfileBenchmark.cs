@@ -1,0 +1,81 @@
+using System.CommandLine;
+using System.Text.Json;
+using BatchXai.Core.Gradients;
+using BatchXai.Onnx.Backward;
+using BatchXai.Onnx.Model;
+using BatchXai.Onnx.Runtime;
+
+namespace BatchXai.Bench;
+
+/// <summary>
+/// Where a forward + input-gradient pass spends its time: runs the gradient session with ONNX
+/// Runtime's profiler on, then sums the per-node kernel times of the trace by op type, split into
+/// the forward graph and the appended backward nodes (named batchxai_grad/…), largest first.
+/// </summary>
+public static class GradientProfileBenchmark
+{
+    private const int Batch = 16;
+
+    public static Command Command()
+    {
+        var manifest = new Option<string>("--model") { Description = "Model manifest (e.g. .work/bench/resnet50.json, models/dr_grader.json)", Required = true };
+        var passes = new Option<int>("--passes") { Description = "Profiled gradient passes of one batch", DefaultValueFactory = _ => 3 };
+        var top = new Option<int>("--top") { Description = "Rows to print", DefaultValueFactory = _ => 20 };
+        var command = new Command("profile-gradient", "ONNX Runtime profile of the forward + input-gradient graph, summed by op type") { manifest, passes, top };
+        command.SetAction(parse => Run(parse.GetValue(manifest)!, parse.GetValue(passes), parse.GetValue(top)));
+        return command;
+    }
+
+    private static int Run(string manifestPath, int passes, int top)
+    {
+        var prefix = Path.Combine(Path.GetTempPath(), $"batchxai-profile-{Guid.NewGuid():N}");
+        using (var model = ExplainableModel.Load(manifestPath, new OrtSessionOptions { ProfilePrefix = prefix }, maxBatch: Batch, PreparedModelCache.Disabled))
+        {
+            var input = new float[Batch * model.SampleSize];
+            var random = new Random(42);
+            for (int i = 0; i < input.Length; i++) input[i] = (float)(random.NextDouble() * 4 - 2);
+            var seeds = new float[Batch * model.Head.Classes];
+            for (int i = 0; i < Batch; i++) seeds[i * model.Head.Classes] = 1f;
+            for (int p = 0; p < passes + 1; p++) model.Gradients.Compute(input, Batch, seeds, GradientRule.Exact, false);
+            for (int p = 0; p < passes + 1; p++) model.Forward(input, Batch);
+        }
+        // Every session of the model wrote a trace: the gradient session's has backward nodes, the
+        // forward session's (features exposed, the worker's inference) is the largest of the others.
+        var traces = Directory.GetFiles(Path.GetDirectoryName(prefix)!, Path.GetFileName(prefix) + "*.json");
+        var gradient = traces.FirstOrDefault(t => File.ReadAllText(t).Contains("batchxai_grad/")) ?? throw new InvalidOperationException("no gradient trace written");
+        var forward = traces.Where(t => t != gradient).OrderByDescending(t => new FileInfo(t).Length).FirstOrDefault();
+        Summarise($"{manifestPath} forward + input gradient", gradient, top);
+        if (forward is not null) Summarise($"{manifestPath} forward with features (the worker's inference)", forward, top / 2);
+        foreach (var t in traces) File.Delete(t);
+        return 0;
+    }
+
+    private static void Summarise(string title, string trace, int top)
+    {
+        var sums = new Dictionary<(string Part, string Op), (double Us, int Nodes)>();
+        double total = 0;
+        int runs = 0;
+        using (var doc = JsonDocument.Parse(File.ReadAllText(trace)))
+            foreach (var e in doc.RootElement.EnumerateArray())
+            {
+                if (e.GetProperty("cat").GetString() == "Session" && e.GetProperty("name").GetString() == "model_run") runs++;
+                if (e.GetProperty("cat").GetString() != "Node" || !e.GetProperty("name").GetString()!.EndsWith("_kernel_time", StringComparison.Ordinal)) continue;
+                var name = e.GetProperty("name").GetString()!;
+                var op = e.GetProperty("args").TryGetProperty("op_name", out var o) ? o.GetString()! : "?";
+                var part = name.Contains("batchxai_grad", StringComparison.Ordinal) ? "backward" : "forward";
+                double us = e.GetProperty("dur").GetDouble();
+                sums[(part, op)] = sums.TryGetValue((part, op), out var s) ? (s.Us + us, s.Nodes + 1) : (us, 1);
+                total += us;
+            }
+        runs = Math.Max(1, runs); // warm-up passes are in the trace too: averaged over every run
+        Console.WriteLine($"{title}: batch {Batch}, kernel time per run {total / runs / 1000:F1} ms (averaged over {runs} runs)");
+        Console.WriteLine($"{"part",-9} {"op",-28} {"ms/run",9} {"share",7} {"nodes/run",10}");
+        foreach (var part in new[] { "forward", "backward" })
+        {
+            double partUs = sums.Where(s => s.Key.Part == part).Sum(s => s.Value.Us);
+            if (partUs > 0) Console.WriteLine($"{part,-9} {"(all)",-28} {partUs / runs / 1000,9:F1} {partUs / total,7:P1}");
+        }
+        foreach (var ((part, op), (us, nodes)) in sums.OrderByDescending(s => s.Value.Us).Take(top))
+            Console.WriteLine($"{part,-9} {op,-28} {us / runs / 1000,9:F1} {us / total,7:P1} {(double)nodes / runs,10:F0}");
+    }
+}

@@ -1,0 +1,45 @@
+using BatchXai.Onnx.Backward;
+using static BatchXai.Tests.Backward.HandMade.HandGraph;
+
+namespace BatchXai.Tests.Backward.HandMade;
+
+/// <summary>
+/// MaxPool with tiling windows (stride = kernel) takes the mask form of its backward rule; at tied
+/// maxima, where the derivative does not exist, it splits the window's gradient evenly (README
+/// "Gradients"). Checked against the closed form ∂(seed·S)/∂x = [x wins] · (Wᵀseed)_window / ties.
+/// </summary>
+public class TiledMaxPoolTests
+{
+    [Fact]
+    public void Tied_maxima_share_the_window_gradient_and_a_unique_maximum_takes_all_of_it()
+    {
+        var g = new HandGraph(11, 1, 4, 5);
+        var pooled = g.Node("MaxPool", [Input], Attr("kernel_shape", 2, 2), Attr("strides", 2, 2)); // [B, 1, 2, 2]; column 5 in no window
+        var model = g.Logits(4, 2, pooled);
+        var built = BackwardGraphBuilder.Build(model, new BackwardOptions(Input, "logits"));
+        Assert.DoesNotContain(built.Graph.Node, n => n.OpType == "ScatterElements");
+
+        // Windows (rows 0-1 / 2-3, columns 0-1 / 2-3): a unique max, two tied, four tied, three tied.
+        double[] x =
+        [
+            0.1, 0.9, 0.5, 0.5, 7.0,
+            0.2, 0.3, 0.1, 0.2, 7.0,
+            1.0, 1.0, -2, -2, 7.0,
+            1.0, 1.0, -2, -3, 7.0,
+        ];
+        double[] seed = [0.7, -1.3];
+        var gradient = new FiniteDifferences(built, inDouble: false).Gradient(x, [1, 1, 4, 5], seed);
+
+        var weights = model.Graph.Initializer.First(t => t.Name == model.Graph.Node.Last().Input[1]).FloatData; // [2 classes, 4 windows]
+        double Window(int w) => seed[0] * weights[w] + seed[1] * weights[4 + w];
+        double[] expected =
+        [
+            0, Window(0), Window(1) / 2, Window(1) / 2, 0,
+            0, 0, 0, 0, 0,
+            Window(2) / 4, Window(2) / 4, Window(3) / 3, Window(3) / 3, 0,
+            Window(2) / 4, Window(2) / 4, Window(3) / 3, 0, 0,
+        ];
+        for (int i = 0; i < x.Length; i++)
+            Assert.True(Math.Abs(gradient[i] - expected[i]) <= 1e-5, $"element {i}: {gradient[i]} vs {expected[i]}");
+    }
+}
