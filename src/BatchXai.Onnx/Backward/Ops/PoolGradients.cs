@@ -30,11 +30,10 @@ internal static class PoolGradients
     }
 
     /// <summary>
-    /// Square non-overlapping 2-D windows: ∂X = [X = up(Y)] · up(g / t), up repeating each
-    /// window's value over the window and t the number of elements of the window equal to its
-    /// maximum — so tied maxima share the window's gradient evenly, where PyTorch gives it all to
-    /// the first; with a unique maximum (real-valued inputs but for measure-zero cases) both are
-    /// the same, and tied zeros after a ReLU get 0 either way from the ReLU's own mask. Rows and
+    /// Square non-overlapping 2-D windows: ∂X = [X is its window's first maximum] · up(g), up
+    /// repeating each window's value over the window and "first" in row-major window order — the
+    /// element PyTorch's max-pool backward (and the Indices output) picks, so tied maxima (all-zero
+    /// windows after a ReLU) give the same target-layer gradients as the scatter form. Rows and
     /// columns past the last whole window get 0. The window elements are moved to a leading axis
     /// (SpaceToDepth: [N, k², C, h, w]) so every comparison and product broadcasts over whole
     /// planes, which ONNX Runtime does at memory speed; the forward MaxPool then keeps its fast
@@ -62,9 +61,9 @@ internal static class PoolGradients
         var elements = e.Int64s(-1, k * k, channels, h, w);
         var candidates = e.Emit("Reshape", [e.Emit("SpaceToDepth", [input], block), elements]);
         var winners = e.Cast(e.Emit("Equal", [candidates, e.Emit("Unsqueeze", [c.Output(0), e.Int64s(1)])]));
-        var ties = e.Emit("ReduceSum", [winners, e.Int64s(1)], Attr("keepdims", 1L));
-        var share = e.Emit("Div", [e.Emit("Unsqueeze", [c.Grad, e.Int64s(1)]), ties]);
-        var spread = e.Emit("Reshape", [e.Emit("Mul", [winners, share]), e.Int64s(-1, k * k * channels, h, w)]);
+        // The first winner in row-major window order (running count of winners = 1), as PyTorch picks it.
+        var first = e.Mask(e.Emit("Equal", [e.Emit("CumSum", [winners, e.Int64Scalar(1)]), e.Scalar(1)]), winners);
+        var spread = e.Emit("Reshape", [e.Emit("Mul", [first, e.Emit("Unsqueeze", [c.Grad, e.Int64s(1)])]), e.Int64s(-1, k * k * channels, h, w)]);
         var grad = e.Emit("DepthToSpace", [spread], block, Attr("mode", "DCR"));
         return remainder ? e.Emit("Pad", [grad, e.Int64s(0, 0, 0, 0, 0, 0, height - h * k, width - w * k)]) : grad;
     }

@@ -5,13 +5,14 @@ namespace BatchXai.Tests.Backward.HandMade;
 
 /// <summary>
 /// MaxPool with tiling windows (stride = kernel) takes the mask form of its backward rule; at tied
-/// maxima, where the derivative does not exist, it splits the window's gradient evenly (README
-/// "Gradients"). Checked against the closed form ∂(seed·S)/∂x = [x wins] · (Wᵀseed)_window / ties.
+/// maxima, where the derivative does not exist, the window's whole gradient goes to its first
+/// maximum in row-major order, as PyTorch and the Indices form route it (README "Gradients").
+/// Checked against the closed form ∂(seed·S)/∂x = [x is the window's first maximum] · (Wᵀseed)_window.
 /// </summary>
 public class TiledMaxPoolTests
 {
     [Fact]
-    public void Tied_maxima_share_the_window_gradient_and_a_unique_maximum_takes_all_of_it()
+    public void The_first_of_tied_maxima_takes_the_window_gradient_as_in_PyTorch()
     {
         var g = new HandGraph(11, 1, 4, 5);
         var pooled = g.Node("MaxPool", [Input], Attr("kernel_shape", 2, 2), Attr("strides", 2, 2)); // [B, 1, 2, 2]; column 5 in no window
@@ -34,10 +35,10 @@ public class TiledMaxPoolTests
         double Window(int w) => seed[0] * weights[w] + seed[1] * weights[4 + w];
         double[] expected =
         [
-            0, Window(0), Window(1) / 2, Window(1) / 2, 0,
+            0, Window(0), Window(1), 0, 0,
             0, 0, 0, 0, 0,
-            Window(2) / 4, Window(2) / 4, Window(3) / 3, Window(3) / 3, 0,
-            Window(2) / 4, Window(2) / 4, Window(3) / 3, 0, 0,
+            Window(2), 0, Window(3), 0, 0,
+            0, 0, 0, 0, 0,
         ];
         for (int i = 0; i < x.Length; i++)
             Assert.True(Math.Abs(gradient[i] - expected[i]) <= 1e-5, $"element {i}: {gradient[i]} vs {expected[i]}");
