@@ -1,5 +1,6 @@
 using BatchXai.Aggregator.Audit;
 using BatchXai.Contracts;
+using BatchXai.Storage;
 using BatchXai.Storage.Database;
 using MassTransit;
 using Microsoft.Extensions.Logging;
@@ -27,7 +28,8 @@ public sealed class RunCompletedConsumer(ResultStore results, ILogger<RunComplet
             await new Metrics.RunMetricsWriter(results).WriteAsync(run, ct);
             await new ArtefactAuditor(results, selection: selection).AuditAsync(run, ct);
         }
-        catch (Exception e) when (e is not OperationCanceledException)
+        // A database or store outage is not the run's failure: the message is retried (later, if need be).
+        catch (Exception e) when (e is not OperationCanceledException && !TransientFaults.IsTransient(e))
         {
             log.LogError(e, "run {Run}: aggregation failed", runId);
             await results.TryTransitionAsync(runId, RunStatus.Aggregating, RunStatus.Failed, $"aggregation failed: {e.Message}", ct);

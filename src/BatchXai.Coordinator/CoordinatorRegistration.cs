@@ -10,6 +10,7 @@ public static class CoordinatorRegistration
     {
         services.AddSingleton<RunProgressTracker>();
         services.AddSingleton<RunCoordinator>();
+        services.AddSingleton<RunSweeper>();
         return services;
     }
 

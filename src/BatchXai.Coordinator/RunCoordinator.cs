@@ -19,8 +19,9 @@ namespace BatchXai.Coordinator;
 /// request is found before the first message is published.
 /// </summary>
 /// <param name="preflight">Runs the model once before anything is queued; null: the manifest and graph checks only.</param>
+/// <param name="hooks">Fault-test hooks (a crash between recording a run and publishing its batches); null in service.</param>
 public sealed class RunCoordinator(ResultStore results, IBus bus, RunProgressTracker progress, ILogger<RunCoordinator> log,
-    IModelPreflight? preflight = null)
+    IModelPreflight? preflight = null, RunCoordinatorHooks? hooks = null)
 {
     public const int MinBatchSize = 1, MaxBatchSize = 256;
 
@@ -89,7 +90,11 @@ public sealed class RunCoordinator(ResultStore results, IBus bus, RunProgressTra
             OptionsJson = JsonSerializer.Serialize(new RunOptions(request.BatchSize, options, filter is not null, skipped), RunOptions.Json),
             ScheduleId = request.ScheduleId,
         };
-        await results.CreateRunAsync(run, ct);
+        var batches = listing.Images.Chunk(request.BatchSize).Select((images, i) => new ExplainBatch(run.Id, i, settings, images)).ToList();
+        // The batches are recorded with the run: whatever happens before or while they are
+        // published, the sweep (RunSweeper) can publish again what the run still lacks.
+        await results.CreateRunAsync(run, batches.Select(RunSweeper.RowOf).ToList(), ct);
+        CoordinatorMetrics.RunsStarted.Add(1);
         log.LogInformation("run {Run}: {Layout}, {Images} images, {Problems} already failed, methods {Methods}",
             run.Id, listing.Description, listing.Images.Count, listing.Problems.Count, run.Methods);
 
@@ -99,7 +104,7 @@ public sealed class RunCoordinator(ResultStore results, IBus bus, RunProgressTra
                 ImageKey = p.ImageKey, Stage = FailureStage.Enumerate, Error = p.Reason,
             }).ToList(), ct);
 
-        var batches = listing.Images.Chunk(request.BatchSize).Select((images, i) => new ExplainBatch(run.Id, i, settings, images)).ToList();
+        if (hooks?.AfterRecording is { } afterRecording) await afterRecording(run.Id);
         await bus.PublishBatch(batches, ct);
         // A dataset whose every entry failed at enumeration completes here.
         await progress.OnProgressAsync(run.Id, ct);

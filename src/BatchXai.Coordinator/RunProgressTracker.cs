@@ -17,6 +17,7 @@ public sealed class RunProgressTracker(ResultStore results, IBus bus, ILogger<Ru
         if (progress.AllAccountedFor && await results.TryTransitionAsync(runId, RunStatus.Running, RunStatus.Aggregating, ct: ct))
         {
             var run = await results.FindRunAsync(runId, ct) ?? throw new InvalidOperationException($"run {runId} vanished");
+            CoordinatorMetrics.RunsExplained.Add(1);
             log.LogInformation("run {Run}: all {Expected} images accounted for ({Explained} explained, {Failed} failed); aggregating",
                 runId, progress.Expected, progress.Explained, progress.Failed);
             await bus.Publish(new RunCompleted(runId, RunSettingsOf(run)), ct);
