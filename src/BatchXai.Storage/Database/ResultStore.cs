@@ -22,11 +22,15 @@ public sealed class ResultStore(Func<ResultsDb> openDb)
     public async Task CreateRunAsync(RunRow run, IReadOnlyList<RunBatchRow> batches, CancellationToken ct = default)
     {
         await using var db = openDb();
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
         run.CreatedAt = run.UpdatedAt = DateTime.UtcNow;
-        foreach (var b in batches) b.RunId = run.Id;
         db.Runs.Add(run);
+        // The run first: the model declares no relation, so one SaveChanges could insert the batches before it.
+        await db.SaveChangesAsync(ct);
+        foreach (var b in batches) b.RunId = run.Id;
         db.RunBatches.AddRange(batches);
         await db.SaveChangesAsync(ct);
+        await tx.CommitAsync(ct);
     }
 
     public async Task<List<RunBatchRow>> RunBatchesAsync(Guid runId, CancellationToken ct = default)

@@ -1,6 +1,7 @@
 using BatchXai.Contracts;
 using BatchXai.Distributed.Bus;
 using BatchXai.Distributed.Client;
+using BatchXai.Distributed.Configuration;
 using BatchXai.Distributed.Coordinator;
 using BatchXai.Storage.Objects;
 using BatchXai.Synthetic;
@@ -189,34 +190,11 @@ public sealed class FaultStack : IAsyncLifetime
     {
         Client?.Dispose();
         foreach (var s in _services) s.Dispose();
-        await DeleteQueuesAsync();
+        await BrokerQueues.DeleteAsync(DistributedServices.RabbitMq(Prefix), ServiceConfiguration.ParseIntervals(RedeliveryIntervals, "test"));
         Model.Dispose();
         S3.Dispose();
         if (Postgres is not null) await Postgres.DisposeAsync();
         foreach (var folder in _cleanup) try { Directory.Delete(folder, recursive: true); } catch (IOException) { }
-    }
-
-    private async Task DeleteQueuesAsync()
-    {
-        var rabbit = DistributedServices.RabbitMq(Prefix);
-        var factory = new ConnectionFactory { HostName = rabbit.Host, Port = rabbit.Port, UserName = rabbit.User, Password = rabbit.Password! };
-        await using var connection = await factory.CreateConnectionAsync();
-        var intervals = BatchXai.Distributed.Configuration.ServiceConfiguration.ParseIntervals(RedeliveryIntervals, "test");
-        foreach (var error in ErrorQueueReader.ErrorQueuesOf(RabbitMqBus.EndpointNames(rabbit)))
-        {
-            var endpoint = error[..^"_error".Length];
-            var names = new[] { endpoint, error, endpoint + "_skipped" }.Concat(intervals.Select(i => DelayedRedeliveryFilter.DelayQueueName(endpoint, i)));
-            foreach (var name in names)
-            {
-                await using var channel = await connection.CreateChannelAsync();
-                try
-                {
-                    await channel.QueueDeleteAsync(name);
-                    await channel.ExchangeDeleteAsync(name);
-                }
-                catch (RabbitMQ.Client.Exceptions.OperationInterruptedException) { }
-            }
-        }
     }
 }
 

@@ -35,35 +35,27 @@ public sealed class OutageTests(FaultStack stack, ITestOutputHelper output) : IC
     }
 
     [Fact]
-    public async Task PostgreSQL_stopped_for_30_s_mid_run_fails_no_image()
-    {
-        var dataset = await stack.DatasetAsync("pg30", Images, seed: 73);
-        int redeliveries = stack.RedeliveryLines;
-        var started = await stack.StartRunAsync(dataset);
-        var clock = Stopwatch.StartNew();
-        await stack.Postgres.StopAsync();
-        await Task.Delay(Outage);
-        await stack.Postgres.StartAsync();
-        output.WriteLine($"PostgreSQL stopped {clock.Elapsed.TotalSeconds:F1} s, from right after the run was queued");
-        var run = await stack.WaitAsync(started.Id, RunLimit);
-        Assert.True(stack.RedeliveryLines > redeliveries, $"no delayed redelivery: the outage missed the run\n{stack.Logs}");
-        await AssertExactlyOnceAsync(run, "PostgreSQL down 30 s");
-    }
+    public Task PostgreSQL_stopped_for_30_s_mid_run_fails_no_image() =>
+        OutageDuringRunAsync("PostgreSQL", seed: 73, stop: stack.Postgres.StopAsync, start: stack.Postgres.StartAsync);
 
     [Fact]
-    public async Task The_object_store_stopped_for_30_s_mid_run_fails_no_image()
+    public Task The_object_store_stopped_for_30_s_mid_run_fails_no_image() =>
+        OutageDuringRunAsync("s3rver", seed: 79, stop: () => { stack.S3.Stop(); return Task.CompletedTask; }, start: stack.S3.StartAsync);
+
+    /// <summary>Stops a service right after a run is queued, starts it again after <see cref="Outage"/>, and checks the run.</summary>
+    private async Task OutageDuringRunAsync(string service, int seed, Func<Task> stop, Func<Task> start)
     {
-        var dataset = await stack.DatasetAsync("s3-30", Images, seed: 79);
+        var dataset = await stack.DatasetAsync($"outage-{seed}", Images, seed);
         int redeliveries = stack.RedeliveryLines;
         var started = await stack.StartRunAsync(dataset);
         var clock = Stopwatch.StartNew();
-        stack.S3.Stop();
+        await stop();
         await Task.Delay(Outage);
-        await stack.S3.StartAsync();
-        output.WriteLine($"s3rver stopped {clock.Elapsed.TotalSeconds:F1} s, from right after the run was queued");
+        await start();
+        output.WriteLine($"{service} stopped {clock.Elapsed.TotalSeconds:F1} s, from right after the run was queued");
         var run = await stack.WaitAsync(started.Id, RunLimit);
         Assert.True(stack.RedeliveryLines > redeliveries, $"no delayed redelivery: the outage missed the run\n{stack.Logs}");
-        await AssertExactlyOnceAsync(run, "S3 down 30 s");
+        await AssertExactlyOnceAsync(run, $"{service} down {Outage.TotalSeconds} s");
     }
 
     [Fact]
