@@ -60,7 +60,8 @@ public sealed class FaultStack : IAsyncLifetime
         _services.Add(new ServiceProcess("coordinator", coordinatorPort, Environment, "coordinator", "--port", coordinatorPort.ToString()));
         for (int i = 1; i <= 2; i++) StartService($"worker{i}", "worker");
         StartService("aggregator", "aggregator");
-        await Task.WhenAll(_services.Select(s => s.WaitHealthyAsync(TimeSpan.FromSeconds(120))));
+        // Generous: on a loaded CI machine five .NET services start slowly.
+        await Task.WhenAll(_services.Select(s => s.WaitHealthyAsync(TimeSpan.FromMinutes(5))));
         Client = new CoordinatorClient(new Uri($"http://127.0.0.1:{coordinatorPort}"), ApiKey);
     }
 
