@@ -65,7 +65,18 @@ public sealed class OutageTests(FaultStack stack, ITestOutputHelper output) : IC
         var dataset = await stack.DatasetAsync("metrics", Small, seed: 83);
         async Task<string[]> ScrapeWorkersAsync() => await Task.WhenAll(stack.StackWorkers.Select(w => PrometheusText.ScrapeAsync(w.Port)));
         double Total(string[] scrapes, string metric, params string[] labels) => scrapes.Sum(t => PrometheusText.Sum(t, metric, labels));
-        var before = await ScrapeWorkersAsync();
+        // Work left over from the outage tests (delayed copies, batches the sweep republished) would
+        // count here: start once the queues are empty and the workers' counters stand still.
+        string[] before = await ScrapeWorkersAsync();
+        for (var quietSince = DateTime.UtcNow; DateTime.UtcNow - quietSince < TimeSpan.FromSeconds(25);)
+        {
+            await Task.Delay(TimeSpan.FromSeconds(5));
+            var now = await ScrapeWorkersAsync();
+            double queued = PrometheusText.Sum(await PrometheusText.ScrapeAsync(stack.Coordinator.Port), "batchxai_bus_queue_messages");
+            if (queued > 0 || Total(now, "batchxai_worker_images_explained_total") != Total(before, "batchxai_worker_images_explained_total"))
+                quietSince = DateTime.UtcNow;
+            before = now;
+        }
         var run = await stack.WaitAsync((await stack.StartRunAsync(dataset)).Id, RunLimit);
         Assert.Equal(RunStatus.Completed, run.Status);
         var after = await ScrapeWorkersAsync();
