@@ -9,7 +9,7 @@ DEMO_OUT ?= out/demo
 export DOTNET_CLI_TELEMETRY_OPTOUT := 1
 export DOTNET_NOLOGO := 1
 
-.PHONY: setup build demo test bench models clean up down submit-demo
+.PHONY: setup build demo test test-faults bench models clean up down submit-demo
 
 ## setup: install native libraries (image codecs; ONNX Runtime comes with its NuGet package) — idempotent
 setup:
@@ -29,6 +29,12 @@ test: build
 	bash infra/setup.sh --test
 	bash infra/services.sh
 	CONFIG=$(CONFIG) bash infra/run-tests.sh
+
+## test-faults: only the fault tests (worker/coordinator kills, PostgreSQL and S3 outages on private instances; part of make test too)
+test-faults: build
+	bash infra/setup.sh --test
+	bash infra/services.sh
+	$(DOTNET) test tests/BatchXai.Tests -c $(CONFIG) --no-build --filter "FullyQualifiedName~Distributed.Faults" --logger "console;verbosity=detailed"
 
 ## bench: inference vs CRM throughput on the bundled grader and an exported ResNet-50
 bench: setup

@@ -1,6 +1,7 @@
 using BatchXai.Aggregator.Audit;
 using BatchXai.Aggregator.Pass;
 using BatchXai.Contracts;
+using BatchXai.Storage;
 using BatchXai.Storage.Database;
 using BatchXai.Storage.Objects;
 using MassTransit;
@@ -36,7 +37,8 @@ public sealed class RunCompletedConsumer(ResultStore results, ILogger<RunComplet
             await new RunReportWriter(results, stores).WriteAsync(run, ct);
             await new Metrics.RunMetricsWriter(results, stores).WriteAsync(run, ct);
         }
-        catch (Exception e) when (e is not OperationCanceledException)
+        // A database or store outage is not the run's failure: the message is retried (later, if need be).
+        catch (Exception e) when (e is not OperationCanceledException && !TransientFaults.IsTransient(e))
         {
             log.LogError(e, "run {Run}: aggregation failed", runId);
             await results.TryTransitionAsync(runId, RunStatus.Aggregating, RunStatus.Failed, $"aggregation failed: {e.Message}", ct);

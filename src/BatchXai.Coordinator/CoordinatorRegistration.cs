@@ -18,6 +18,7 @@ public static class CoordinatorRegistration
         services.TryAddSingleton(_ => new ModelFileCache(ModelFileCache.DefaultDirectory(PreparedModelCache.CacheRoot())));
         services.AddSingleton<ModelResolver>();
         services.AddSingleton<RunCoordinator>();
+        services.AddSingleton<RunSweeper>();
         return services;
     }
 

@@ -20,8 +20,9 @@ namespace BatchXai.Coordinator;
 /// </summary>
 /// <param name="preflight">Runs the model once before anything is queued; null: the manifest and graph checks only.</param>
 /// <param name="models">Finds the model where the request names it (s3:// or a local path) and hashes it.</param>
+/// <param name="hooks">Fault-test hooks (a crash between recording a run and publishing its batches); null in service.</param>
 public sealed class RunCoordinator(ResultStore results, IBus bus, RunProgressTracker progress, ILogger<RunCoordinator> log,
-    IObjectStoreFactory stores, ModelResolver models, IModelPreflight? preflight = null)
+    IObjectStoreFactory stores, ModelResolver models, IModelPreflight? preflight = null, RunCoordinatorHooks? hooks = null)
 {
     /// <summary>Images per ExplainBatch message, for every run (embedded, API, BATCH_SIZE): the one batch-size rule.</summary>
     public const int MinBatchSize = 1, MaxBatchSize = 256, DefaultBatchSize = 32;
@@ -92,10 +93,14 @@ public sealed class RunCoordinator(ResultStore results, IBus bus, RunProgressTra
             Target = settings.Target.ToString().ToLowerInvariant(),
             ClassNamesJson = JsonSerializer.Serialize(model.Manifest.Classes),
             Expected = listing.Expected,
-            OptionsJson = JsonSerializer.Serialize(new RunOptions(request.BatchSize, options, filter is not null, skipped), RunOptions.Json),
+            OptionsJson = JsonSerializer.Serialize(new RunOptions(request.BatchSize, options, filter is not null, skipped, resolved.Files), RunOptions.Json),
             ScheduleId = request.ScheduleId,
         };
-        await results.CreateRunAsync(run, ct);
+        var batches = listing.Images.Chunk(request.BatchSize).Select((images, i) => new ExplainBatch(run.Id, i, settings, images)).ToList();
+        // The batches are recorded with the run: whatever happens before or while they are
+        // published, the sweep (RunSweeper) can publish again what the run still lacks.
+        await results.CreateRunAsync(run, batches.Select(RunSweeper.RowOf).ToList(), ct);
+        CoordinatorMetrics.RunsStarted.Add(1);
         log.LogInformation("run {Run}: {Layout}, {Images} images, {Problems} already failed, methods {Methods}",
             run.Id, listing.Description, listing.Images.Count, listing.Problems.Count, run.Methods);
 
@@ -105,7 +110,7 @@ public sealed class RunCoordinator(ResultStore results, IBus bus, RunProgressTra
                 ImageKey = p.ImageKey, Stage = FailureStage.Enumerate, Error = p.Reason,
             }).ToList(), ct);
 
-        var batches = listing.Images.Chunk(request.BatchSize).Select((images, i) => new ExplainBatch(run.Id, i, settings, images)).ToList();
+        if (hooks?.AfterRecording is { } afterRecording) await afterRecording(run.Id);
         await bus.PublishBatch(batches, ct);
         // A dataset whose every entry failed at enumeration completes here.
         await progress.OnProgressAsync(run.Id, ct);

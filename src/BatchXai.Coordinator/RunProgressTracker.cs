@@ -16,6 +16,7 @@ public sealed class RunProgressTracker(ResultStore results, IBus bus, ILogger<Ru
         var progress = await results.RefreshProgressAsync(runId, ct);
         if (progress.AllAccountedFor && await results.TryTransitionAsync(runId, RunStatus.Running, RunStatus.Aggregating, ct: ct))
         {
+            CoordinatorMetrics.RunsExplained.Add(1);
             log.LogInformation("run {Run}: all {Expected} images accounted for ({Explained} explained, {Failed} failed); aggregating",
                 runId, progress.Expected, progress.Explained, progress.Failed);
             await bus.Publish(new RunCompleted(runId), ct);

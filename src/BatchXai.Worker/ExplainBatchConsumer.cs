@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using BatchXai.Contracts;
 using MassTransit;
 
@@ -9,7 +10,22 @@ public sealed class ExplainBatchConsumer(BatchExplainer explainer) : IConsumer<E
     public async Task Consume(ConsumeContext<ExplainBatch> context)
     {
         var message = context.Message;
-        var outcome = await explainer.ExplainAsync(message, context.CancellationToken);
+        long started = Stopwatch.GetTimestamp();
+        BatchOutcome outcome;
+        try
+        {
+            outcome = await explainer.ExplainAsync(message, context.CancellationToken);
+        }
+        catch
+        {
+            WorkerMetrics.BatchesFaulted.Add(1);
+            throw;
+        }
+        WorkerMetrics.BatchDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds);
+        WorkerMetrics.ImagesExplained.Add(outcome.Explained);
+        WorkerMetrics.ImagesFailed.Add(outcome.Failed);
+        foreach (var method in message.Settings.Methods)
+            WorkerMetrics.Maps.Add(outcome.Explained, new KeyValuePair<string, object?>("method", method));
         await context.Publish(new BatchExplained(message.RunId, message.BatchIndex, outcome.Explained, outcome.Failed), context.CancellationToken);
     }
 }

@@ -51,7 +51,8 @@ public sealed class ImageLoader(ImagePreprocessor preprocessor, int sampleSize, 
         {
             bytes = await dataset.ReadAsync(key, ct);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
+        // An unreachable store is not this image's fault: StoreUnavailableException goes up and the whole batch is retried.
+        catch (Exception e) when (e is (IOException or UnauthorizedAccessException or ArgumentException) and not StoreUnavailableException)
         {
             return new Loaded(index, null, null, null, "", Contracts.FailureStage.Read, e.Message);
         }

@@ -1,4 +1,6 @@
 using MassTransit;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace BatchXai.Distributed.Bus;
 
@@ -18,7 +20,7 @@ public static class RabbitMqBus
         bus.SetEndpointNameFormatter(EndpointNames(settings));
         bus.UsingRabbitMq((context, cfg) =>
         {
-            Configure(cfg, settings);
+            Configure(cfg, settings, context.GetService<ILoggerFactory>()?.CreateLogger("BatchXai.Bus"));
             cfg.ConfigureEndpoints(context);
         });
     }
@@ -32,7 +34,7 @@ public static class RabbitMqBus
     }
 
     /// <summary>Broker, names and retry policy; for buses built by hand (tests, tools) as well as the services'.</summary>
-    public static void Configure(IRabbitMqBusFactoryConfigurator cfg, RabbitMqSettings settings)
+    public static void Configure(IRabbitMqBusFactoryConfigurator cfg, RabbitMqSettings settings, ILogger? log = null)
     {
         cfg.Host(settings.Host, (ushort)settings.Port, settings.VirtualHost, h =>
         {
@@ -41,13 +43,16 @@ public static class RabbitMqBus
         });
         if (settings.Prefix.Length > 0)
             cfg.MessageTopology.SetEntityNameFormatter(new PrefixEntityNameFormatter(cfg.MessageTopology.EntityNameFormatter, settings.Prefix));
-        // Transient faults are retried in the consumer with exponential back-off; once the retries
-        // are spent (or at once for a permanent fault) MassTransit moves the message to the
-        // endpoint's _error queue and publishes Fault<T>, which the coordinator turns into failed images.
+        // Transient faults are retried in the consumer with exponential back-off; once those retries
+        // are spent the message is redelivered later (the filter outside the retry, configured first),
+        // at each of the redelivery intervals. Once those are spent too (or at once for a permanent
+        // fault) MassTransit moves the message to the endpoint's _error queue and publishes Fault<T>,
+        // which the coordinator turns into failed images when the fault is permanent.
+        cfg.UseFilter(new DelayedRedeliveryFilter(settings, log));
         cfg.UseMessageRetry(r =>
         {
             r.Exponential(settings.RetryLimit, settings.RetryMinInterval, settings.RetryMaxInterval, settings.RetryMinInterval);
-            r.Handle<Exception>(TransientFaults.IsTransient);
+            r.Handle<Exception>(DelayedRedeliveryFilter.IsTransient);
         });
     }
 }

@@ -23,6 +23,15 @@ public sealed class RabbitMqSettings
     public TimeSpan RetryMinInterval { get; init; } = TimeSpan.FromMilliseconds(200);
     public TimeSpan RetryMaxInterval { get; init; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// Delayed redeliveries after the immediate retries are spent on a transient fault
+    /// (REDELIVERY_INTERVALS, e.g. "1m,5m,15m"; "none" for none): an outage of the database or the
+    /// store of up to about their sum is ridden out without failing anything.
+    /// </summary>
+    public IReadOnlyList<TimeSpan> RedeliveryIntervals { get; init; } = DefaultRedeliveryIntervals;
+
+    public static readonly IReadOnlyList<TimeSpan> DefaultRedeliveryIntervals = [TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(5), TimeSpan.FromMinutes(15)];
+
     public static RabbitMqSettings From(IConfiguration config) => new()
     {
         Host = config.Text("RABBITMQ_HOST") ?? "127.0.0.1",
@@ -32,7 +41,9 @@ public sealed class RabbitMqSettings
         Password = config.Text("RABBITMQ_PASSWORD"),
         Prefix = config.Text("RABBITMQ_PREFIX") ?? "",
         RetryLimit = config.IntIn("RETRY_LIMIT", 5, 0, 100),
+        RedeliveryIntervals = config.Intervals("REDELIVERY_INTERVALS", DefaultRedeliveryIntervals),
     };
+
 
     /// <summary>Where, never the password.</summary>
     public override string ToString() =>

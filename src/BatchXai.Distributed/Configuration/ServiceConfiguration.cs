@@ -45,4 +45,30 @@ public static class ServiceConfiguration
             ? value
             : throw new ArgumentOutOfRangeException(key, value, $"setting {key} (environment {EnvironmentPrefix}{key}) must be in {min}..{max}");
     }
+
+    /// <summary>A list of intervals (see <see cref="ParseIntervals"/>), or <paramref name="fallback"/> when unset.</summary>
+    public static IReadOnlyList<TimeSpan> Intervals(this IConfiguration config, string key, IReadOnlyList<TimeSpan> fallback) =>
+        config.Text(key) is { } text ? ParseIntervals(text, $"{key} (environment {EnvironmentPrefix}{key})") : fallback;
+
+    /// <summary>One interval like 30s, 5m or 1h, or <paramref name="fallback"/> when unset.</summary>
+    public static TimeSpan Interval(this IConfiguration config, string key, TimeSpan fallback) =>
+        config.Intervals(key, [fallback]) is [var one] ? one
+            : throw new ArgumentException($"setting {key} (environment {EnvironmentPrefix}{key}) must be one interval like 30s, 5m or 1h");
+
+    /// <summary>"30s,5m,1h" → intervals ("none": no delayed redelivery); each a positive number of s, m or h, at most a day.</summary>
+    public static IReadOnlyList<TimeSpan> ParseIntervals(string text, string setting)
+    {
+        var intervals = new List<TimeSpan>();
+        if (text.Trim() == "none") return intervals;
+        foreach (var part in text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            TimeSpan? interval = part.Length >= 2 && int.TryParse(part[..^1], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int n) && n > 0
+                ? part[^1] switch { 's' => TimeSpan.FromSeconds(n), 'm' => TimeSpan.FromMinutes(n), 'h' => TimeSpan.FromHours(n), _ => null }
+                : null;
+            if (interval is not { } i || i > TimeSpan.FromDays(1))
+                throw new ArgumentException($"setting {setting}: '{part}' is not an interval like 30s, 5m or 1h (at most a day)");
+            intervals.Add(i);
+        }
+        return intervals;
+    }
 }

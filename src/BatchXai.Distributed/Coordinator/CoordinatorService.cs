@@ -37,6 +37,13 @@ public static class CoordinatorService
         builder.Services.AddSingleton(rabbit);
         builder.Services.AddSingleton<RunRequestFactory>();
         builder.Services.AddSingleton<ErrorQueueReader>();
+        builder.Services.AddHostedService<QueueDepthMonitor>();
+        var sweep = SweepSettings.From(config);
+        builder.Services.AddSingleton(sweep);
+        builder.Services.AddHostedService<RunSweepService>();
+        // Fault tests only: the coordinator dies right after recording a run, before publishing its batches.
+        if (config.Text("TEST_EXIT_AFTER_RECORDING") == "1")
+            builder.Services.AddSingleton(new RunCoordinatorHooks { AfterRecording = _ => { System.Diagnostics.Process.GetCurrentProcess().Kill(); return Task.CompletedTask; } });
         builder.Services.AddSingleton<ScheduleService>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<ScheduleService>());
         builder.Services.AddBatchXaiCoordinator();
@@ -56,6 +63,7 @@ public static class CoordinatorService
             "models by name from {ModelsDir} then {ModelsUri}; requests may name results in {AllowedResults}, models in {AllowedModels}, datasets in {AllowedDatasets}",
             settings.Port, access, rabbit, postgres, settings.ResultsUri, settings.BatchSize, settings.ModelsDir ?? "(no MODELS_DIR)", settings.ModelsUri ?? "(no MODELS_URI)",
             limits.Results, limits.Models, limits.Datasets);
+        log.LogInformation("coordinator: runs {Sweep}; delayed redelivery after {Intervals}", sweep, string.Join(", ", rabbit.RedeliveryIntervals));
         return app;
     }
 }

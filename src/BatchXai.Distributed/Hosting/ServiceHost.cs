@@ -1,6 +1,8 @@
 using BatchXai.Distributed.Bus;
 using BatchXai.Distributed.Configuration;
+using BatchXai.Storage;
 using BatchXai.Http;
+using BatchXai.Core.Telemetry;
 using BatchXai.Http.Access;
 using BatchXai.Storage.Database;
 using MassTransit;
@@ -11,6 +13,8 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
 
 namespace BatchXai.Distributed.Hosting;
 
@@ -36,6 +40,10 @@ public static class ServiceHost
             builder.Logging.AddFilter(chatty, LogLevel.Warning);
         builder.WebHost.UseUrls($"http://{BindAddress(config)}:{port}");
         builder.Services.AddHealthChecks();
+        // Every instrument on the BatchXai meter, served at GET /metrics in Prometheus' text format.
+        builder.Services.AddOpenTelemetry()
+            .ConfigureResource(r => r.AddService($"batchxai-{service}"))
+            .WithMetrics(m => m.AddMeter(PipelineMeter.Name).AddPrometheusExporter());
         var grace = ShutdownGrace.Parse(config.Text(ShutdownGrace.Setting), $"setting {ShutdownGrace.Setting}");
         ShutdownGrace.Apply(builder.Services, grace);
         // On SIGTERM the bus stops taking messages; consumers in flight get most of the grace period
@@ -73,9 +81,13 @@ public static class ServiceHost
         services.AddSingleton(new ScheduleStore(openDb));
     }
 
-    /// <summary>GET /health: 200 with the checks (the bus among them) when healthy, 503 otherwise.</summary>
+    /// <summary>
+    /// GET /health: 200 with the checks (the bus among them) when healthy, 503 otherwise; and
+    /// GET /metrics: the service's metrics in Prometheus' text format (both open, like a probe).
+    /// </summary>
     public static void MapHealth(this WebApplication app, string service, Func<object>? details = null)
     {
+        app.MapPrometheusScrapingEndpoint(AccessCheck.MetricsPath);
         app.MapGet("/health", async (HealthCheckService health, CancellationToken ct) =>
         {
             var report = await health.CheckHealthAsync(ct);

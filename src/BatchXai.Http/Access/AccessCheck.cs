@@ -5,16 +5,18 @@ using Microsoft.AspNetCore.Http;
 namespace BatchXai.Http.Access;
 
 /// <summary>
-/// Middleware: every request but <c>/health</c> needs the API key header or basic-auth credentials
+/// Middleware: every request but <c>/health</c> and <c>/metrics</c> (counts and timings, no data) needs the API key header or basic-auth credentials
 /// the configuration names; otherwise 401 with a basic-auth challenge, so that a browser prompts.
 /// </summary>
 public sealed class AccessCheck(RequestDelegate next, ApiAccess access)
 {
     public const string HealthPath = "/health";
+    public const string MetricsPath = "/metrics";
 
     public Task InvokeAsync(HttpContext context)
     {
-        if (access.IsOpen || context.Request.Path.Equals(HealthPath, StringComparison.OrdinalIgnoreCase) || IsAllowed(context.Request))
+        if (access.IsOpen || context.Request.Path.Equals(HealthPath, StringComparison.OrdinalIgnoreCase)
+            || context.Request.Path.Equals(MetricsPath, StringComparison.OrdinalIgnoreCase) || IsAllowed(context.Request))
             return next(context);
         context.Response.StatusCode = StatusCodes.Status401Unauthorized;
         context.Response.Headers.WWWAuthenticate = $"Basic realm=\"{access.Realm}\", charset=\"UTF-8\"";

@@ -85,7 +85,9 @@ public sealed class OrtInferenceSession : IDisposable
             IDisposableReadOnlyCollection<OrtValue> outputs;
             try
             {
+                long started = System.Diagnostics.Stopwatch.GetTimestamp();
                 outputs = _session.Run(_runOptions, inputNames, values, resultNames);
+                OrtMetrics.Record(started, ExecutionProviderInUse);
             }
             catch (OnnxRuntimeException e)
             {
@@ -131,13 +133,16 @@ public sealed class OrtInferenceSession : IDisposable
             }
             try
             {
+                long started = System.Diagnostics.Stopwatch.GetTimestamp();
                 if (bindAll)
                 {
                     _session.Run(_runOptions, inputNames, values, outputNames, bound!);
+                    OrtMetrics.Record(started, ExecutionProviderInUse);
                     return;
                 }
                 // An output whose shape cannot be known beforehand: ORT allocates every output of this call, copied out.
                 using var result = new OrtRunResult(outputNames, _session.Run(_runOptions, inputNames, values, outputNames));
+                OrtMetrics.Record(started, ExecutionProviderInUse);
                 for (var i = 0; i < outputs.Length; i++) result[i].CopyExactlyTo(outputs[i].Destination.Span, ModelSource);
             }
             catch (OnnxRuntimeException e)

@@ -16,12 +16,54 @@ public sealed record RunProgress(Guid RunId, string Status, int Expected, int Ex
 /// </summary>
 public sealed class ResultStore(Func<ResultsDb> openDb)
 {
-    public async Task CreateRunAsync(RunRow run, CancellationToken ct = default)
+    public Task CreateRunAsync(RunRow run, CancellationToken ct = default) => CreateRunAsync(run, [], ct);
+
+    /// <summary>Records a run with the batches about to be published for it, in one transaction.</summary>
+    public async Task CreateRunAsync(RunRow run, IReadOnlyList<RunBatchRow> batches, CancellationToken ct = default)
     {
         await using var db = openDb();
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
         run.CreatedAt = run.UpdatedAt = DateTime.UtcNow;
         db.Runs.Add(run);
+        // The run first: the model declares no relation, so one SaveChanges could insert the batches before it.
         await db.SaveChangesAsync(ct);
+        foreach (var b in batches) b.RunId = run.Id;
+        db.RunBatches.AddRange(batches);
+        await db.SaveChangesAsync(ct);
+        await tx.CommitAsync(ct);
+    }
+
+    public async Task<List<RunBatchRow>> RunBatchesAsync(Guid runId, CancellationToken ct = default)
+    {
+        await using var db = openDb();
+        return await db.RunBatches.AsNoTracking().Where(b => b.RunId == runId).OrderBy(b => b.BatchIndex).ToListAsync(ct);
+    }
+
+    /// <summary>The run's image keys that a result or a failure row accounts for.</summary>
+    public async Task<HashSet<string>> AccountedKeysAsync(Guid runId, CancellationToken ct = default)
+    {
+        await using var db = openDb();
+        var explained = await db.ImageResults.Where(r => r.RunId == runId).Select(r => r.ImageKey).Distinct().ToListAsync(ct);
+        var failed = await db.ImageFailures.Where(r => r.RunId == runId).Select(r => r.ImageKey).ToListAsync(ct);
+        return [.. explained, .. failed];
+    }
+
+    /// <summary>Runs still running or aggregating whose row has not changed since <paramref name="before"/>.</summary>
+    public async Task<List<RunRow>> QuietRunsAsync(DateTime before, CancellationToken ct = default)
+    {
+        await using var db = openDb();
+        return await db.Runs.AsNoTracking()
+            .Where(r => (r.Status == RunStatus.Running || r.Status == RunStatus.Aggregating) && r.UpdatedAt < before)
+            .OrderBy(r => r.UpdatedAt).ToListAsync(ct);
+    }
+
+    /// <summary>Notes why a run that is still in progress needed help (shown as its error), and stamps it as touched now.</summary>
+    public async Task NoteAsync(Guid runId, string note, CancellationToken ct = default)
+    {
+        await using var db = openDb();
+        await db.Runs.Where(r => r.Id == runId).ExecuteUpdateAsync(s => s
+            .SetProperty(r => r.Error, note)
+            .SetProperty(r => r.UpdatedAt, DateTime.UtcNow), ct);
     }
 
     public async Task<RunRow?> FindRunAsync(Guid runId, CancellationToken ct = default)

@@ -22,6 +22,7 @@ public sealed class ResultsDb(DbContextOptions<ResultsDb> options) : DbContext(o
     public DbSet<ClassMetricRow> ClassMetrics => Set<ClassMetricRow>();
     public DbSet<ImageSanityRow> ImageSanity => Set<ImageSanityRow>();
     public DbSet<SprayClusterRow> SprayClusters => Set<SprayClusterRow>();
+    public DbSet<RunBatchRow> RunBatches => Set<RunBatchRow>();
 
     /// <summary>PostgreSQL (the distributed mode), where concurrent writers need explicit locks; else SQLite.</summary>
     internal bool IsPostgres => Database.ProviderName == "Npgsql.EntityFrameworkCore.PostgreSQL";
@@ -29,6 +30,7 @@ public sealed class ResultsDb(DbContextOptions<ResultsDb> options) : DbContext(o
     protected override void OnModelCreating(ModelBuilder model)
     {
         model.Entity<RunRow>().ToTable("runs");
+        model.Entity<RunBatchRow>().ToTable("run_batches").HasKey(r => new { r.RunId, r.BatchIndex });
         model.Entity<ImageResultRow>().ToTable("image_results").HasIndex(r => new { r.RunId, r.ImageKey, r.Method }).IsUnique();
         model.Entity<ImageFailureRow>().ToTable("image_failures").HasIndex(r => new { r.RunId, r.ImageKey }).IsUnique();
         model.Entity<ClassAggregateRow>().ToTable("class_aggregates").HasIndex(r => new { r.RunId, r.Method, r.ClassIndex }).IsUnique();

@@ -19,5 +19,5 @@ public sealed record RunInfo(RunRow Row, string[] Methods, string[] ClassNames, 
     public ClassSelection ClassSelection => ClassSelectionOption.Of(Options.MethodOptions);
 
     /// <summary>What a worker needs to explain one of the run's batches.</summary>
-    public RunSettings Settings => new(Row.DatasetUri, Row.ModelManifestUri, Row.ResultsUri, Methods, Target, Options.MethodOptions);
+    public RunSettings Settings => new(Row.DatasetUri, Row.ModelManifestUri, Row.ResultsUri, Methods, Target, Options.MethodOptions, Options.ModelFiles);
 }

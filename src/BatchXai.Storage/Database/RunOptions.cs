@@ -1,11 +1,14 @@
 using System.Text.Json;
+using BatchXai.Contracts;
 
 namespace BatchXai.Storage.Database;
 
 /// <summary>What a run was asked for beyond the runs table's columns, stored as its options_json.</summary>
 /// <param name="Incremental">Images already explained with the same model and methods (by content hash) were left out.</param>
 /// <param name="SkippedAsExplained">How many images an incremental run left out.</param>
-public sealed record RunOptions(int BatchSize, IReadOnlyDictionary<string, string>? MethodOptions, bool Incremental = false, int SkippedAsExplained = 0)
+/// <param name="ModelFiles">The model's files with the SHA-256 the coordinator read, so a batch published again (the sweep) carries them too.</param>
+public sealed record RunOptions(int BatchSize, IReadOnlyDictionary<string, string>? MethodOptions, bool Incremental = false, int SkippedAsExplained = 0,
+    IReadOnlyList<ModelFile>? ModelFiles = null)
 {
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 

@@ -150,7 +150,9 @@ public sealed class S3ObjectStore : IObjectStore
             new InvalidOperationException($"cannot {action}: bucket '{Bucket}' does not exist at {_settings}", e),
         AmazonS3Exception { ErrorCode: "InvalidAccessKeyId" or "SignatureDoesNotMatch" or "AccessDenied" } s =>
             new UnauthorizedAccessException($"cannot {action}: {_settings} refused the credentials ({s.ErrorCode})", e),
-        _ when IsUnreachable(e) => new IOException($"cannot {action}: S3 endpoint {_settings} is unreachable ({Innermost(e).Message})", e),
+        _ when IsUnreachable(e) => new StoreUnavailableException($"cannot {action}: S3 endpoint {_settings} is unreachable ({Innermost(e).Message})", e),
+        AmazonServiceException { StatusCode: >= HttpStatusCode.InternalServerError or HttpStatusCode.TooManyRequests } s =>
+            new StoreUnavailableException($"cannot {action}: {_settings} answered {(int)s.StatusCode} ({s.ErrorCode ?? s.Message})", e),
         _ => null,
     };
 

@@ -78,7 +78,7 @@ internal static class DistributedServices
         catch (Exception e) when (e is SocketException or TimeoutException) { return false; }
     }
 
-    private static string RepositoryRoot()
+    public static string RepositoryRoot()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
             if (File.Exists(Path.Combine(dir.FullName, "infra", "services.sh"))) return dir.FullName;

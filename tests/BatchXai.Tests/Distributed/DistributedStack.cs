@@ -5,7 +5,6 @@ using BatchXai.Synthetic;
 using BatchXai.Storage.Objects;
 using BatchXai.Tests.Graph;
 using BatchXai.Tests.Model;
-using RabbitMQ.Client;
 
 namespace BatchXai.Tests.Distributed;
 
@@ -143,32 +142,10 @@ public sealed class DistributedStack : IAsyncLifetime
     {
         Client?.Dispose();
         foreach (var s in _services) s.Dispose();
-        await DeleteQueuesAsync();
+        await BrokerQueues.DeleteAsync(Rabbit, RabbitMqSettings.DefaultRedeliveryIntervals);
         Model.Dispose();
         foreach (var folder in _cleanup) try { Directory.Delete(folder, recursive: true); } catch (IOException) { }
         await Bucket.DisposeAsync();
         await Database.DisposeAsync();
-    }
-
-    /// <summary>Removes this run's queues and endpoint exchanges from the shared broker.</summary>
-    private async Task DeleteQueuesAsync()
-    {
-        var rabbit = Rabbit;
-        var factory = new ConnectionFactory { HostName = rabbit.Host, Port = rabbit.Port, UserName = rabbit.User, Password = rabbit.Password! };
-        await using var connection = await factory.CreateConnectionAsync();
-        foreach (var error in ErrorQueueReader.ErrorQueuesOf(RabbitMqBus.EndpointNames(rabbit)))
-        {
-            var endpoint = error[..^"_error".Length];
-            foreach (var name in new[] { endpoint, error, endpoint + "_skipped" })
-            {
-                await using var channel = await connection.CreateChannelAsync();
-                try
-                {
-                    await channel.QueueDeleteAsync(name);
-                    await channel.ExchangeDeleteAsync(name);
-                }
-                catch (RabbitMQ.Client.Exceptions.OperationInterruptedException) { }
-            }
-        }
     }
 }

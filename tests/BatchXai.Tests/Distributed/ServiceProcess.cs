@@ -65,6 +65,9 @@ internal sealed class ServiceProcess : IDisposable
         if (kill(_process.Id, Sigterm) != 0) throw new InvalidOperationException($"kill({_process.Id}, SIGTERM) failed: errno {Marshal.GetLastPInvokeError()}");
     }
 
+    /// <summary>SIGKILL, with its children: a crash, nothing finished or released.</summary>
+    public void Kill() => _process.Kill(entireProcessTree: true);
+
     /// <summary>The exit code once the process has ended, and how long that took; TimeoutException (with its output) past <paramref name="limit"/>.</summary>
     public async Task<(int ExitCode, TimeSpan Took)> WaitForExitAsync(TimeSpan limit)
     {

@@ -4,6 +4,8 @@ using BatchXai.Distributed.Bus;
 using BatchXai.Distributed.Configuration;
 using BatchXai.Distributed.Coordinator;
 using BatchXai.Distributed.Worker;
+using BatchXai.Storage;
+using BatchXai.Storage.Objects;
 using BatchXai.Tests.Storage;
 using Npgsql;
 
@@ -84,5 +86,19 @@ public sealed class ServiceSettingsTests
         Assert.False(TransientFaults.IsTransient(new IOException("read s3://b/k", new Amazon.S3.AmazonS3Exception("denied") { StatusCode = System.Net.HttpStatusCode.Forbidden })));
         Assert.False(TransientFaults.IsTransient(new ArgumentException("bad manifest")));
         Assert.False(TransientFaults.IsTransient(new FileNotFoundException("no model")));
+        // PostgreSQL stopping (57P01) or refusing connections while it starts (57P03), an unreachable store.
+        Assert.True(TransientFaults.IsTransient(new PostgresException("terminating connection", "FATAL", "FATAL", "57P01")));
+        Assert.True(TransientFaults.IsTransient(new StoreUnavailableException("cannot read s3://b/k", new HttpRequestException("refused"))));
+        Assert.False(TransientFaults.IsTransient(new IOException("no object 'k'")));
+    }
+
+    [Fact]
+    public void Faults_that_crossed_the_bus_are_judged_by_type_name_and_sqlstate()
+    {
+        Assert.True(TransientFaults.IsTransient("BatchXai.Storage.Objects.StoreUnavailableException", "cannot read s3://b/k"));
+        Assert.True(TransientFaults.IsTransient("Npgsql.NpgsqlException", "Failed to connect to 127.0.0.1:5432"));
+        Assert.True(TransientFaults.IsTransient("Npgsql.PostgresException", "57P01: terminating connection due to administrator command"));
+        Assert.False(TransientFaults.IsTransient("Npgsql.PostgresException", "23505: duplicate key value violates unique constraint"));
+        Assert.False(TransientFaults.IsTransient("System.IO.FileNotFoundException", "no model"));
     }
 }

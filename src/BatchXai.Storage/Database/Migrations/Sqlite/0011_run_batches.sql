@@ -1,0 +1,10 @@
+-- The batches of each run as published (recorded with the run in one transaction): the
+-- coordinator's sweep republishes the images of a stalled run that no row accounts for yet.
+CREATE TABLE run_batches (
+    run_id TEXT NOT NULL REFERENCES runs(id),
+    batch_index INTEGER NOT NULL,
+    images_json TEXT NOT NULL,
+    PRIMARY KEY (run_id, batch_index)
+);
+-- The sweep looks for runs left running or aggregating without progress.
+CREATE INDEX ix_runs_status_updated_at ON runs (status, updated_at);
