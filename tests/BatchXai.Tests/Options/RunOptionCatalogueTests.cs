@@ -100,8 +100,9 @@ public class RunOptionCatalogueTests
     public void A_flag_two_methods_read_shows_both_defaults()
     {
         var rule = RunOptionCatalogue.All.Single(o => o.Name == "ig-rule");
-        Assert.Equal(["ig", "blurig"], rule.UsedBy);
-        Assert.Equal("trapezoid for ig, gauss-legendre for blurig", rule.DefaultText);
+        Assert.Equal(["ig", "blurig", "xrai"], rule.UsedBy);
+        Assert.Contains("gauss-legendre for blurig", rule.DefaultText);
+        Assert.Contains("trapezoid for ig", rule.DefaultText);
     }
 
     private static string ReadmePath()
