@@ -106,10 +106,25 @@ public sealed class KernelShapMethod(SuperpixelOptions superpixels, int samples 
         int n = z.Length;
         var design = Matrix<double>.Build.Dense(n, m - 1, (i, j) => ((z[i][j] ? 1.0 : 0.0) - (z[i][m - 1] ? 1.0 : 0.0)) * Math.Sqrt(weights[i]));
         var target = Vector<double>.Build.Dense(n, i => (scores[i] - empty - (z[i][m - 1] ? delta : 0)) * Math.Sqrt(weights[i]));
-        var reduced = design.Svd(computeVectors: true).Solve(target);
+        var reduced = MinimumNormSolve(design, target);
         var phi = new double[m];
         for (int j = 0; j < m - 1; j++) phi[j] = reduced[j];
         phi[m - 1] = delta - reduced.Sum();
         return phi;
+    }
+
+    /// <summary>
+    /// The least-squares solution of least norm, V·diag(1/s)·Uᵀ·b over the singular values above
+    /// a relative tolerance: a sampled design whose coalitions never separate two superpixels is
+    /// rank-deficient, and MathNet's Svd.Solve divides by its zero singular values (NaN maps).
+    /// </summary>
+    private static Vector<double> MinimumNormSolve(Matrix<double> a, Vector<double> b)
+    {
+        var svd = a.Svd(computeVectors: true);
+        var s = svd.S;
+        double tolerance = Math.Max(a.RowCount, a.ColumnCount) * (s.Count > 0 ? s[0] : 0) * 1e-12;
+        var projected = svd.U.TransposeThisAndMultiply(b);
+        var scaled = Vector<double>.Build.Dense(a.ColumnCount, j => j < s.Count && s[j] > tolerance ? projected[j] / s[j] : 0);
+        return svd.VT.TransposeThisAndMultiply(scaled);
     }
 }

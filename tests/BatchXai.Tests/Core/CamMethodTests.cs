@@ -46,8 +46,8 @@ public class CamMethodTests
     public void Registry_resolves_names_and_rejects_unknown_ones()
     {
         Assert.Equal(["crm", "cam"], MethodRegistry.Resolve("crm, CAM,crm").Select(m => m.Name));
-        var error = Assert.Throws<ArgumentException>(() => MethodRegistry.Resolve("crm,lime"));
-        Assert.Contains("'lime'", error.Message);
+        var error = Assert.Throws<ArgumentException>(() => MethodRegistry.Resolve("crm,shapley-magic"));
+        Assert.Contains("'shapley-magic'", error.Message);
         Assert.Contains("crm", error.Message);
     }
 }

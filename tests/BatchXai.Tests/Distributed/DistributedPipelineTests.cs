@@ -70,13 +70,21 @@ public sealed class DistributedPipelineTests(DistributedStack stack)
     /// size (GradientSHAP's draws are seeded by the image, so another process draws the same).
     /// </summary>
     [Fact]
-    public async Task Lrp_deeplift_and_gradshap_run_distributed_with_the_embedded_class_views()
+    public Task Lrp_deeplift_and_gradshap_run_distributed_with_the_embedded_class_views() =>
+        RunsDistributedWithTheEmbeddedClassViewsAsync("rules", ["deeplift", "gradshap", "lrp"],
+            new() { ["lrp-rule"] = "composite", ["gradshap-samples"] = "4", ["gradshap-baselines"] = "batch" });
+
+    [Fact]
+    public Task Lime_kernelshap_and_xrai_run_distributed_with_the_embedded_class_views() =>
+        RunsDistributedWithTheEmbeddedClassViewsAsync("regions", ["kernelshap", "lime", "xrai"],
+            new() { ["lime-samples"] = "16", ["kernelshap-samples"] = "16", ["superpixels"] = "8", ["ig-steps"] = "4" });
+
+    /// <summary>Every image once per method on the real stack, and class views equal to an embedded run's of the same data.</summary>
+    private async Task RunsDistributedWithTheEmbeddedClassViewsAsync(string name, string[] methods, Dictionary<string, string> options)
     {
-        string[] methods = ["deeplift", "gradshap", "lrp"];
-        var options = new Dictionary<string, string> { ["lrp-rule"] = "composite", ["gradshap-samples"] = "4", ["gradshap-baselines"] = "batch" };
-        using var data = new TempFolder("dist-rules");
+        using var data = new TempFolder($"dist-{name}");
         SampleDatasetWriter.Write(data.Path, 24, seed: 15, new SampleDataOptions { Size = 64 });
-        var uri = await stack.UploadDatasetAsync(data.Path, "datasets/rules");
+        var uri = await stack.UploadDatasetAsync(data.Path, $"datasets/{name}");
 
         var started = await stack.Client.StartRunAsync(new StartRunRequest(uri, stack.Model.ManifestPath, methods, BatchSize: 16, Options: options));
         var run = await stack.WaitAsync(started.Id);
@@ -84,7 +92,7 @@ public sealed class DistributedPipelineTests(DistributedStack stack)
         Assert.True(run.Status == RunStatus.Completed, $"run {run.Status}: {run.Error}\n{stack.Logs}");
         Assert.Equal((24, 24, 0), (run.Expected, run.Explained, run.Failed));
         Assert.Equal(methods.Select(m => (m, 24L, 24L)).ToList(), await RowsPerMethodAsync(run.Id));
-        using var embeddedOut = new TempFolder("dist-rules-embedded");
+        using var embeddedOut = new TempFolder($"dist-{name}-embedded");
         var embedded = await EmbeddedRunner.RunAsync(new RunArguments(data.Path, stack.Model.ManifestPath, string.Join(',', methods), embeddedOut.Path, BatchSize: 16, MethodOptions: options),
             EmbeddedRunner.Quietly, CancellationToken.None);
         Assert.Equal(ExitCodes.Ok, embedded.ExitCode);

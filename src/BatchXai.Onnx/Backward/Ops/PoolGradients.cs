@@ -18,6 +18,13 @@ internal static class PoolGradients
         var n = c.Node;
         if (TiledMaxPool(c) is { } tiled)
             return c.Result(tiled);
+        return c.Result(c.Emit.ScatterAdd(c.Input(0), IndicesOf(c), c.Grad));
+    }
+
+    /// <summary>The forward MaxPool's Indices output (flat positions into X), given to the node when it lacks one.</summary>
+    public static string IndicesOf(GradientContext c)
+    {
+        var n = c.Node;
         if (n.Int("storage_order", 0) != 0)
             throw c.Unsupported("storage_order=1 (column-major indices)");
         if (n.Output.Count < 2 || n.Output[1].Length == 0)
@@ -26,7 +33,7 @@ internal static class PoolGradients
             if (n.Output.Count < 2) n.Output.Add(indices);
             else n.Output[1] = indices;
         }
-        return c.Result(c.Emit.ScatterAdd(c.Input(0), n.Output[1], c.Grad));
+        return n.Output[1];
     }
 
     /// <summary>

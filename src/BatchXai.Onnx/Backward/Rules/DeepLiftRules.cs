@@ -28,8 +28,8 @@ internal static class DeepLiftRules
     public static string?[] MaxPool(RelevanceRuleSet rules, GradientContext c, OpGradient exact)
     {
         var e = c.Emit;
-        var gradient = exact(c)[0]!; // also gives the forward node its Indices output
-        var (y, indices, x) = (c.Output(0), c.Node.Output[1], c.Input(0));
+        var gradient = exact(c)[0]!;
+        var (y, indices, x) = (c.Output(0), Ops.PoolGradients.IndicesOf(c), c.Input(0));
         var (top, bottom) = Halves(e, y);
         var largest = e.Emit("Max", [top, bottom]);
         var outputDelta = e.Emit("Concat", [e.Emit("Sub", [largest, bottom]), e.Emit("Sub", [top, largest])], Attr("axis", 0L));
