@@ -27,7 +27,7 @@ public static class AuditReport
         await WriteAsync(await RunReview.ReadAsync(store, run, ct), async (key, token) =>
         {
             try { return await results.ReadAsync($"{ResultKeys.RunFolder(run.Id)}/{key}", token); }
-            catch (Exception e) when (e is FileNotFoundException or ArgumentException) { return null; }
+            catch (Exception e) when (e is IOException or ArgumentException) { return null; } // missing: the report says so
         }, ct);
 
     /// <param name="read">Reads a stored file by its key relative to the run folder; null when it is missing (the report says so).</param>

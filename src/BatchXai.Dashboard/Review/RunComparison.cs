@@ -39,7 +39,7 @@ public sealed record RunComparison(Guid A, Guid B, bool SameDataset, IReadOnlyLi
                 if (ma.Shape.SequenceEqual(mb.Shape)) difference = MapDifference.Of(ma.Data, mb.Data);
                 else problem = $"class maps of {string.Join('×', ma.Shape)} and {string.Join('×', mb.Shape)} pixels";
             }
-            catch (Exception e) when (e is FileNotFoundException or InvalidDataException or ArgumentException) { problem = e.Message; }
+            catch (Exception e) when (e is IOException or InvalidDataException or ArgumentException) { problem = e.Message; }
             maps.Add(new ClassMapDelta(va.Method, va.ClassIndex, va.ClassName, va.ImageCount, vb.ImageCount, va.RoiRatio, vb.RoiRatio, difference, problem));
         }
         return new RunComparison(a.Run.Id, b.Run.Id, a.Run.DatasetUri == b.Run.DatasetUri, maps, MetricDeltas(a, b).ToList(),

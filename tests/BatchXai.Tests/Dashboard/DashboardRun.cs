@@ -1,5 +1,6 @@
 using System.Net.Http.Headers;
 using System.Text;
+using System.Text.Json.Nodes;
 using BatchXai.Cli;
 using BatchXai.Contracts;
 using BatchXai.Dashboard;
@@ -114,6 +115,14 @@ public sealed class DashboardRun : IAsyncLifetime
         var client = new HttpClient { BaseAddress = BaseAddress };
         if (apiKey is not null) client.DefaultRequestHeaders.Add(ApiAccess.ApiKeyHeader, apiKey);
         return client;
+    }
+
+    /// <summary>GET a JSON answer, failing with the status and body when it is not a success.</summary>
+    public static async Task<JsonNode> GetJsonAsync(HttpClient client, string path)
+    {
+        using var response = await client.GetAsync(path);
+        Assert.True(response.IsSuccessStatusCode, $"{path}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+        return JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
     }
 
     public HttpClient BasicClient(string user, string password)
