@@ -46,6 +46,7 @@ public static class DashboardApp
         AuditEndpoints.Map(app);
         ImageEndpoints.Map(app);
         ExportEndpoints.Map(app);
+        ReviewEndpoints.Map(app);
         app.MapOpenApi(OpenApiPath);
         return app;
     }

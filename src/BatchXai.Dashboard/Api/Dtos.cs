@@ -40,7 +40,8 @@ public sealed record Picture(string Folder, string Kind, string Url);
 public sealed record MethodResult(string Method, double MapMax, double MapMean, int RoiPixels, double RoiRatio, Box RoiBox, double? CompletenessDelta);
 
 public sealed record ImageItem(string ImageKey, int? Label, string? LabelName, int? Predicted, string? PredictedName, bool? Correct,
-    float[] Probabilities, string OriginalUrl, Picture[] Pictures, MethodResult[] Results, string? FailureStage, string? FailureReason);
+    float[] Probabilities, string OriginalUrl, Picture[] Pictures, MethodResult[] Results, string? FailureStage, string? FailureReason,
+    FieldOfViewView? FieldOfView = null);
 
 public sealed record ImagePage(int Total, int Offset, int Limit, ImageItem[] Items);
 

@@ -27,6 +27,24 @@ public static class ImageEndpoints
         }).WithName("ListImages")
           .WithSummary("Images of a run, paged in key order: filter=all|correct|wrong|failed, class=label index (prediction for unlabelled images); each with probabilities, label vs prediction, per-method results and every stored picture (overlays, composites)");
 
+        runs.MapGet("/image-keys", async Task<Results<Ok<ImageKeys>, NotFound<ApiError>, BadRequest<ApiError>>> (Guid runId, int? @class, string? filter, RunQueries q, CancellationToken ct) =>
+        {
+            if (await q.Store.FindRunAsync(runId, ct) is not { } run) return RunEndpoints.RunNotFound(runId);
+            ImageFilter query;
+            try { query = new ImageFilter(ImageFilter.ParseOutcome(filter), @class, 0, ImageFilter.MaxKeys); }
+            catch (ArgumentException e) { return TypedResults.BadRequest(new ApiError(e.Message)); }
+            if (query.Outcome == ImageOutcome.Failed)
+            {
+                var (failedTotal, failures) = await q.FailedImagesAsync(runId, query, ct);
+                return TypedResults.Ok(new ImageKeys(failedTotal, failures.Select(f => f.ImageKey).ToArray()));
+            }
+            var methods = RunViews.Methods(run);
+            if (methods.Length == 0) return TypedResults.Ok(new ImageKeys(0, []));
+            var (total, keys) = await q.ExplainedImagesAsync(runId, methods[0], query, ct);
+            return TypedResults.Ok(new ImageKeys(total, keys.ToArray()));
+        }).WithName("ListImageKeys")
+          .WithSummary("The keys of the images a filter selects (as /images, without paging; the first 10000): what the image view steps through with ← and →");
+
         runs.MapGet("/image", async Task<Results<Ok<ImageItem>, NotFound<ApiError>>> (Guid runId, string key, RunQueries q, RunPictures pictures, CancellationToken ct) =>
         {
             if (await q.Store.FindRunAsync(runId, ct) is not { } run) return RunEndpoints.RunNotFound(runId);
@@ -34,7 +52,8 @@ public static class ImageEndpoints
             if (rows.Count > 0)
             {
                 var pictureKeys = await pictures.KeysAsync(run, ct);
-                return TypedResults.Ok(Item(run, key, rows, pictureKeys, RunPictures.Folders(pictureKeys)));
+                var fov = await q.FieldsOfViewOfAsync(runId, [key], ct);
+                return TypedResults.Ok(Item(run, key, rows, pictureKeys, RunPictures.Folders(pictureKeys), fov.GetValueOrDefault(key)));
             }
             if (await q.FailureOfAsync(runId, key, ct) is { } failure) return TypedResults.Ok(FailedItem(run, failure));
             return TypedResults.NotFound(new ApiError($"run {runId:D} has no image '{key}'"));
@@ -92,10 +111,11 @@ public static class ImageEndpoints
         var rows = (await q.ResultsOfAsync(run.Id, keys, ct)).ToLookup(r => r.ImageKey, StringComparer.Ordinal);
         var pictureKeys = await pictures.KeysAsync(run, ct);
         var folders = RunPictures.Folders(pictureKeys);
-        return new ImagePage(total, query.Offset, query.Limit, keys.Select(k => Item(run, k, rows[k].ToList(), pictureKeys, folders)).ToArray());
+        var fovs = await q.FieldsOfViewOfAsync(run.Id, keys, ct);
+        return new ImagePage(total, query.Offset, query.Limit, keys.Select(k => Item(run, k, rows[k].ToList(), pictureKeys, folders, fovs.GetValueOrDefault(k))).ToArray());
     }
 
-    private static ImageItem Item(RunRow run, string key, List<ImageResultSummary> rows, string[] pictureKeys, IReadOnlyList<string> folders)
+    private static ImageItem Item(RunRow run, string key, List<ImageResultSummary> rows, string[] pictureKeys, IReadOnlyList<string> folders, ImageFieldOfViewRow? fov)
     {
         var names = RunViews.ClassNames(run);
         var first = rows[0];
@@ -104,7 +124,8 @@ public static class ImageEndpoints
         var results = rows.Select(r => new MethodResult(r.Method, r.MapMax, r.MapMean, r.RoiPixels, r.RoiRatio, new Box(r.RoiX0, r.RoiY0, r.RoiX1, r.RoiY1), r.CompletenessDelta)).ToArray();
         return new ImageItem(key, first.Label, RunViews.ClassName(names, first.Label), first.Predicted, RunViews.ClassName(names, first.Predicted),
             first.Label is int label ? label == first.Predicted : null, JsonSerializer.Deserialize<float[]>(first.ProbabilitiesJson) ?? [],
-            RunViews.OriginalUrl(run.Id, key), pictures, results, null, null);
+            RunViews.OriginalUrl(run.Id, key), pictures, results, null, null,
+            fov is null ? null : new FieldOfViewView(fov.Kind, fov.Width, fov.Height, fov.CenterX, fov.CenterY, fov.Radius, fov.InsideFraction));
     }
 
     private static ImageItem FailedItem(RunRow run, ImageFailureRow f) =>

@@ -14,7 +14,7 @@ public static class OpenApiDescription
             Title = "BatchXai dashboard API",
             Version = "1",
             Description = "Read-only access to stored runs: progress, class-level maps with 70% ROI boxes, ROI-ratio tables, score " +
-                $"distributions, Clever Hans audit findings, per-image results and pictures, CSV exports. Every route but /health needs the " +
+                $"distributions, Clever Hans audit findings, verdicts per class, SpRAy clusters, model and faithfulness metrics, per-image results and pictures, run comparison, CSV exports and the HTML audit report. Every route but /health needs the " +
                 $"{ApiAccess.ApiKeyHeader} header or HTTP basic auth when the server has credentials configured.",
         };
         document.Components ??= new OpenApiComponents();

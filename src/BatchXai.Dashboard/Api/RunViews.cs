@@ -17,7 +17,7 @@ public static class RunViews
         Utc(r.CreatedAt), Utc(r.UpdatedAt), r.CompletedAt is { } done ? Utc(done) : null, r.Error);
 
     /// <summary>The store writes UTC; SQLite hands it back unmarked, which JSON would show as local time.</summary>
-    public static DateTime Utc(DateTime t) => t.Kind == DateTimeKind.Utc ? t : DateTime.SpecifyKind(t, DateTimeKind.Utc);
+    public static DateTime Utc(DateTime t) => Review.RunReview.Utc(t);
 
     /// <summary>A stored object of the run, by its key relative to the run folder.</summary>
     public static string FileUrl(Guid runId, string relativeKey) =>

@@ -11,6 +11,9 @@ public sealed record ImageFilter(ImageOutcome Outcome = ImageOutcome.All, int? C
 {
     public const int MaxLimit = 500;
 
+    /// <summary>Keys listed at most for the image view's keyboard navigation.</summary>
+    public const int MaxKeys = 10_000;
+
     public static ImageOutcome ParseOutcome(string? value) => value?.ToLowerInvariant() switch
     {
         null or "" or "all" => ImageOutcome.All,

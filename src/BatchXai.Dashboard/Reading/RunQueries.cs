@@ -78,4 +78,12 @@ public sealed class RunQueries(Func<ResultsDb> openDb)
         var keys = await db.ImageResults.AsNoTracking().Where(r => r.RunId == runId).Select(r => r.ImageKey).Distinct().ToListAsync(ct);
         return keys.Select(Storage.Objects.ResultKeys.StemOf).ToHashSet(StringComparer.Ordinal);
     }
+
+    /// <summary>The detected fields of view of these images (images without one are absent).</summary>
+    public async Task<Dictionary<string, ImageFieldOfViewRow>> FieldsOfViewOfAsync(Guid runId, IReadOnlyCollection<string> imageKeys, CancellationToken ct)
+    {
+        await using var db = openDb();
+        var keys = imageKeys.ToList();
+        return await db.ImageFieldsOfView.AsNoTracking().Where(r => r.RunId == runId && keys.Contains(r.ImageKey)).ToDictionaryAsync(r => r.ImageKey, StringComparer.Ordinal, ct);
+    }
 }

@@ -16,12 +16,7 @@ public sealed class DashboardApiTests(DashboardRun fixture)
     private readonly HttpClient _client = fixture.Client();
     private string RunPath => $"/api/runs/{fixture.Run.Id:D}";
 
-    private async Task<JsonNode> GetJsonAsync(string path)
-    {
-        using var response = await _client.GetAsync(path);
-        Assert.True(response.IsSuccessStatusCode, $"{path}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
-        return JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
-    }
+    private Task<JsonNode> GetJsonAsync(string path) => DashboardRun.GetJsonAsync(_client, path);
 
     private async Task<byte[]> GetBytesAsync(string url)
     {

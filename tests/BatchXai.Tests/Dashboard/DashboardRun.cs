@@ -1,5 +1,6 @@
 using System.Net.Http.Headers;
 using System.Text;
+using System.Text.Json.Nodes;
 using BatchXai.Cli;
 using BatchXai.Contracts;
 using BatchXai.Dashboard;
@@ -15,14 +16,16 @@ using Microsoft.AspNetCore.Builder;
 namespace BatchXai.Tests.Dashboard;
 
 /// <summary>
-/// A finished small demo run (the bundled grader, CRM and CAM, on synthetic fundus photos with two
-/// broken files) made with the embedded runner, plus a CLEAR-style composite and legend written
-/// beside its maps, and the dashboard serving it on a free loopback port with credentials.
+/// A finished small demo run (the bundled grader, CRM and CAM, deletion and insertion metrics, on
+/// synthetic fundus photos with two broken files; most images of grade 0, so that SpRAy has a class
+/// to cluster) made with the embedded runner, plus a CLEAR-style composite and legend written beside
+/// its maps, and the dashboard serving it on a free loopback port with credentials. Before it, a run
+/// of the shortcut grader on the same dataset (<see cref="Comparison"/>), for the run comparison.
 /// Shared by the dashboard tests (class fixture of a collection).
 /// </summary>
 public sealed class DashboardRun : IAsyncLifetime
 {
-    public const int Images = 30;
+    public const int Images = 48;
     public const string ApiKey = "test-key-3f1c";
     public const string User = "reader";
     public const string Password = "pw-9d2e";
@@ -32,6 +35,8 @@ public sealed class DashboardRun : IAsyncLifetime
     public string Out => Path.Combine(Root, "out");
     public string Database => Path.Combine(Out, "batchxai.db");
     public RunRow Run { get; private set; } = null!;
+    /// <summary>The older run of the same dataset by the shortcut grader.</summary>
+    public RunRow Comparison { get; private set; } = null!;
     public ResultStore Store { get; private set; } = null!;
     public WebApplication App { get; private set; } = null!;
     public Uri BaseAddress { get; private set; } = null!;
@@ -40,14 +45,20 @@ public sealed class DashboardRun : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        SampleDatasetWriter.Write(Data, Images, seed: 11, new SampleDataOptions());
+        // Grade 0 holds about half the images: at least SpRAy's 12 per class among the correctly classified.
+        SampleDatasetWriter.Write(Data, Images, seed: 11, new SampleDataOptions { GradeWeights = [0.5, 0.1, 0.15, 0.15, 0.1] });
         var images = Path.Combine(Data, SampleDatasetWriter.ImagesFolder);
         var broken = Directory.GetFiles(images).Order(StringComparer.Ordinal).Take(2).ToArray();
         File.WriteAllBytes(broken[0], []);
         File.WriteAllBytes(broken[1], File.ReadAllBytes(broken[1])[..300]);
         Mislabel(Path.Combine(Data, SampleDatasetWriter.LabelsFile), every: 5);
 
-        var outcome = await EmbeddedRunner.RunAsync(new RunArguments(Data, PointingGameTests.BundledModel("dr_grader.json"), "crm,cam", Out),
+        var comparison = await EmbeddedRunner.RunAsync(new RunArguments(Data, PointingGameTests.BundledModel("shortcut_grader.json"), "crm,cam", Out),
+            EmbeddedRunner.Quietly, CancellationToken.None);
+        Assert.Equal(RunStatus.Completed, comparison.Run?.Status);
+        Comparison = comparison.Run!;
+        var outcome = await EmbeddedRunner.RunAsync(new RunArguments(Data, PointingGameTests.BundledModel("dr_grader.json"), "crm,cam", Out,
+            MethodOptions: new Dictionary<string, string> { ["metrics"] = "deletion,insertion", ["metric-steps"] = "4" }),
             EmbeddedRunner.Quietly, CancellationToken.None);
         Assert.Equal(RunStatus.Completed, outcome.Run?.Status);
         Run = outcome.Run!;
@@ -58,7 +69,7 @@ public sealed class DashboardRun : IAsyncLifetime
         using var store = new LocalFolderStore(Out);
         var picture = PngEncoder.Encode(new RgbImage(8, 8));
         await store.WriteAsync(ResultKeys.ImageStem(Run.Id, "clear", CompositeImage) + ".composite.png", picture);
-        await store.WriteAsync($"{ResultKeys.RunFolder(Run.Id)}/clear/legend.png", picture);
+        await store.WriteAsync($"{ResultKeys.RunFolder(Run.Id)}/clear/legend.png", PngEncoder.Encode(Legend()));
 
         App = await DashboardApp.BuildAsync(new DashboardOptions
         {
@@ -67,6 +78,16 @@ public sealed class DashboardRun : IAsyncLifetime
         });
         await App.StartAsync();
         BaseAddress = new Uri(App.Urls.Single());
+    }
+
+    /// <summary>A legend as small as CLEAR's palette strip: 12×4 pixels, a colour per column.</summary>
+    private static RgbImage Legend()
+    {
+        var legend = new RgbImage(12, 4);
+        for (int x = 0; x < legend.Width; x++)
+            for (int y = 0; y < legend.Height; y++)
+                legend.Set(x, y, (byte)(20 * x), (byte)(255 - 20 * x), 128);
+        return legend;
     }
 
     /// <summary>Shifts every n-th image's label by two grades: the grader then disagrees with it, so the browser has wrong predictions to filter.</summary>
@@ -94,6 +115,14 @@ public sealed class DashboardRun : IAsyncLifetime
         var client = new HttpClient { BaseAddress = BaseAddress };
         if (apiKey is not null) client.DefaultRequestHeaders.Add(ApiAccess.ApiKeyHeader, apiKey);
         return client;
+    }
+
+    /// <summary>GET a JSON answer, failing with the status and body when it is not a success.</summary>
+    public static async Task<JsonNode> GetJsonAsync(HttpClient client, string path)
+    {
+        using var response = await client.GetAsync(path);
+        Assert.True(response.IsSuccessStatusCode, $"{path}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+        return JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
     }
 
     public HttpClient BasicClient(string user, string password)

@@ -25,6 +25,10 @@ public sealed class PostgresDashboardTests(PostgresTestDatabase database) : ICla
             [RowFactory.Failure("c.png")]);
         await database.Store.RefreshProgressAsync(run.Id);
         await database.Store.ReplaceClassAggregatesAsync(run.Id, "crm", [RowFactory.Aggregate(1, 3)]);
+        await database.Store.ReplaceAuditFindingsAsync(run.Id, [new AuditFindingRow { Method = "crm", ClassIndex = 1, Kind = "spray_cluster_1", Severity = "warning",
+            Message = "a tight distant cluster", EvidenceJson = "{\"value\": 3.5, \"cluster\": 1}" }]);
+        await database.Store.ReplaceModelMetricsAsync(run.Id, [new ModelMetricRow { Metric = "accuracy", ClassIndex = ModelMetricRow.WholeRun, Value = 0.5, Images = 2 },
+            new ModelMetricRow { Metric = "confusion", ClassIndex = 1, PredictedIndex = 0, Value = 1, Images = 2 }]);
 
         await using var app = await DashboardApp.BuildAsync(new DashboardOptions
         {
@@ -41,6 +45,17 @@ public sealed class PostgresDashboardTests(PostgresTestDatabase database) : ICla
         Assert.Equal(["crm", "ig"], page["items"]![0]!["results"]!.AsArray().Select(r => (string)r!["method"]!));
         var classes = (await client.GetFromJsonAsync<JsonArray>($"/api/runs/{run.Id:D}/classes"))!;
         Assert.Equal(1, (int)classes.Single()!["classIndex"]!);
+        // The reviewer's views read PostgreSQL too.
+        var verdicts = (await client.GetFromJsonAsync<JsonArray>($"/api/runs/{run.Id:D}/verdicts"))!;
+        Assert.Equal(["clean", "review"], verdicts.Select(v => (string)v!["verdict"]!));
+        Assert.Equal("spray_cluster_1", (string)verdicts[1]!["drivenBy"]!["kind"]!);
+        var model = (await client.GetFromJsonAsync<JsonObject>($"/api/runs/{run.Id:D}/metrics"))!["model"]!;
+        Assert.Equal(0.5, (double)model["accuracy"]!);
+        Assert.Equal(1, (int)model["confusion"]![1]![0]!);
+        var keys = (await client.GetFromJsonAsync<JsonObject>($"/api/runs/{run.Id:D}/image-keys"))!;
+        Assert.Equal(["a.png", "b.png"], keys["keys"]!.AsArray().Select(k => (string)k!));
+        using var report = await client.GetAsync($"/api/runs/{run.Id:D}/report.html");
+        Assert.Contains("a tight distant cluster", await report.Content.ReadAsStringAsync());
         await app.StopAsync();
     }
 

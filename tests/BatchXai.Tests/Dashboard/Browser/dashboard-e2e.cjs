@@ -1,9 +1,9 @@
 // Drives headless Debian chromium through the dashboard with playwright-core (installed by
 // infra/setup.sh --test). Called by DashboardBrowserTests; prints one JSON line of what it saw,
 // which the test checks against the database. Usage:
-//   node dashboard-e2e.cjs <playwright-core dir> <chromium> <base url> <run id> <user> <password> <artefact dir> <class to filter>
+//   node dashboard-e2e.cjs <playwright-core dir> <chromium> <base url> <run id> <user> <password> <artefact dir> <class to filter> <run to compare with>
 "use strict";
-const [playwrightDir, chromiumPath, baseUrl, runId, user, password, artefacts, filterClass] = process.argv.slice(2);
+const [playwrightDir, chromiumPath, baseUrl, runId, user, password, artefacts, filterClass, otherRunId] = process.argv.slice(2);
 const { chromium } = require(playwrightDir);
 const path = require("path");
 
@@ -46,7 +46,35 @@ const rendered = (page, text) => page.waitForFunction(t => location.hash.include
     seen.barsWithWidth = await page.$$eval("#run-header .bar > span", bars => bars.filter(b => b.style.width !== "").length);
     seen.roiTableRows = await page.$$eval("#roi-table tbody tr", rows => rows.length);
     seen.auditRows = await page.$$eval("#audit tbody tr", rows => rows.length);
+    // Reviewer's overview: verdicts on top, the findings table collapsed below.
+    seen.verdicts = await page.$$eval("#verdicts tbody tr", rows => rows.map(r => ({ cls: Number(r.dataset.class), verdict: r.querySelector(".verdict-badge").textContent,
+      driver: r.children[2].textContent.trim() })));
+    seen.firstSectionIsVerdicts = await page.evaluate(() => document.querySelector("#view h2").textContent.startsWith("Verdict"));
+    seen.findingsCollapsed = await page.$eval("#all-findings", d => !d.open && !d.querySelector("#audit").checkVisibility());
+    // Clusters side by side: each card's mean map decoded, members shown; the cards of a class on one row.
+    await page.waitForFunction(() => [...document.querySelectorAll("img.cluster-map, .strip img")].every(i => i.complete && i.naturalWidth > 0), null, { timeout: 30000 });
+    seen.clusterCards = await page.$$eval(".cluster-card", cards => cards.map(c => ({ map: c.querySelector("img.cluster-map").naturalWidth, members: c.querySelectorAll(".strip img").length,
+      candidate: c.classList.contains("candidate"), top: Math.round(c.getBoundingClientRect().top), group: c.closest(".cluster-group").querySelector("h3").textContent })));
+    seen.confusion = await page.$$eval("#confusion tbody tr", rows => rows.map(r => [...r.querySelectorAll("td")].map(td => Number(td.textContent))));
+    seen.accuracyShown = await page.textContent("#model-headline");
+    seen.ranking = await page.$$eval("#ranking tbody tr", rows => rows.map(r => ({ metric: r.children[0].textContent, best: r.querySelector(".ranked.best b").textContent })));
+    // Run pictures: a legend a few pixels wide shown at a readable size, named.
+    seen.runPictures = await page.$$eval("#run-pictures figure", figs => figs.map(f => ({ natural: f.querySelector("img").naturalWidth, shown: Math.round(f.querySelector("img").getBoundingClientRect().width),
+      caption: f.querySelector("figcaption").textContent })));
     await page.screenshot({ path: path.join(artefacts, "run.png"), fullPage: true });
+    await page.screenshot({ path: path.join(artefacts, "overview-top.png") });
+    await (await page.$("#clusters")).screenshot({ path: path.join(artefacts, "clusters.png") });
+    await (await page.$("#model-metrics")).screenshot({ path: path.join(artefacts, "metrics.png") });
+    await page.click("#all-findings summary");
+    seen.findingsOpened = await page.$eval("#audit", t => t.checkVisibility());
+
+    // The audit report opens from the run page in a new tab: self-contained (data: pictures only), no CSP complaint.
+    const [report] = await Promise.all([context.waitForEvent("page"), page.click("#report-link")]);
+    await report.waitForLoadState("load");
+    seen.reportVerdicts = await report.$$eval("#verdicts tr", rows => rows.length - 1);
+    seen.reportPictures = await report.$$eval("img", imgs => imgs.map(i => ({ data: i.src.startsWith("data:image/png"), decoded: i.naturalWidth > 0 })));
+    await report.screenshot({ path: path.join(artefacts, "report.png"), fullPage: true });
+    await report.close();
 
     // Image browser: all, then filtered to wrong predictions, then to one class.
     await page.click(`a[href="#/run/${runId}/images"]`);
@@ -61,6 +89,40 @@ const rendered = (page, text) => page.waitForFunction(t => location.hash.include
     await rendered(page, `class=${filterClass}`);
     seen.wrongClassKeys = await page.$$eval(".image-card", cards => cards.map(c => c.dataset.key));
     await page.screenshot({ path: path.join(artefacts, "images.png"), fullPage: true });
+
+    // Image view from the filtered list: every picture at full size side by side, the field of view drawn, ←/→ through the list, zoom.
+    await page.selectOption("#image-filter-class", "");
+    await rendered(page, "class=&");
+    seen.wrongKeys = await page.$$eval(".image-card", cards => cards.map(c => c.dataset.key));
+    await page.click(".image-card a.image-link");
+    await page.waitForFunction(() => location.hash.includes("/image/") && document.getElementById("view").dataset.route === location.hash, null, { timeout: 30000 });
+    await page.waitForFunction(() => [...document.querySelectorAll("#image-panels img")].every(i => i.complete && i.naturalWidth > 0), null, { timeout: 30000 });
+    const imageView = async () => ({ title: await page.textContent("#image-title"), position: await page.textContent("#nav-position"),
+      panels: await page.$$eval("#image-panels .panel", ps => ps.map(p => ({ width: Math.round(p.querySelector("img").getBoundingClientRect().width), fov: !!p.querySelector("svg.fov circle"),
+        top: Math.round(p.getBoundingClientRect().top) }))) });
+    seen.imageView = [await imageView()];
+    await page.screenshot({ path: path.join(artefacts, "image-view.png"), fullPage: true });
+    for (const key of ["ArrowRight", "ArrowRight", "ArrowLeft"]) {
+      const before = await page.evaluate(() => location.hash);
+      await page.keyboard.press(key);
+      await page.waitForFunction(b => location.hash !== b && document.getElementById("view").dataset.route === location.hash, before, { timeout: 30000 });
+      seen.imageView.push(await imageView());
+    }
+    await page.click("#image-nav .tabs a:nth-child(2)");
+    await rendered(page, "zoom=2");
+    seen.zoomedWidth = await page.$eval("#image-panels img", i => Math.round(i.getBoundingClientRect().width));
+
+    // Two runs of the dataset compared, chosen from the run page.
+    await page.goto(`${baseUrl}/#/run/${runId}`);
+    await page.waitForSelector("#compare-with option:nth-child(2)", { state: "attached", timeout: 30000 });
+    await page.selectOption("#compare-with", otherRunId);
+    await rendered(page, `/compare/${runId}/${otherRunId}`);
+    await page.waitForFunction(() => [...document.querySelectorAll("img.compare-map")].every(i => i.complete && i.naturalWidth > 0), null, { timeout: 30000 });
+    seen.compareMaps = await page.$$eval("#map-deltas tbody tr", rows => rows.map(r => ({ pictures: r.querySelectorAll("img.compare-map").length, meanAbs: Number(r.children[4].textContent) })));
+    seen.compareMetrics = await page.$$eval("#metric-deltas tbody tr", rows => rows.length);
+    await page.screenshot({ path: path.join(artefacts, "compare.png"), fullPage: true });
+    await page.goto(`${baseUrl}/#/run/${runId}/images?filter=wrong`);
+    await rendered(page, "filter=wrong");
     await page.selectOption("#image-filter-outcome", "failed");
     await rendered(page, "filter=failed");
     seen.failedCards = await page.$$eval(".image-card.failed", cards => cards.length);
