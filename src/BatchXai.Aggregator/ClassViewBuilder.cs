@@ -3,6 +3,7 @@ using BatchXai.Aggregator.Pass;
 using BatchXai.Contracts;
 using BatchXai.Core.Aggregation;
 using BatchXai.Core.Maps;
+using BatchXai.Core.Methods;
 using BatchXai.Imaging;
 using BatchXai.Storage.Database;
 using BatchXai.Storage.Objects;
@@ -11,7 +12,7 @@ namespace BatchXai.Aggregator;
 
 /// <summary>
 /// Builds a run's class-level views for every method from the stored per-image maps: the
-/// average of max-normalised maps per class with its 70% ROI and box, score distributions and
+/// average of normalised maps per class (signed for signed methods) with its 70% ROI and box, score distributions and
 /// ROI-ratio distributions, written as .npy/.png and class_aggregates rows. Reads only what the
 /// workers stored, so it is idempotent and can run anywhere. One accumulator of the aggregation
 /// pass (<see cref="RunMapPass"/>); <see cref="BuildAsync"/> runs it alone.
@@ -33,7 +34,8 @@ public sealed class ClassViewBuilder(ResultStore results, ClassSelection selecti
         {
             if (!_perMethod.TryGetValue(image.Method, out var classes)) _perMethod[image.Method] = classes = new ClassLevelAccumulator?[_classNames.Length];
             var map = image.Map;
-            (classes[image.ClassIndex] ??= new ClassLevelAccumulator(image.ClassIndex, map.Height, map.Width)).Add(map, image.Row.RoiRatio);
+            (classes[image.ClassIndex] ??= new ClassLevelAccumulator(image.ClassIndex, map.Height, map.Width,
+                signed: MethodRegistry.IsSigned(image.Method))).Add(map, image.Row.RoiRatio);
         }
 
         public async Task FinishAsync(IObjectStore output, CancellationToken ct)

@@ -1,7 +1,12 @@
 namespace BatchXai.Contracts;
 
-/// <summary>One image of a dataset: its key relative to the dataset root and its label, if known.</summary>
-public sealed record ImageRef(string Key, int? Label);
+/// <summary>One image of a dataset: its key relative to the dataset root, its label if known, and the key of
+/// its ground-truth mask when the label file names one (column <c>mask</c>; otherwise masks are looked for under <c>masks/</c>).</summary>
+public sealed record ImageRef(string Key, int? Label, string? Mask = null)
+{
+    /// <summary>The folder at a dataset's root that holds ground-truth masks: never images to explain, never a class.</summary>
+    public const string MasksFolder = "masks";
+}
 
 /// <summary>What a worker needs to explain a batch without asking anyone: carried in every message.</summary>
 /// <param name="ModelManifestUri">The model's manifest: s3://bucket/key/manifest.json (workers fetch it) or a path on a volume every worker mounts.</param>

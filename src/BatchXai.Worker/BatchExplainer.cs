@@ -35,6 +35,7 @@ public sealed class BatchExplainer(ModelCache models, ResultStore results, Worke
         var metricRows = new List<ImageMetricRow>();
         var sanityRows = new List<ImageSanityRow>();
         var faithfulness = FaithfulnessOptions.From(settings.MethodOptions);
+        var unstorable = new UnstorableMaps(prepared.Count);
         if (prepared.Count > 0)
         {
             var forward = model.Network.Forward(prepared.Tensor, prepared.Count);
@@ -78,9 +79,10 @@ public sealed class BatchExplainer(ModelCache models, ResultStore results, Worke
             {
                 ExplanationMap[] maps = method.Explain(request);
                 mapsByMethod[method.Name] = maps;
-                if (evaluation is not null) metricRows.AddRange(evaluation.Evaluate(method.Name, prepared, maps, targets));
-                var methodRows = new ImageResultRow[prepared.Count];
-                await Parallel.ForEachAsync(Enumerable.Range(0, prepared.Count), writes, async (i, token) =>
+                var usable = unstorable.Check(method.Name, maps);
+                if (evaluation is not null) metricRows.AddRange(evaluation.Evaluate(method.Name, prepared, maps, targets, usable));
+                var methodRows = new ImageResultRow?[prepared.Count];
+                await Parallel.ForEachAsync(Enumerable.Range(0, prepared.Count).Where(i => usable[i]), writes, async (i, token) =>
                 {
                     var row = await writer.WriteAsync(method.Name, prepared.Images[i].Key, maps[i], prepared.PreparedImages[i].Image, token, prepared.OverlayImages[i]);
                     row.Label = prepared.Images[i].Label;
@@ -90,12 +92,13 @@ public sealed class BatchExplainer(ModelCache models, ResultStore results, Worke
                     row.ContentSha256 = prepared.ContentHashes[i];
                     methodRows[i] = row;
                 });
-                rows.AddRange(methodRows);
+                rows.AddRange(methodRows.OfType<ImageResultRow>());
             }
             if (faithfulness.Has(FaithfulnessMetric.Randomization) && batch.BatchIndex < faithfulness.SanityBatches)
                 sanityRows.AddRange(CheckRandomization(model.Network.Manifest.ManifestPath, faithfulness, methods, prepared, targets, mapsByMethod, model));
         }
 
+        unstorable.RecordFailures(prepared);
         var keys = batch.Images.Select(i => i.Key).ToList();
         var fieldsOfView = prepared.Images.Zip(prepared.FieldsOfView)
             .Where(p => p.Second is not null).Select(p => FieldOfViewRow(p.First.Key, p.Second!)).ToList();
@@ -103,7 +106,8 @@ public sealed class BatchExplainer(ModelCache models, ResultStore results, Worke
         if (prepared.Failures.Count > 0)
             log.LogWarning("run {Run} batch {Batch}: {Failed} image(s) failed, first: {Key}: {Error}",
                 batch.RunId, batch.BatchIndex, prepared.Failures.Count, prepared.Failures[0].ImageKey, prepared.Failures[0].Error);
-        return new BatchOutcome(prepared.Count, prepared.Failures.Count);
+        int explained = unstorable.StoredImages;
+        return new BatchOutcome(explained, batch.Images.Count - explained);
     }
 
     /// <summary>The randomisation sanity check on the batch's sample (the first images of each target class).</summary>

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using BatchXai.Core.Maps;
+using BatchXai.Core.Methods;
 using BatchXai.Imaging;
 using BatchXai.Storage.Database;
 using BatchXai.Storage.Objects;
@@ -9,8 +10,9 @@ namespace BatchXai.Worker;
 /// <summary>
 /// Turns one image's map for one method into its stored outputs (docs/architecture.md, "Storage layout"): the map at input
 /// size as .npy (float32, <c>np.load</c>-able), the map at the method's own resolution as
-/// .feature.npy when that differs, a PNG overlay (values ≥ 20% of max, CRM paper §4.2, with the
-/// ROI box), and the result row with its statistics. CLEAR maps also get their class responses
+/// .feature.npy when that differs (both as the method made them: signed maps keep their sign), a PNG
+/// overlay (values ≥ 20% of the map's 99.5th-percentile scale, CRM paper §4.2, with the ROI box; signed
+/// methods in the diverging colour map, |value| ≥ 20%), and the result row with its statistics. CLEAR maps also get their class responses
 /// and dominant classes as .npy, and the CLEAR composite with its legend as the overlay.
 /// </summary>
 /// <param name="classNames">Class names in logit order, for the CLEAR legend.</param>
@@ -24,7 +26,8 @@ public sealed class MapOutputWriter(IObjectStore output, Guid runId, IReadOnlyLi
         RgbImage? overlayImage = null)
     {
         var inputMap = AtSize(map, inputImage.Height, inputImage.Width);
-        var stats = RoiStats.Compute(inputMap);
+        bool signed = MethodRegistry.IsSigned(method);
+        var stats = RoiStats.Compute(inputMap, signed);
 
         await output.WriteAsync(ResultKeys.ImageMap(runId, method, imageKey), Npy(inputMap), ct);
         if (!ReferenceEquals(inputMap, map))
@@ -32,7 +35,8 @@ public sealed class MapOutputWriter(IObjectStore output, Guid runId, IReadOnlyLi
 
         var overlay = map.ClassResponses is { } clear
             ? await WriteClearAsync(imageKey, clear, inputMap, inputImage, method, ct)
-            : HeatmapOverlay.Render(overlayImage ?? inputImage, MapFor(inputMap, overlayImage).NormalizedByMax().Values, RoiStats.DefaultThreshold);
+            : HeatmapOverlay.Render(overlayImage ?? inputImage, MapFor(inputMap, overlayImage).Normalized(signed, stats.Scale).Values, RoiStats.DefaultThreshold,
+                signed: signed);
         if (!stats.RoiBox.IsEmpty)
         {
             // The ROI box is found at input size; scale it to the picture it is drawn on.

@@ -1,11 +1,13 @@
+using BatchXai.Contracts;
 using BatchXai.Imaging;
 using BatchXai.Storage.Objects;
 
 namespace BatchXai.Worker;
 
 /// <summary>
-/// Ground-truth masks for the mask metrics (pointing game, mask energy, ROI IoU): an image
-/// <c>dir/name.ext</c> has its mask at <c>masks/dir/name.png</c> or <c>masks/name.png</c> in the dataset
+/// Ground-truth masks for the mask metrics (pointing game, mask energy, ROI IoU): the mask the label
+/// file's <c>mask</c> column names for the image (<see cref="ImageRef.Mask"/>), or else, for an image
+/// <c>dir/name.ext</c>, <c>masks/dir/name.png</c> or <c>masks/name.png</c> in the dataset
 /// (the synthetic datasets' layout; .png, .tif, .tiff, .jpg and .jpeg are looked for), any non-zero
 /// pixel being inside. The mask is brought to model-input size through the same crop window the
 /// image's preprocessing took (scaled when the photo was decoded at reduced size) and thresholded at
@@ -13,7 +15,7 @@ namespace BatchXai.Worker;
 /// </summary>
 public static class MaskLoader
 {
-    public const string Folder = "masks";
+    public const string Folder = ImageRef.MasksFolder;
     private static readonly string[] Extensions = [".png", ".tif", ".tiff", ".jpg", ".jpeg"];
 
     public static IEnumerable<string> CandidateKeys(string imageKey)
@@ -25,9 +27,9 @@ public static class MaskLoader
         return stems.Distinct().SelectMany(s => Extensions.Select(e => $"{Folder}/{s}{e}"));
     }
 
-    public static async Task<bool[]?> LoadAsync(IObjectStore dataset, string imageKey, PreparedImage prepared, CancellationToken ct)
+    public static async Task<bool[]?> LoadAsync(IObjectStore dataset, ImageRef image, PreparedImage prepared, CancellationToken ct)
     {
-        foreach (var key in CandidateKeys(imageKey))
+        foreach (var key in image.Mask is { } named ? [named] : CandidateKeys(image.Key))
         {
             if (!await dataset.ExistsAsync(key, ct)) continue;
             try

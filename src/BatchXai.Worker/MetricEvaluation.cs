@@ -20,19 +20,24 @@ public sealed class MetricEvaluation(FaithfulnessOptions options, InputGeometry 
     {
         if (!options.Has(FaithfulnessMetric.Pointing)) return;
         _masks = new bool[]?[batch.Count];
-        for (int i = 0; i < batch.Count; i++) _masks[i] = await MaskLoader.LoadAsync(dataset, batch.Images[i].Key, batch.PreparedImages[i], ct);
+        for (int i = 0; i < batch.Count; i++) _masks[i] = await MaskLoader.LoadAsync(dataset, batch.Images[i], batch.PreparedImages[i], ct);
     }
 
     /// <summary>Images' metrics for one method; images run in parallel (ROAD's imputation is CPU work), each image's copies in one engine call.</summary>
-    public List<ImageMetricRow> Evaluate(string method, PreparedBatch batch, IReadOnlyList<ExplanationMap> maps, IReadOnlyList<int> targets)
+    /// <param name="usable">Which maps to measure (null: all); a map with non-finite values is not (<see cref="UnstorableMaps"/>).</param>
+    public List<ImageMetricRow> Evaluate(string method, PreparedBatch batch, IReadOnlyList<ExplanationMap> maps, IReadOnlyList<int> targets,
+        IReadOnlyList<bool>? usable = null)
     {
         var perImage = new List<ImageMetric>[batch.Count];
         var evaluator = new FaithfulnessEvaluator(options, geometry);
+        bool signed = Core.Methods.MethodRegistry.IsSigned(method);
         int size = geometry.SampleSize;
         Parallel.For(0, batch.Count, new ParallelOptions { MaxDegreeOfParallelism = parallelism }, i =>
         {
+            perImage[i] = [];
+            if (usable is not null && !usable[i]) return;
             var map = MapOutputWriter.AtSize(maps[i], geometry.Height, geometry.Width);
-            perImage[i] = evaluator.Evaluate(batch.Tensor.AsSpan(i * size, size), map, targets[i], classes, engine, i < _masks.Length ? _masks[i] : null);
+            perImage[i] = evaluator.Evaluate(batch.Tensor.AsSpan(i * size, size), map, targets[i], classes, engine, i < _masks.Length ? _masks[i] : null, signed);
         });
         var rows = new List<ImageMetricRow>();
         for (int i = 0; i < batch.Count; i++)

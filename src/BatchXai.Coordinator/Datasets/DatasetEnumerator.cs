@@ -7,7 +7,9 @@ namespace BatchXai.Coordinator.Datasets;
 /// Lists a dataset in object storage and resolves labels. Layout detection, in order: a known
 /// label file at the root (CSV manifest), images in first-level sub-folders (folder per class),
 /// anything else (unlabelled). Entries that cannot be explained (a label row without its image,
-/// a label that is no class of the model) become <see cref="DatasetProblem"/>s, not errors.
+/// a label that is no class of the model, a mask the row names that is not there) become
+/// <see cref="DatasetProblem"/>s, not errors. The <c>masks/</c> folder holds ground-truth masks
+/// (<see cref="ImageRef.MasksFolder"/>): never images to explain, and never a class folder.
 /// </summary>
 public sealed class DatasetEnumerator(IObjectStore store, IReadOnlyList<string> classNames)
 {
@@ -35,9 +37,10 @@ public sealed class DatasetEnumerator(IObjectStore store, IReadOnlyList<string> 
         return new DatasetListing(DatasetLayout.Unlabelled, "unlabelled folder", images.Select(k => new ImageRef(k, null)).ToList(), []);
     }
 
-    /// <summary>Not a known non-image type, and neither the file nor a folder above it is hidden (".DS_Store", ".cache/").</summary>
+    /// <summary>Not a known non-image type, not under <c>masks/</c>, and neither the file nor a folder above it is hidden (".DS_Store", ".cache/").</summary>
     private static bool IsCandidateImage(string key) =>
-        !key.StartsWith('.') && !key.Contains("/.", StringComparison.Ordinal) && !NonImageExtensions.Contains(Path.GetExtension(key));
+        !key.StartsWith('.') && !key.Contains("/.", StringComparison.Ordinal) && !NonImageExtensions.Contains(Path.GetExtension(key))
+        && !key.StartsWith(ImageRef.MasksFolder + "/", StringComparison.Ordinal);
 
     private DatasetListing FromClassFolders(List<string> images)
     {
@@ -63,7 +66,8 @@ public sealed class DatasetEnumerator(IObjectStore store, IReadOnlyList<string> 
         // deletes a failure row with its key: so every listed image and every problem needs a
         // key of its own, or the run's explained + failed could never reach its expected count.
         var lineOfKey = new Dictionary<string, int>(StringComparer.Ordinal);
-        foreach (var (line, id, labelText) in LabelFileFormat.Parse(format, text))
+        var allKeys = keys.ToHashSet(StringComparer.Ordinal);
+        foreach (var (line, id, labelText, mask) in LabelFileFormat.Parse(format, text))
         {
             string? key = images.Resolve(id);
             if (key is null)
@@ -84,7 +88,12 @@ public sealed class DatasetEnumerator(IObjectStore store, IReadOnlyList<string> 
                 problems.Add(new DatasetProblem(key, $"{format.FileName} line {line}: label '{labelText}' is not a class of the model ({_labels.Describe()})"));
                 continue;
             }
-            refs.Add(new ImageRef(key, label));
+            if (mask is not null && !allKeys.Contains(mask))
+            {
+                problems.Add(new DatasetProblem(key, $"{format.FileName} line {line}: mask '{mask}' is not in the dataset"));
+                continue;
+            }
+            refs.Add(new ImageRef(key, label, mask));
         }
         return new DatasetListing(DatasetLayout.CsvManifest, format.Description, refs, problems);
     }

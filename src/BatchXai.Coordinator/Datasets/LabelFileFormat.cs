@@ -2,6 +2,9 @@ using System.Text;
 
 namespace BatchXai.Coordinator.Datasets;
 
+/// <summary>One row of a label file: its 1-based line, the image id, the label text, and the mask path when the file has a <c>mask</c> column and the cell is not empty.</summary>
+public readonly record struct LabelRow(int Line, string Id, string Label, string? Mask = null);
+
 /// <summary>The label files BatchXai recognises at a dataset's root, and how to read them.</summary>
 public sealed record LabelFileFormat(string FileName, string IdColumn, string LabelColumn, string? ImageFolder, string Description)
 {
@@ -12,14 +15,21 @@ public sealed record LabelFileFormat(string FileName, string IdColumn, string La
         new("labels.csv", "key", "label", null, "generic label file (labels.csv: key,label)"),
     ];
 
-    /// <summary>Reads (line number, image id, label text) rows; a malformed header is an error naming the file and the columns it needs.</summary>
-    public static IEnumerable<(int Line, string Id, string Label)> Parse(LabelFileFormat format, string text)
+    /// <summary>
+    /// The optional column naming each image's ground-truth mask: a path relative to the dataset root,
+    /// an alternative to the <c>masks/</c> folder (README, "Metrics"). Any of the known files may carry it.
+    /// </summary>
+    public const string MaskColumn = "mask";
+
+    /// <summary>Reads the rows; a malformed header is an error naming the file and the columns it needs.</summary>
+    public static IEnumerable<LabelRow> Parse(LabelFileFormat format, string text)
     {
         // A byte order mark survives UTF-8 decoding as U+FEFF and would hide the first column's name.
         var lines = text.TrimStart('\uFEFF').Replace("\r\n", "\n").Replace('\r', '\n').Split('\n');
         var header = SplitRecord(lines[0]);
         int idCol = header.FindIndex(h => h.Equals(format.IdColumn, StringComparison.OrdinalIgnoreCase));
         int labelCol = header.FindIndex(h => h.Equals(format.LabelColumn, StringComparison.OrdinalIgnoreCase));
+        int maskCol = header.FindIndex(h => h.Equals(MaskColumn, StringComparison.OrdinalIgnoreCase));
         if (idCol < 0 || labelCol < 0)
             throw new InvalidDataException($"{format.FileName}: header '{lines[0]}' lacks the columns '{format.IdColumn},{format.LabelColumn}'");
         for (int i = 1; i < lines.Length; i++)
@@ -28,7 +38,8 @@ public sealed record LabelFileFormat(string FileName, string IdColumn, string La
             var cells = SplitRecord(lines[i]);
             string id = idCol < cells.Count ? cells[idCol] : "";
             string label = labelCol < cells.Count ? cells[labelCol] : "";
-            yield return (i + 1, id, label);
+            string? mask = maskCol >= 0 && maskCol < cells.Count && cells[maskCol].Length > 0 ? cells[maskCol] : null;
+            yield return new LabelRow(i + 1, id, label, mask);
         }
     }
 

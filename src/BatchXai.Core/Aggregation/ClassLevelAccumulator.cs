@@ -5,7 +5,10 @@ namespace BatchXai.Core.Aggregation;
 
 /// <summary>
 /// Streams the per-image maps of one method and one class into a <see cref="ClassLevelView"/>:
-/// memory stays one map's worth however many images the class has.
+/// memory stays one map's worth however many images the class has. Each map enters normalised by
+/// its 99.5th-percentile scale (<see cref="ExplanationMap.Normalized"/>): into [0, 1], or for a signed
+/// method into [−1, 1], so the class average of a signed method stays signed (evidence for the class
+/// and against it can cancel) and its score histogram spans [−1, 1].
 /// </summary>
 public sealed class ClassLevelAccumulator
 {
@@ -16,18 +19,20 @@ public sealed class ClassLevelAccumulator
     private readonly Histogram _scores, _roiRatios;
     private readonly double _roiThreshold;
 
-    public ClassLevelAccumulator(int classIndex, int height, int width, int bins = 20, double roiThreshold = DefaultClassRoiThreshold)
+    public ClassLevelAccumulator(int classIndex, int height, int width, int bins = 20, double roiThreshold = DefaultClassRoiThreshold, bool signed = false)
     {
         ClassIndex = classIndex;
+        Signed = signed;
         Height = height;
         Width = width;
         _sum = new double[height * width];
-        _scores = new Histogram(bins);
+        _scores = new Histogram(bins, min: signed ? -1 : 0);
         _roiRatios = new Histogram(bins);
         _roiThreshold = roiThreshold;
     }
 
     public int ClassIndex { get; }
+    public bool Signed { get; }
     public int Height { get; }
     public int Width { get; }
     public int Count { get; private set; }
@@ -36,7 +41,7 @@ public sealed class ClassLevelAccumulator
     public void Add(ExplanationMap map, double imageRoiRatio)
     {
         var atSize = map.Height == Height && map.Width == Width ? map : BilinearUpsampler.Resize(map, Height, Width);
-        var normalized = atSize.NormalizedByMax();
+        var normalized = atSize.Normalized(Signed);
         for (int i = 0; i < _sum.Length; i++) _sum[i] += normalized.Values[i];
         _scores.AddRange(normalized.Values);
         _roiRatios.Add(imageRoiRatio);
@@ -52,6 +57,9 @@ public sealed class ClassLevelAccumulator
         int pixels = 0;
         var box = BoundingBox.Empty;
         if (max > 0) box = BoundingBox.Of(average.Values, Width, (float)(_roiThreshold * max), out pixels);
-        return new ClassLevelView(ClassIndex, Count, average, _roiThreshold, pixels, (double)pixels / average.Values.Length, box, _scores, _roiRatios);
+        return new ClassLevelView(ClassIndex, Count, average, _roiThreshold, pixels, (double)pixels / average.Values.Length, box, _scores, _roiRatios)
+        {
+            Signed = Signed,
+        };
     }
 }

@@ -43,14 +43,32 @@ public sealed class ExplanationMap
         set => Values[y * Width + x] = value;
     }
 
+    /// <summary>
+    /// Why this map cannot be stored — the first NaN or infinite value of the map or of CLEAR's class
+    /// responses, with where it is — or null when every value is finite. A method that divides by a
+    /// vanishing quantity or meets an overflow yields such values; stored, they would poison every
+    /// statistic and class average, and SQLite refuses NaN outright.
+    /// </summary>
+    public string? WhyNotFinite()
+    {
+        for (int i = 0; i < Values.Length; i++)
+            if (!float.IsFinite(Values[i]))
+                return $"the map holds {Values[i]} at row {i / Width}, column {i % Width} of its {Height}x{Width} grid";
+        if (ClassResponses is { } responses)
+            for (int i = 0; i < responses.Responses.Length; i++)
+                if (!float.IsFinite(responses.Responses[i]))
+                    return $"class {i / (responses.Height * responses.Width)}'s response holds {responses.Responses[i]}";
+        return null;
+    }
+
     public float Max() => Values.Length == 0 ? 0f : System.Numerics.Tensors.TensorPrimitives.Max(Values);
 
     public float Mean() => System.Numerics.Tensors.TensorPrimitives.Sum(Values) / Values.Length;
 
     /// <summary>
-    /// The map divided by its maximum (CRM paper §4.2: "normalised by the maximum"), negative
-    /// values clamped to 0 so signed maps display their positive evidence. An all-zero or
-    /// all-negative map normalises to zeros rather than NaN.
+    /// The map divided by its maximum, negative values clamped to 0. CLEAR's composite (V = D
+    /// normalised, CLEAR-DR eq. 5) and the audit's mass shares use it; display, ROIs and class
+    /// averages use <see cref="Normalized"/>. An all-zero or all-negative map normalises to zeros.
     /// </summary>
     public ExplanationMap NormalizedByMax()
     {
@@ -60,6 +78,26 @@ public sealed class ExplanationMap
         {
             float inv = 1f / max;
             for (int i = 0; i < result.Length; i++) result[i] = Math.Max(0f, Values[i] * inv);
+        }
+        return new ExplanationMap(Height, Width, result);
+    }
+
+    /// <summary>The map's display scale (<see cref="MapScale.Of"/>): its 99.5th percentile, of |value| when signed.</summary>
+    public float Scale(bool signed) => MapScale.Of(Values, signed);
+
+    /// <summary>
+    /// The map divided by <paramref name="scale"/> (default: <see cref="Scale"/>) and clipped to
+    /// [0, 1], or to [−1, 1] when <paramref name="signed"/>: one hot pixel above the scale saturates
+    /// instead of shrinking every other value. A map with no positive scale normalises to zeros.
+    /// </summary>
+    public ExplanationMap Normalized(bool signed, float? scale = null)
+    {
+        float s = scale ?? Scale(signed);
+        var result = new float[Values.Length];
+        if (s > 0f && float.IsFinite(s))
+        {
+            float inv = 1f / s, low = signed ? -1f : 0f;
+            for (int i = 0; i < result.Length; i++) result[i] = Math.Clamp(Values[i] * inv, low, 1f);
         }
         return new ExplanationMap(Height, Width, result);
     }

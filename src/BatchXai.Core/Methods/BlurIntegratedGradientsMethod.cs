@@ -22,7 +22,8 @@ public sealed class BlurIntegratedGradientsMethod(int steps = BlurIntegratedGrad
     public static readonly ChoiceOption<QuadratureRule> Rule = PathOptions.Rule with { Default = QuadratureRule.GaussLegendre };
 
     public static readonly MethodDescriptor Descriptor = new("blurig", "IG along a path of decreasing Gaussian blur; costs steps gradient passes per image",
-        [Steps, PathOptions.BlurSigma, Rule], o => new BlurIntegratedGradientsMethod(o.Get(Steps), o.Get(PathOptions.BlurSigma), o.Get(Rule)));
+        [Steps, PathOptions.BlurSigma, Rule], o => new BlurIntegratedGradientsMethod(o.Get(Steps), o.Get(PathOptions.BlurSigma), o.Get(Rule)))
+        { Signed = true };
 
     public string Name => "blurig";
 

@@ -17,7 +17,8 @@ namespace BatchXai.Core.Methods;
 public sealed class DeepLiftMethod : IExplanationMethod
 {
     public static readonly MethodDescriptor Descriptor = new("deeplift",
-        "DeepLIFT rescale rule from a black reference; one multiplier backward pass over input and reference (twice a gradient pass)", () => new DeepLiftMethod());
+        "DeepLIFT rescale rule from a black reference; one multiplier backward pass over input and reference (twice a gradient pass)", () => new DeepLiftMethod())
+        { Signed = true };
 
     public string Name => "deeplift";
 

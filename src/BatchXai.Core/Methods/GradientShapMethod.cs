@@ -37,7 +37,8 @@ public sealed class GradientShapMethod(int samples = GradientShapMethod.DefaultS
     public static readonly NumberOption Sigma = new("gradshap-sigma", "input noise sigma as a fraction of each channel's input range", DefaultNoise, 0, 10);
 
     public static readonly MethodDescriptor Descriptor = new("gradshap", "GradientSHAP / expected gradients; costs samples gradient passes per image",
-        [Samples, BaselineSet, Sigma, PathOptions.BlurSigma], o => new GradientShapMethod(o.Get(Samples), o.Get(BaselineSet), o.Get(Sigma), o.Get(PathOptions.BlurSigma)));
+        [Samples, BaselineSet, Sigma, PathOptions.BlurSigma], o => new GradientShapMethod(o.Get(Samples), o.Get(BaselineSet), o.Get(Sigma), o.Get(PathOptions.BlurSigma)))
+        { Signed = true };
 
     public string Name => "gradshap";
 

@@ -26,7 +26,8 @@ public sealed class GuidedIntegratedGradientsMethod(int steps = GuidedIntegrated
     public static readonly NumberOption MaxDist = new("guidedig-max-dist", "how far a feature's progress may stray from the step's", DefaultMaxDist, 0, 1);
 
     public static readonly MethodDescriptor Descriptor = new("guidedig", "IG along an adaptive path that moves low-gradient features first; costs steps gradient passes per image, in sequence",
-        [Steps, Fraction, MaxDist, PathOptions.Baseline], o => new GuidedIntegratedGradientsMethod(o.Get(Steps), o.Get(Fraction), o.Get(MaxDist), o.Get(PathOptions.Baseline)));
+        [Steps, Fraction, MaxDist, PathOptions.Baseline], o => new GuidedIntegratedGradientsMethod(o.Get(Steps), o.Get(Fraction), o.Get(MaxDist), o.Get(PathOptions.Baseline)))
+        { Signed = true };
 
     public string Name => "guidedig";
 

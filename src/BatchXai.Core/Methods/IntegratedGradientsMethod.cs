@@ -28,7 +28,8 @@ public sealed class IntegratedGradientsMethod(int steps = IntegratedGradientsMet
     public static readonly IntOption MaxStepsOption = new("ig-max-steps", "step cap of --ig-tolerance (at least --ig-steps)", DefaultMaxSteps, 1, 65536);
 
     public static readonly MethodDescriptor Descriptor = new("ig", "Integrated Gradients from a baseline; costs steps+1 gradient passes per image",
-        [StepsOption, PathOptions.Rule, PathOptions.Baseline, PathOptions.BlurSigma, ToleranceOption, MaxStepsOption], From);
+        [StepsOption, PathOptions.Rule, PathOptions.Baseline, PathOptions.BlurSigma, ToleranceOption, MaxStepsOption], From)
+        { Signed = true };
 
     public static IntegratedGradientsMethod From(MethodOptions options)
     {

@@ -26,7 +26,8 @@ public sealed class KernelShapMethod(SuperpixelOptions superpixels, int samples 
 
     public static readonly MethodDescriptor Descriptor = new("kernelshap",
         "KernelSHAP: Shapley-kernel weighted least squares over SLIC superpixels; costs kernelshap-samples + 2 forward passes per image (258 by default)",
-        [Samples, .. SuperpixelOptions.All], o => new KernelShapMethod(SuperpixelOptions.From(o), o.Get(Samples)));
+        [Samples, .. SuperpixelOptions.All], o => new KernelShapMethod(SuperpixelOptions.From(o), o.Get(Samples)))
+        { Signed = true };
 
     public string Name => "kernelshap";
 

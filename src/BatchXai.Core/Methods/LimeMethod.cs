@@ -28,7 +28,8 @@ public sealed class LimeMethod(SuperpixelOptions superpixels, int samples = Lime
 
     public static readonly MethodDescriptor Descriptor = new("lime",
         "LIME: ridge fit of S_c on SLIC superpixels switched on/off; costs lime-samples forward passes per image (256 by default)",
-        [Samples, KernelWidth, .. SuperpixelOptions.All], o => new LimeMethod(SuperpixelOptions.From(o), o.Get(Samples), o.Get(KernelWidth)));
+        [Samples, KernelWidth, .. SuperpixelOptions.All], o => new LimeMethod(SuperpixelOptions.From(o), o.Get(Samples), o.Get(KernelWidth)))
+        { Signed = true };
 
     public string Name => "lime";
 

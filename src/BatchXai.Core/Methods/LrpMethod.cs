@@ -35,7 +35,8 @@ public sealed class LrpMethod(LrpRule rule = LrpRule.Epsilon, double epsilon = R
 
     public static readonly MethodDescriptor Descriptor = new("lrp",
         "Layer-wise Relevance Propagation (epsilon, alpha-beta or composite rule); one rule-modified backward pass (alpha-beta and z+ layers cost about 4 and 2 convolutions more)",
-        [RuleOption, EpsilonOption, AlphaOption], o => new LrpMethod(o.Get(RuleOption), o.Get(EpsilonOption), o.Get(AlphaOption)));
+        [RuleOption, EpsilonOption, AlphaOption], o => new LrpMethod(o.Get(RuleOption), o.Get(EpsilonOption), o.Get(AlphaOption)))
+        { Signed = true };
 
     public string Name => "lrp";
 

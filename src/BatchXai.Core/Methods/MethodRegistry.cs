@@ -14,7 +14,7 @@ public static class MethodRegistry
         new("gradcam", "Grad-CAM: target-layer activations weighted by their mean gradient; one gradient pass", () => new GradCamMethod()),
         new("gradcam++", "Grad-CAM++: higher-order gradient weights; one gradient pass", () => new GradCamPlusPlusMethod()),
         new("saliency", "max over channels of |∂S_c/∂x|; one gradient pass", () => new SaliencyMethod()),
-        new("gradxinput", "gradient × input, channel sum; one gradient pass", () => new SaliencyMethod(timesInput: true)),
+        new("gradxinput", "gradient × input, channel sum; one gradient pass", () => new SaliencyMethod(timesInput: true)) { Signed = true },
         SmoothGradMethod.Descriptor,
         new("guidedbp", "guided backpropagation (ReLU passes positive gradients only); one gradient pass", () => new GuidedBackpropMethod()),
         IntegratedGradientsMethod.Descriptor,
@@ -33,6 +33,9 @@ public static class MethodRegistry
     private static readonly Dictionary<string, MethodDescriptor> ByName = All.ToDictionary(d => d.Name, StringComparer.OrdinalIgnoreCase);
 
     public static IReadOnlyCollection<string> Names => ByName.Keys;
+
+    /// <summary>Whether the named method's maps are signed (<see cref="MethodDescriptor.Signed"/>); false for a name no longer known.</summary>
+    public static bool IsSigned(string name) => ByName.TryGetValue(name, out var descriptor) && descriptor.Signed;
 
     /// <summary>The method named <paramref name="name"/>, or an error listing the known ones.</summary>
     public static MethodDescriptor Find(string name) =>

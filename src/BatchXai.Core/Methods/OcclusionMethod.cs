@@ -23,7 +23,8 @@ public sealed class OcclusionMethod(int patch = OcclusionMethod.DefaultPatch, in
     public static readonly ChoiceOption<BaselineKind> Fill = new("occlusion-baseline", "what the patch shows", BaselineKind.Black);
 
     public static readonly MethodDescriptor Descriptor = new("occlusion", "score drop when a sliding patch is replaced by the baseline; one forward pass per window",
-        [Patch, Stride, Fill], o => new OcclusionMethod(o.Get(Patch), o.Get(Stride), o.Get(Fill)));
+        [Patch, Stride, Fill], o => new OcclusionMethod(o.Get(Patch), o.Get(Stride), o.Get(Fill)))
+        { Signed = true };
 
     public string Name => "occlusion";
 

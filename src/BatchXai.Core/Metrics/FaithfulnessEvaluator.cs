@@ -23,7 +23,9 @@ public sealed class FaithfulnessEvaluator(FaithfulnessOptions options, InputGeom
     /// <param name="input">the model input of the image.</param>
     /// <param name="map">the map at model-input size (H×W).</param>
     /// <param name="mask">H×W ground truth, or null when the image has none (mask metrics are then left out).</param>
-    public List<ImageMetric> Evaluate(ReadOnlySpan<float> input, ExplanationMap map, int targetClass, int classes, IScoreEngine engine, bool[]? mask)
+    /// <param name="signed">The method's maps are signed: the ROI's scale is then the percentile of |map| (<see cref="RoiStats"/>).</param>
+    public List<ImageMetric> Evaluate(ReadOnlySpan<float> input, ExplanationMap map, int targetClass, int classes, IScoreEngine engine, bool[]? mask,
+        bool signed = false)
     {
         if (map.Height != geometry.Height || map.Width != geometry.Width)
             throw new ArgumentException($"metrics need the map at input size {geometry.Height}x{geometry.Width}, got {map.Height}x{map.Width}", nameof(map));
@@ -33,7 +35,7 @@ public sealed class FaithfulnessEvaluator(FaithfulnessOptions options, InputGeom
         {
             metrics.Add(new ImageMetric(ImageMetric.PointingHit, MaskAgreement.PointingHit(map, mask, options.PointingTolerance)));
             metrics.Add(new ImageMetric(ImageMetric.MaskEnergy, MaskAgreement.EnergyInside(map, mask)));
-            metrics.Add(new ImageMetric(ImageMetric.RoiIou, MaskAgreement.RoiIou(map, mask)));
+            metrics.Add(new ImageMetric(ImageMetric.RoiIou, MaskAgreement.RoiIou(map, mask, signed)));
         }
         return metrics;
     }

@@ -6,7 +6,7 @@ namespace BatchXai.Core.Metrics;
 /// How a map agrees with a user's ground-truth mask (README, "Metrics"), both at model-input size:
 /// the pointing game (the map's maximum falls in the mask dilated by a tolerance), the energy
 /// inside the mask (Σ max(map, 0) inside / Σ max(map, 0)), and the IoU of the map's ROI
-/// (values ≥ 20% of the maximum, the CRM paper's display threshold) with the mask.
+/// (the stored ROI of <see cref="RoiStats"/>: values ≥ 20% of the map's 99.5th-percentile scale) with the mask.
 /// </summary>
 public static class MaskAgreement
 {
@@ -40,15 +40,16 @@ public static class MaskAgreement
         return total > 0 ? inside / total : double.NaN;
     }
 
-    /// <summary>|ROI ∩ mask| / |ROI ∪ mask|, ROI = values ≥ threshold × max; NaN when both are empty.</summary>
-    public static double RoiIou(ExplanationMap map, bool[] mask, float threshold = RoiStats.DefaultThreshold)
+    /// <summary>|ROI ∩ mask| / |ROI ∪ mask|, ROI = values ≥ threshold × the map's scale (<see cref="MapScale"/>; of |map| when
+    /// <paramref name="signed"/>); NaN when both are empty.</summary>
+    public static double RoiIou(ExplanationMap map, bool[] mask, bool signed, float threshold = RoiStats.DefaultThreshold)
     {
-        float max = map.Max();
-        bool anyRoi = max > 0 && float.IsFinite(max);
+        float scale = map.Scale(signed);
+        bool anyRoi = scale > 0 && float.IsFinite(scale);
         long intersection = 0, union = 0;
         for (int i = 0; i < map.Values.Length; i++)
         {
-            bool roi = anyRoi && map.Values[i] >= threshold * max;
+            bool roi = anyRoi && map.Values[i] >= threshold * scale;
             if (roi && mask[i]) intersection++;
             if (roi || mask[i]) union++;
         }

@@ -34,6 +34,16 @@ public sealed class Colormap
         Polynomial(t, 0.09140261, 2.19418839, 4.84296658, -14.18503333, 4.27729857, 2.82956604),
         Polynomial(t, 0.10667330, 12.64194608, -60.58204836, 110.36276771, -89.90310912, 27.34824973)));
 
+    /// <summary>
+    /// The diverging map for signed explanations, matplotlib's "bwr": blue (0,0,1) at t = 0 through
+    /// white at t = 0.5 to red (1,0,0) at t = 1, linear in each half. Through <see cref="MapSigned"/>,
+    /// −1 (evidence against the class) is blue and +1 (evidence for it) is red.
+    /// </summary>
+    public static Colormap BlueWhiteRed { get; } = new("bwr", t => (
+        Piecewise(t, (0, 0), (0.5, 1), (1, 1)),
+        Piecewise(t, (0, 0), (0.5, 1), (1, 0)),
+        Piecewise(t, (0, 1), (0.5, 1), (1, 0))));
+
     public Rgb this[int index] => _table[index];
 
     /// <summary>Colour of <paramref name="value"/>, clamped to [0,1]; NaN maps to the lowest colour.</summary>
@@ -42,6 +52,9 @@ public sealed class Colormap
         if (!(value > 0)) return _table[0];
         return value >= 1 ? _table[255] : _table[(int)(value * 255f + 0.5f)];
     }
+
+    /// <summary>Colour of a signed value in [−1, 1] (clamped): −1 is the table's first entry, 0 its middle, +1 its last.</summary>
+    public Rgb MapSigned(float value) => float.IsNaN(value) ? _table[128] : Map((value + 1f) * 0.5f);
 
     private static byte ToByte(double unit) => (byte)Math.Round(Math.Clamp(unit, 0, 1) * 255);
 

@@ -9,9 +9,11 @@ public static class HeatmapOverlay
     /// <c>out = (1 − alpha)·background + alpha·colour</c>. Pixels below the threshold (and NaN) keep
     /// the background — the CRM paper shows only values ≥ 20% of the maximum.
     /// </summary>
-    /// <param name="normalisedMap">Height×Width values in [0,1], row-major, same size as the background.</param>
+    /// <param name="normalisedMap">Height×Width values in [0,1] ([−1,1] when <paramref name="signed"/>), row-major, same size as the background.</param>
+    /// <param name="signed">A signed map: pixels with |value| ≥ threshold are shown, in a diverging colour map
+    /// (default <see cref="Colormap.BlueWhiteRed"/>: red for the class, blue against it).</param>
     public static RgbImage Render(RgbImage background, ReadOnlySpan<float> normalisedMap, float threshold = 0.2f,
-        float alpha = 0.5f, Colormap? colormap = null)
+        float alpha = 0.5f, Colormap? colormap = null, bool signed = false)
     {
         ArgumentNullException.ThrowIfNull(background);
         if (normalisedMap.Length != background.Width * background.Height)
@@ -19,15 +21,15 @@ public static class HeatmapOverlay
                 $"map has {normalisedMap.Length} values, the {background.Width}x{background.Height} background needs {background.Width * background.Height}",
                 nameof(normalisedMap));
         if (!(alpha >= 0 && alpha <= 1)) throw new ArgumentOutOfRangeException(nameof(alpha), alpha, "alpha must be in [0,1]");
-        colormap ??= Colormap.Jet;
+        colormap ??= signed ? Colormap.BlueWhiteRed : Colormap.Jet;
 
         var result = new RgbImage(background.Width, background.Height, (byte[])background.Pixels.Clone());
         var pixels = result.Pixels;
         for (int p = 0; p < normalisedMap.Length; p++)
         {
             float value = normalisedMap[p];
-            if (!(value >= threshold)) continue;
-            var colour = colormap.Map(value);
+            if (!((signed ? Math.Abs(value) : value) >= threshold)) continue;
+            var colour = signed ? colormap.MapSigned(value) : colormap.Map(value);
             int i = 3 * p;
             pixels[i] = Blend(pixels[i], colour.R, alpha);
             pixels[i + 1] = Blend(pixels[i + 1], colour.G, alpha);

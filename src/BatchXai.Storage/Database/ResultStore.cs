@@ -133,7 +133,10 @@ public sealed class ResultStore(Func<ResultsDb> openDb)
             await db.Database.ExecuteSqlAsync($"SELECT 1 FROM runs WHERE id = {runId} FOR UPDATE", ct);
         await db.Runs.Where(r => r.Id == runId).ExecuteUpdateAsync(s => s
             .SetProperty(r => r.Explained, r => db.ImageResults.Where(x => x.RunId == r.Id).Select(x => x.ImageKey).Distinct().Count())
-            .SetProperty(r => r.Failed, r => db.ImageFailures.Count(x => x.RunId == r.Id))
+            // An image with some maps stored is explained even when one of its methods failed it (a
+            // non-finite map): its failure row says which; counted here it would count twice.
+            .SetProperty(r => r.Failed, r => db.ImageFailures.Count(x => x.RunId == r.Id
+                && !db.ImageResults.Any(y => y.RunId == r.Id && y.ImageKey == x.ImageKey)))
             .SetProperty(r => r.UpdatedAt, DateTime.UtcNow), ct);
         var run = await db.Runs.AsNoTracking().FirstAsync(r => r.Id == runId, ct);
         await tx.CommitAsync(ct);

@@ -35,29 +35,31 @@ public class MapMathTests
     }
 
     [Fact]
-    public void Roi_counts_pixels_at_or_above_twenty_percent_of_max_and_boxes_them()
+    public void Roi_counts_pixels_at_or_above_twenty_percent_of_the_scale_and_boxes_them()
     {
         var map = new ExplanationMap(4, 5);
         map[1, 1] = 10f;   // max
-        map[2, 3] = 2f;    // exactly 20%: in
-        map[3, 0] = 1.99f; // just below: out
+        map[2, 3] = 2f;    // above 20% of the scale: in
+        map[3, 0] = 1.8f;  // below: out
         map[0, 4] = -5f;   // negative: out
-        var stats = RoiStats.Compute(map);
+        var stats = RoiStats.Compute(map, signed: false);
         Assert.Equal(10f, stats.Max);
+        Assert.Equal(9.24f, stats.Scale, 1e-5); // numpy.percentile(map, 99.5) = 9.24: threshold 1.848
         Assert.Equal(2, stats.RoiPixels);
         Assert.Equal(2.0 / 20, stats.RoiRatio, 1e-12);
         Assert.Equal(new BoundingBox(1, 1, 3, 2), stats.RoiBox);
-        Assert.Equal((10f + 2f + 1.99f - 5f) / 20f, stats.Mean, 1e-6);
+        Assert.Equal((10f + 2f + 1.8f - 5f) / 20f, stats.Mean, 1e-6);
     }
 
     [Fact]
     public void An_all_zero_map_has_an_empty_roi_and_normalises_to_zeros()
     {
         var zero = new ExplanationMap(3, 3);
-        var stats = RoiStats.Compute(zero);
+        var stats = RoiStats.Compute(zero, signed: true);
         Assert.Equal(0, stats.RoiPixels);
         Assert.True(stats.RoiBox.IsEmpty);
         Assert.All(zero.NormalizedByMax().Values, v => Assert.Equal(0f, v));
+        Assert.All(zero.Normalized(signed: true).Values, v => Assert.Equal(0f, v));
     }
 
     [Fact]
@@ -77,20 +79,22 @@ public class MapMathTests
     }
 
     [Fact]
-    public void Class_view_averages_max_normalised_maps_and_boxes_the_seventy_percent_region()
+    public void Class_view_averages_percentile_normalised_maps_and_boxes_the_seventy_percent_region()
     {
+        // numpy: clip(m / percentile(m, 99.5), 0, 1) gives 1 and 0.5063291 for both maps.
         var accumulator = new ClassLevelAccumulator(classIndex: 2, height: 2, width: 3);
-        accumulator.Add(new ExplanationMap(2, 3, [10, 0, 0, 0, 5, 0]), imageRoiRatio: 0.2);   // normalised: 1, .5
-        accumulator.Add(new ExplanationMap(2, 3, [1, 0, 0, 0, 0, 0.5f]), imageRoiRatio: 0.4); // normalised: 1, .5
+        accumulator.Add(new ExplanationMap(2, 3, [10, 0, 0, 0, 5, 0]), imageRoiRatio: 0.2);
+        accumulator.Add(new ExplanationMap(2, 3, [1, 0, 0, 0, 0, 0.5f]), imageRoiRatio: 0.4);
         var view = accumulator.Build();
 
         Assert.Equal(2, view.ImageCount);
-        Assert.Equal([1f, 0f, 0f, 0f, 0.25f, 0.25f], view.AverageMap.Values);
+        float[] expected = [1f, 0f, 0f, 0f, 0.25316456f, 0.25316456f];
+        for (int i = 0; i < expected.Length; i++) Assert.Equal(expected[i], view.AverageMap.Values[i], 1e-6);
         Assert.Equal(1, view.RoiPixels);                     // only the top-left reaches 70% of 1
         Assert.Equal(new BoundingBox(0, 0, 0, 0), view.RoiBox);
         Assert.Equal(0.3, view.ImageRoiRatios.Mean, 1e-12);
         Assert.Equal(12, view.Scores.Count);                 // every pixel of every image
-        Assert.Equal((1 + 0.5 + 1 + 0.5) / 12.0, view.Scores.Mean, 1e-9);
+        Assert.Equal(0.251054843266805, view.Scores.Mean, 1e-7);
     }
 
     [Fact]
@@ -98,7 +102,7 @@ public class MapMathTests
     {
         var accumulator = new ClassLevelAccumulator(0, 4, 4);
         accumulator.Add(new ExplanationMap(2, 2, [0, 1, 2, 3]), 0);
-        var expected = BilinearUpsampler.Resize(new ExplanationMap(2, 2, [0, 1, 2, 3]), 4, 4).NormalizedByMax();
+        var expected = BilinearUpsampler.Resize(new ExplanationMap(2, 2, [0, 1, 2, 3]), 4, 4).Normalized(signed: false);
         Assert.Equal(expected.Values, accumulator.Build().AverageMap.Values);
     }
 }

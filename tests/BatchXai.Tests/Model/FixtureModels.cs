@@ -6,10 +6,11 @@ namespace BatchXai.Tests.Model;
 /// <summary>Writes a manifest for one of the exported graph fixtures into a temporary folder.</summary>
 internal sealed class FixtureModel : IDisposable
 {
-    public FixtureModel(string fixture, string head = "gap-linear", string? targetLayer = null, int size = 32, bool fundusCrop = false)
+    /// <param name="onnxPath">The model file when it is not one of the Graph fixtures (the name is then only the manifest's).</param>
+    public FixtureModel(string fixture, string head = "gap-linear", string? targetLayer = null, int size = 32, bool fundusCrop = false, string? onnxPath = null)
     {
         Folder = Directory.CreateTempSubdirectory("batchxai-model-").FullName;
-        File.Copy(GraphFixtures.OnnxPath(fixture), Path.Combine(Folder, "model.onnx"));
+        File.Copy(onnxPath ?? GraphFixtures.OnnxPath(fixture), Path.Combine(Folder, "model.onnx"));
         var manifest = new JsonObject
         {
             ["name"] = fixture,
