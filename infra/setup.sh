@@ -45,7 +45,7 @@ apt_install() {
 apt_install libturbojpeg0 libspng0 libtiff6
 # npm fetches chart.js; a machine may already have Node from elsewhere.
 command -v npm >/dev/null 2>&1 || apt_install nodejs npm
-if [ "$want_test" = 1 ]; then apt_install python3 python3-numpy python3-pil chromium python3-torch python3-torchvision python3-onnx python3-skimage; fi
+if [ "$want_test" = 1 ]; then apt_install python3 python3-numpy python3-pil chromium python3-torch python3-torchvision python3-onnx python3-skimage python3-matplotlib; fi
 if [ "$want_python" = 1 ]; then apt_install python3-torch python3-torchvision python3-onnx python3-numpy python3-pil; fi
 
 # npm tarball -> one file, without running any install script.
