@@ -88,11 +88,25 @@ public sealed class MultiLabelRunTests(MultiLabelExports exports, ITestOutputHel
     [Fact]
     public async Task The_threshold_decides_which_findings_are_explained()
     {
-        var outcome = await RunAsync("threshold", "cam", options: new() { ["finding-threshold"] = "0.9" });
+        var outcome = await RunAsync("threshold", "cam,gradcam", options: new() { ["finding-threshold"] = "0.9" });
         Assert.Equal(ExitCodes.Ok, outcome.ExitCode);
         var expected = exports.PredictedPairs(0.9);
         Assert.NotEqual(exports.PredictedPairs(0.5), expected);
-        Assert.Equal(expected, Pairs(Results(outcome), "cam"));
+        var rows = Results(outcome);
+        Assert.Equal(expected, Pairs(rows, "cam"));
+        Assert.Equal(expected, Pairs(rows, "gradcam"));
+
+        // Grad-CAM through the backward graph, seeded per (image, finding): on a GAP → linear head α_k = W[f,k]/(uv), so
+        // Grad-CAM_f = ReLU(CAM_f)/(uv) — numpy's CAM of that finding.
+        double worst = 0;
+        foreach (var (key, finding) in expected)
+        {
+            var cam = exports.Reference("cam", Array.IndexOf(exports.Keys, key), finding);
+            var reference = cam.Select(c => Math.Max(c, 0) / cam.Length).ToArray();
+            worst = Math.Max(worst, RelativeError(reference, StoredFeatureMap(outcome, "gradcam", finding, key)));
+        }
+        output.WriteLine($"gradcam: {expected.Count} (image, finding) maps at threshold 0.9, worst relative error vs numpy {worst:E2}");
+        Assert.True(worst <= 1e-4, $"gradcam: relative error {worst:E2}");
     }
 
     [Fact]
