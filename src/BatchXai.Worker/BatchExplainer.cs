@@ -42,19 +42,18 @@ public sealed class BatchExplainer(ModelCache models, ResultStore results, Worke
             var probabilityValues = new float[prepared.Count * classes];
             var predicted = new int[prepared.Count];
             var probabilityJson = new string[prepared.Count];
-            var sigmoid = model.Network.Manifest.Outputs.Activation == Onnx.Manifest.OutputActivation.Sigmoid;
+            // Multi-label heads (a sigmoid output, or outputs.multiLabel) score each finding on its own.
+            bool multiLabel = model.Head.MultiLabel;
             for (int i = 0; i < prepared.Count; i++)
             {
                 var logits = forward.Logits.AsSpan(i * classes, classes);
                 var probabilities = probabilityValues.AsSpan(i * classes, classes);
                 predicted[i] = TensorPrimitives.IndexOfMax(logits);
-                // Multi-label heads (outputs.activation sigmoid) score each finding on its own.
-                if (sigmoid) TensorPrimitives.Sigmoid(logits, probabilities);
+                if (multiLabel) TensorPrimitives.Sigmoid(logits, probabilities);
                 else Softmax.Into(logits, probabilities); // max-subtracted: logits above ~88 would overflow to NaN
                 probabilityJson[i] = MapOutputWriter.ProbabilitiesJson(probabilities);
             }
             // One (image, class) pair per image, or per finding on a multi-label head (ExplanationTargets).
-            bool multiLabel = model.Head.MultiLabel;
             double threshold = new MethodOptions(settings.MethodOptions).Get(FindingThresholdOption.Spec);
             var pairs = ExplanationTargets.For(settings, prepared.Images, probabilityValues, predicted, classes, multiLabel, threshold);
             var targets = pairs.Classes;
