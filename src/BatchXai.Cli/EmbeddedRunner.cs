@@ -15,7 +15,7 @@ public sealed record RunArguments(
     string Model,
     string Methods = "crm",
     string Out = "out",
-    TargetMode Target = TargetMode.Predicted,
+    TargetChoice? Target = null,
     int BatchSize = 32,
     int Threads = 0,
     ProviderRequest Provider = ProviderRequest.Cpu,
@@ -45,7 +45,8 @@ public static class EmbeddedRunner
         try
         {
             var methods = args.Methods.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-            var request = new RunRequest(Path.GetFullPath(args.Dataset), Path.GetFullPath(args.Model), methods, outDir, args.Target, args.BatchSize, args.MethodOptions);
+            var request = new RunRequest(Path.GetFullPath(args.Dataset), Path.GetFullPath(args.Model), methods, outDir, (args.Target ?? TargetChoice.Predicted).Mode, args.BatchSize, args.MethodOptions,
+                TargetFinding: args.Target?.Finding);
             // The coordinator checks the model, methods and options, and its preflight loads the model
             // into the worker's cache and prepares its backward graphs, before anything is queued.
             var run = await host.Services.GetRequiredService<RunCoordinator>().StartAsync(request, ct);

@@ -44,6 +44,7 @@ public sealed class RunCoordinator(ResultStore results, IBus bus, RunProgressTra
         var resolved = await models.ResolveAsync(request.ModelManifestPath, ct);
         var model = InspectModel(resolved.ManifestPath);
         var methods = ResolveMethods(request.Methods, request.MethodOptions, model);
+        var targetFinding = ResolveTarget(request.TargetChoice, model, request.MethodOptions);
         foreach (var note in model.Notes) log.LogInformation("model {Model}: {Note}", model.Manifest.Name, note);
         Preflight(request, resolved.ManifestPath, methods);
 
@@ -72,14 +73,14 @@ public sealed class RunCoordinator(ResultStore results, IBus bus, RunProgressTra
         IReadOnlyDictionary<string, string> options;
         try
         {
-            options = ClassSelectionOption.Resolve(request.MethodOptions, labelled: listing.Images.Any(i => i.Label is not null));
+            options = ClassSelectionOption.Resolve(request.MethodOptions, labelled: listing.Images.Any(i => i.Label is not null || i.Findings is not null));
         }
         catch (ArgumentException e)
         {
             throw new RunSetupException(e.Message, e);
         }
         var settings = new RunSettings(request.DatasetUri, resolved.Uri, request.ResultsUri,
-            methods.Select(m => m.Name).ToList(), request.Target, options, resolved.Files);
+            methods.Select(m => m.Name).ToList(), request.TargetChoice.Mode, options, resolved.Files, targetFinding);
         var run = new RunRow
         {
             Id = NewId.NextGuid(),
@@ -90,7 +91,7 @@ public sealed class RunCoordinator(ResultStore results, IBus bus, RunProgressTra
             ModelSha256 = model.Sha256,
             ResultsUri = settings.ResultsUri,
             Methods = string.Join(',', settings.Methods),
-            Target = settings.Target.ToString().ToLowerInvariant(),
+            Target = request.TargetChoice.ToString(),
             ClassNamesJson = JsonSerializer.Serialize(model.Manifest.Classes),
             Expected = listing.Expected,
             OptionsJson = JsonSerializer.Serialize(new RunOptions(request.BatchSize, options, filter is not null, skipped, resolved.Files), RunOptions.Json),
@@ -126,6 +127,22 @@ public sealed class RunCoordinator(ResultStore results, IBus bus, RunProgressTra
         catch (ManifestException e)
         {
             throw new RunSetupException(e.Message, e);
+        }
+    }
+
+    /// <summary>The class index <c>--target NAME</c> names (null for predicted/label); a name that is no class of the model stops the run.</summary>
+    private static int? ResolveTarget(TargetChoice target, InspectedModel model, IReadOnlyDictionary<string, string>? options)
+    {
+        try
+        {
+            // Per-image metrics are stored one per (image, method, metric): a multi-label run's several maps per image have no room yet.
+            if (model.Manifest.Outputs.MultiLabel && Core.Metrics.FaithfulnessOptions.From(options).Metrics != Core.Metrics.FaithfulnessMetric.None)
+                throw new ArgumentException($"--metrics is not offered for multi-label (sigmoid) heads yet; leave it out for this model");
+            return target.Resolve(model.Manifest.Classes);
+        }
+        catch (ArgumentException e)
+        {
+            throw new RunSetupException($"model {model.Manifest.Name}: {e.Message}", e);
         }
     }
 

@@ -40,23 +40,27 @@ public sealed class BatchExplainer(ModelCache models, ResultStore results, Worke
         {
             var forward = model.Network.Forward(prepared.Tensor, prepared.Count);
             int classes = model.Head.Classes;
-            var probabilities = new float[classes];
+            var probabilityValues = new float[prepared.Count * classes];
             var predicted = new int[prepared.Count];
-            var targets = new int[prepared.Count];
             var probabilityJson = new string[prepared.Count];
-            var sigmoid = model.Network.Manifest.Outputs.Activation == Onnx.Manifest.OutputActivation.Sigmoid;
+            // Multi-label heads (a sigmoid output, or outputs.multiLabel) score each finding on its own.
+            bool multiLabel = model.Head.MultiLabel;
             for (int i = 0; i < prepared.Count; i++)
             {
                 var logits = forward.Logits.AsSpan(i * classes, classes);
+                var probabilities = probabilityValues.AsSpan(i * classes, classes);
                 predicted[i] = TensorPrimitives.IndexOfMax(logits);
-                // Multi-label heads (outputs.activation sigmoid) score each finding on its own.
-                if (sigmoid) TensorPrimitives.Sigmoid(logits, probabilities);
+                if (multiLabel) TensorPrimitives.Sigmoid(logits, probabilities);
                 else Softmax.Into(logits, probabilities); // max-subtracted: logits above ~88 would overflow to NaN
                 probabilityJson[i] = MapOutputWriter.ProbabilitiesJson(probabilities);
-                targets[i] = settings.Target == TargetMode.Label && prepared.Images[i].Label is int label ? label : predicted[i];
             }
+            // One (image, class) pair per image, or per finding on a multi-label head (ExplanationTargets).
+            double threshold = new MethodOptions(settings.MethodOptions).Get(FindingThresholdOption.Spec);
+            var pairs = ExplanationTargets.For(settings, prepared.Images, probabilityValues, predicted, classes, multiLabel, threshold);
+            var targets = pairs.Classes;
+            bool onePerImage = pairs.OnePerImage(prepared.Count);
 
-            var request = new ExplanationRequest(forward.Features, forward.Logits, targets, model.Head, forward.ClassScoreMaps)
+            var whole = new ExplanationRequest(forward.Features, forward.Logits, onePerImage ? targets : predicted, model.Head, forward.ClassScoreMaps)
             {
                 Inputs = prepared.Tensor,
                 Geometry = model.Geometry,
@@ -64,6 +68,7 @@ public sealed class BatchExplainer(ModelCache models, ResultStore results, Worke
                 ClassResponses = model.Network.ClassResponses,
                 Scores = model.Network,
             };
+            var request = onePerImage ? whole : whole.ForSamples(pairs.Images, targets);
             var writer = new MapOutputWriter(output, batch.RunId, model.Network.Manifest.Classes);
             // Images' outputs are written concurrently: against a remote store (S3) each write is a
             // network round trip, and one after another their latencies would add up per batch.
@@ -79,18 +84,25 @@ public sealed class BatchExplainer(ModelCache models, ResultStore results, Worke
             {
                 ExplanationMap[] maps = method.Explain(request);
                 mapsByMethod[method.Name] = maps;
-                var usable = unstorable.Check(method.Name, maps);
+                var usable = unstorable.Check(method.Name, maps, pairs.Images);
                 if (evaluation is not null) metricRows.AddRange(evaluation.Evaluate(method.Name, prepared, maps, targets, usable));
-                var methodRows = new ImageResultRow?[prepared.Count];
-                await Parallel.ForEachAsync(Enumerable.Range(0, prepared.Count).Where(i => usable[i]), writes, async (i, token) =>
+                var methodRows = new ImageResultRow?[targets.Length];
+                await Parallel.ForEachAsync(Enumerable.Range(0, targets.Length).Where(j => usable[j]), writes, async (j, token) =>
                 {
-                    var row = await writer.WriteAsync(method.Name, prepared.Images[i].Key, maps[i], prepared.PreparedImages[i].Image, token, prepared.OverlayImages[i]);
+                    int i = pairs.Images[j];
+                    var finding = multiLabel ? ResultKeys.FindingFolder(targets[j], model.Network.Manifest.Classes[targets[j]]) : null;
+                    var row = await writer.WriteAsync(method.Name, prepared.Images[i].Key, maps[j], prepared.PreparedImages[i].Image, token, prepared.OverlayImages[i], finding);
                     row.Label = prepared.Images[i].Label;
                     row.Predicted = predicted[i];
-                    row.TargetClass = targets[i];
+                    row.TargetClass = targets[j];
                     row.ProbabilitiesJson = probabilityJson[i];
+                    if (multiLabel)
+                    {
+                        row.LabelFindingsJson = prepared.Images[i].Findings is { } labelled ? ExplanationTargets.Json(labelled) : null;
+                        row.PredictedFindingsJson = ExplanationTargets.Json(ExplanationTargets.Present(probabilityValues.AsSpan(i * classes, classes), threshold));
+                    }
                     row.ContentSha256 = prepared.ContentHashes[i];
-                    methodRows[i] = row;
+                    methodRows[j] = row;
                 });
                 rows.AddRange(methodRows.OfType<ImageResultRow>());
             }

@@ -22,19 +22,20 @@ public sealed class MapOutputWriter(IObjectStore output, Guid runId, IReadOnlyLi
 
     /// <param name="overlayImage">What the overlay is drawn on: the original image's region the model saw at the
     /// run's overlay size (the map is upsampled to it); null: the model-input image. CLEAR composites stay at input size.</param>
+    /// <param name="finding">A multi-label run's finding folder (<see cref="ResultKeys.FindingFolder"/>): the map is the image's for that finding.</param>
     public async Task<ImageResultRow> WriteAsync(string method, string imageKey, ExplanationMap map, RgbImage inputImage, CancellationToken ct,
-        RgbImage? overlayImage = null)
+        RgbImage? overlayImage = null, string? finding = null)
     {
         var inputMap = AtSize(map, inputImage.Height, inputImage.Width);
         bool signed = MethodRegistry.IsSigned(method);
         var stats = RoiStats.Compute(inputMap, signed);
 
-        await output.WriteAsync(ResultKeys.ImageMap(runId, method, imageKey), Npy(inputMap), ct);
+        await output.WriteAsync(ResultKeys.ImageMap(runId, method, imageKey, finding), Npy(inputMap), ct);
         if (!ReferenceEquals(inputMap, map))
-            await output.WriteAsync(ResultKeys.ImageFeatureMap(runId, method, imageKey), Npy(map), ct);
+            await output.WriteAsync(ResultKeys.ImageFeatureMap(runId, method, imageKey, finding), Npy(map), ct);
 
         var overlay = map.ClassResponses is { } clear
-            ? await WriteClearAsync(imageKey, clear, inputMap, inputImage, method, ct)
+            ? await WriteClearAsync(imageKey, clear, inputMap, inputImage, method, finding, ct)
             : HeatmapOverlay.Render(overlayImage ?? inputImage, MapFor(inputMap, overlayImage).Normalized(signed, stats.Scale).Values, RoiStats.DefaultThreshold,
                 signed: signed);
         if (!stats.RoiBox.IsEmpty)
@@ -45,7 +46,7 @@ public sealed class MapOutputWriter(IObjectStore output, Guid runId, IReadOnlyLi
                 Math.Min(overlay.Width - 1, (int)((stats.RoiBox.X1 + 1) * sx) - 1), Math.Min(overlay.Height - 1, (int)((stats.RoiBox.Y1 + 1) * sy) - 1), RoiBoxColour,
                 thickness: Math.Max(1, Math.Max(overlay.Width, overlay.Height) / 256));
         }
-        var pngKey = ResultKeys.ImageOverlay(runId, method, imageKey);
+        var pngKey = ResultKeys.ImageOverlay(runId, method, imageKey, finding);
         await output.WriteAsync(pngKey, PngEncoder.Encode(overlay), ct);
 
         var lowRes = LowRes(map);
@@ -63,22 +64,22 @@ public sealed class MapOutputWriter(IObjectStore output, Guid runId, IReadOnlyLi
             RoiX0 = stats.RoiBox.X0, RoiY0 = stats.RoiBox.Y0, RoiX1 = stats.RoiBox.X1, RoiY1 = stats.RoiBox.Y1,
             CompletenessDelta = map.CompletenessDelta,
             PathSteps = map.PathSteps,
-            NpyUri = output.UriOf(ResultKeys.ImageMap(runId, method, imageKey)),
+            NpyUri = output.UriOf(ResultKeys.ImageMap(runId, method, imageKey, finding)),
             PngUri = output.UriOf(pngKey),
         };
     }
 
     /// <summary>R (N×H×W) and Ĉ (H×W) as .npy; returns the CLEAR composite, V = D normalised by its maximum.</summary>
     private async Task<RgbImage> WriteClearAsync(string imageKey, ClassResponseMaps clear, ExplanationMap dominantResponse, RgbImage inputImage,
-        string method, CancellationToken ct)
+        string method, string? finding, CancellationToken ct)
     {
         if (clear.Height != inputImage.Height || clear.Width != inputImage.Width)
             throw new InvalidOperationException($"{method}: class responses of {clear.Height}x{clear.Width} for a {inputImage.Height}x{inputImage.Width} input image");
-        await output.WriteAsync(ResultKeys.ImageClassResponses(runId, method, imageKey),
+        await output.WriteAsync(ResultKeys.ImageClassResponses(runId, method, imageKey, finding),
             NpyFile.ToBytes(clear.Responses, [clear.Classes, clear.Height, clear.Width]), ct);
         using var dominant = new MemoryStream();
         NpyFile.WriteInt32(dominant, clear.DominantClass, [clear.Height, clear.Width]);
-        await output.WriteAsync(ResultKeys.ImageDominantClass(runId, method, imageKey), dominant.ToArray(), ct);
+        await output.WriteAsync(ResultKeys.ImageDominantClass(runId, method, imageKey, finding), dominant.ToArray(), ct);
         var names = classNames ?? Enumerable.Range(0, clear.Classes).Select(d => d.ToString()).ToArray();
         return ClearComposite.Render(inputImage, clear.DominantClass, dominantResponse.NormalizedByMax().Values, names, RoiStats.DefaultThreshold);
     }

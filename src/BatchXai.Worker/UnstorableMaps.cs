@@ -16,13 +16,16 @@ public sealed class UnstorableMaps(int images)
     private readonly bool[] _stored = new bool[images];
 
     /// <summary>Which of a method's maps can be stored (true) — the others are recorded with why.</summary>
-    public bool[] Check(string method, IReadOnlyList<ExplanationMap> maps)
+    /// <param name="imageOf">The image each map belongs to (map j is image <c>imageOf[j]</c>'s: one per image, or one per
+    /// (image, finding) on a multi-label head).</param>
+    public bool[] Check(string method, IReadOnlyList<ExplanationMap> maps, IReadOnlyList<int> imageOf)
     {
         var usable = new bool[maps.Count];
-        for (int i = 0; i < maps.Count; i++)
+        for (int j = 0; j < maps.Count; j++)
         {
-            if (maps[i].WhyNotFinite() is { } why) (_reasons[i] ??= []).Add($"{method}: {why}");
-            else usable[i] = _stored[i] = true;
+            int i = imageOf[j];
+            if (maps[j].WhyNotFinite() is { } why) (_reasons[i] ??= []).Add($"{method}: {why}");
+            else usable[j] = _stored[i] = true;
         }
         return usable;
     }

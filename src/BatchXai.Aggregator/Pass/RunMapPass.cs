@@ -32,10 +32,10 @@ public sealed class RunMapPass(ResultStore results, ClassSelection selection, IO
             if (needs.Count == 0) continue;
             bool dominant = needs.Any(a => a.Needs.HasFlag(MapNeeds.DominantClass));
             var images = (await results.ResultsAsync(run.Id, method, ct))
-                .Select(row => (Row: row, Class: ClassSelections.ClassOf(selection, row.Label, row.Predicted)))
+                .Select(row => (Row: row, Class: ClassSelections.ClassOf(selection, row)))
                 .Where(i => i.Class is int c && c >= 0 && c < classes)
                 .Select(i => (i.Row, Class: i.Class!.Value));
-            await foreach (var image in ReadInOrderAsync(output, run.Id, method, images, dominant, ct))
+            await foreach (var image in ReadInOrderAsync(output, run.Id, method, info.ClassNames, images, dominant, ct))
                 foreach (var (accumulator, _) in needs) accumulator.Add(image);
         }
         foreach (var accumulator in accumulators) await accumulator.FinishAsync(output, ct);
@@ -45,7 +45,7 @@ public sealed class RunMapPass(ResultStore results, ClassSelection selection, IO
     public Task RunAsync(RunRow run, IMapAccumulator accumulator, CancellationToken ct) => RunAsync(run, [accumulator], ct);
 
     /// <summary>A sliding window of reads: up to <see cref="ConcurrentReads"/> started ahead, yielded in the order of <paramref name="images"/>.</summary>
-    private async IAsyncEnumerable<StoredImageMap> ReadInOrderAsync(IObjectStore store, Guid runId, string method,
+    private async IAsyncEnumerable<StoredImageMap> ReadInOrderAsync(IObjectStore store, Guid runId, string method, string[] classNames,
         IEnumerable<(ImageResultRow Row, int Class)> images, bool dominant, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
     {
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
@@ -55,7 +55,7 @@ public sealed class RunMapPass(ResultStore results, ClassSelection selection, IO
             foreach (var (row, c) in images)
             {
                 if (window.Count == ConcurrentReads) yield return await window.Dequeue();
-                window.Enqueue(ReadAsync(store, runId, method, row, c, dominant, stop.Token));
+                window.Enqueue(ReadAsync(store, runId, method, row, c, dominant, ResultKeys.FindingOf(row, classNames), stop.Token));
             }
             while (window.Count > 0) yield return await window.Dequeue();
         }
@@ -68,13 +68,14 @@ public sealed class RunMapPass(ResultStore results, ClassSelection selection, IO
         }
     }
 
+    /// <param name="finding">A multi-label row's finding folder (<see cref="ResultKeys.FindingOf"/>); null for single-label rows.</param>
     private static async Task<StoredImageMap> ReadAsync(IObjectStore store, Guid runId, string method, ImageResultRow row, int classIndex, bool dominant,
-        CancellationToken ct)
+        string? finding, CancellationToken ct)
     {
-        var mapRead = StoredMaps.ReadAsync(store, ResultKeys.ImageMap(runId, method, row.ImageKey), ct);
+        var mapRead = StoredMaps.ReadAsync(store, ResultKeys.ImageMap(runId, method, row.ImageKey, finding), ct);
         int[]? dominantClass = null;
         if (dominant)
-            dominantClass = NpyFile.Read(await store.ReadAsync(ResultKeys.ImageDominantClass(runId, method, row.ImageKey), ct)).Data.Select(v => (int)v).ToArray();
+            dominantClass = NpyFile.Read(await store.ReadAsync(ResultKeys.ImageDominantClass(runId, method, row.ImageKey, finding), ct)).Data.Select(v => (int)v).ToArray();
         return new StoredImageMap(method, classIndex, row, await mapRead, dominantClass);
     }
 }

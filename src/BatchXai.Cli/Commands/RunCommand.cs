@@ -16,7 +16,7 @@ public static class RunCommand
         var methods = RunOptionFlags.Methods();
         var methodFlags = RunOptionFlags.Create();
         var output = new Option<string>("--out") { Description = "Output folder (maps, overlays, CSVs, SQLite database)", DefaultValueFactory = _ => "out" };
-        var target = new Option<TargetMode>("--target") { Description = "Class each image is explained for: predicted or label", DefaultValueFactory = _ => TargetMode.Predicted };
+        var target = new Option<string>("--target") { Description = "Class each image is explained for: predicted, label, or the name of one class or finding (multi-label heads: predicted = every finding at or above --finding-threshold, label = every labelled finding)", DefaultValueFactory = _ => "predicted" };
         var batchSize = new Option<int>("--batch-size") { Description = $"Images per ExplainBatch message, {Coordinator.RunCoordinator.MinBatchSize}-{Coordinator.RunCoordinator.MaxBatchSize}", DefaultValueFactory = _ => Coordinator.RunCoordinator.DefaultBatchSize };
         var threads = new Option<int>("--threads") { Description = "ONNX Runtime intra-op threads (0 = all cores)", DefaultValueFactory = _ => 0 };
         var provider = new Option<ProviderRequest>("--provider") { Description = "Execution provider: auto (CUDA when its libraries load, else CPU), cpu or cuda (falls back to CPU with one line naming what is missing)", DefaultValueFactory = _ => ProviderRequest.Auto };
@@ -26,7 +26,7 @@ public static class RunCommand
         var command = new Command("run", "Explain every image of a dataset and build class-level views") { dataset, model, methods, output, target, batchSize, threads, provider, json, verbose };
         foreach (var flag in methodFlags) command.Options.Add(flag);
         command.SetAction((parse, ct) => ExecuteAsync(new RunArguments(
-            parse.GetValue(dataset)!, parse.GetValue(model)!, parse.GetValue(methods)!, parse.GetValue(output)!, parse.GetValue(target),
+            parse.GetValue(dataset)!, parse.GetValue(model)!, parse.GetValue(methods)!, parse.GetValue(output)!, TargetChoice.Parse(parse.GetValue(target)),
             parse.GetValue(batchSize), parse.GetValue(threads), parse.GetValue(provider), parse.GetValue(json), parse.GetValue(verbose),
             RunOptionFlags.Values(parse, methodFlags)), ct));
         return command;

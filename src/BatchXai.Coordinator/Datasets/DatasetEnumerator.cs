@@ -58,6 +58,7 @@ public sealed class DatasetEnumerator(IObjectStore store, IReadOnlyList<string> 
     private async Task<DatasetListing> FromLabelFileAsync(LabelFileFormat format, List<string> keys, CancellationToken ct)
     {
         var text = System.Text.Encoding.UTF8.GetString(await store.ReadAsync(format.FileName, ct));
+        format = LabelFileFormat.Of(format, text);
         var images = new ImageIndex(keys.Where(IsCandidateImage), format.ImageFolder);
 
         var refs = new List<ImageRef>();
@@ -83,14 +84,20 @@ public sealed class DatasetEnumerator(IObjectStore store, IReadOnlyList<string> 
                 problems.Add(Duplicate(format, line, id, key, lineOfKey[key]));
                 continue;
             }
-            if (!_labels.TryResolve(labelText, out int label))
-            {
-                problems.Add(new DatasetProblem(key, $"{format.FileName} line {line}: label '{labelText}' is not a class of the model ({_labels.Describe()})"));
-                continue;
-            }
             if (mask is not null && !allKeys.Contains(mask))
             {
                 problems.Add(new DatasetProblem(key, $"{format.FileName} line {line}: mask '{mask}' is not in the dataset"));
+                continue;
+            }
+            if (format.IsMultiLabel)
+            {
+                if (_labels.TryResolveFindings(labelText, out var findings, out var unknown)) refs.Add(new ImageRef(key, null, mask, findings));
+                else problems.Add(new DatasetProblem(key, $"{format.FileName} line {line}: finding '{unknown}' is not a class of the model ({_labels.Describe()})"));
+                continue;
+            }
+            if (!_labels.TryResolve(labelText, out int label))
+            {
+                problems.Add(new DatasetProblem(key, $"{format.FileName} line {line}: label '{labelText}' is not a class of the model ({_labels.Describe()})"));
                 continue;
             }
             refs.Add(new ImageRef(key, label, mask));

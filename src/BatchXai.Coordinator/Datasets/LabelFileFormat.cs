@@ -21,6 +21,25 @@ public sealed record LabelFileFormat(string FileName, string IdColumn, string La
     /// </summary>
     public const string MaskColumn = "mask";
 
+    /// <summary>
+    /// A labels.csv whose header has a <c>findings</c> column instead of <c>label</c>: a multi-label dataset (chest X-rays),
+    /// each row naming the image's findings separated by ';' or '|' (names or class indices); an empty cell or
+    /// "No Finding" means none.
+    /// </summary>
+    public static readonly LabelFileFormat Findings = new("labels.csv", "key", "findings", null, "multi-label label file (labels.csv: key,findings)");
+
+    public bool IsMultiLabel => ReferenceEquals(this, Findings);
+
+    /// <summary>The format a file found under <paramref name="format"/>'s name is written in: labels.csv with a findings column is <see cref="Findings"/>.</summary>
+    public static LabelFileFormat Of(LabelFileFormat format, string text)
+    {
+        if (format.FileName != Findings.FileName) return format;
+        var header = SplitRecord(text.TrimStart('\uFEFF').Split('\n', 2)[0].TrimEnd('\r'));
+        bool findings = header.Any(h => h.Equals(Findings.LabelColumn, StringComparison.OrdinalIgnoreCase));
+        bool label = header.Any(h => h.Equals(format.LabelColumn, StringComparison.OrdinalIgnoreCase));
+        return findings && !label ? Findings : format;
+    }
+
     /// <summary>Reads the rows; a malformed header is an error naming the file and the columns it needs.</summary>
     public static IEnumerable<LabelRow> Parse(LabelFileFormat format, string text)
     {

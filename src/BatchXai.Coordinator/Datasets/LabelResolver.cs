@@ -24,5 +24,22 @@ public sealed class LabelResolver(IReadOnlyList<string> classNames)
         return false;
     }
 
+    /// <summary>
+    /// A multi-label row's findings ("Effusion;Nodule", "1|3"; empty or "No Finding": none) as class indices, or the first
+    /// name that is no class of the model in <paramref name="unknown"/>.
+    /// </summary>
+    public bool TryResolveFindings(string text, out int[] findings, out string? unknown)
+    {
+        var resolved = new SortedSet<int>();
+        unknown = null;
+        foreach (var name in text.Split([';', '|'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            if (TryResolve(name, out int c)) resolved.Add(c);
+            else if (!name.Equals("No Finding", StringComparison.OrdinalIgnoreCase)) { unknown = name; break; }
+        }
+        findings = [.. resolved];
+        return unknown is null;
+    }
+
     public string Describe() => string.Join(", ", classNames.Select((n, i) => $"{i}={n}"));
 }

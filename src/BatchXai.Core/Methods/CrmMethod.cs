@@ -9,6 +9,8 @@ namespace BatchXai.Core.Methods;
 /// CRM(l,m) = Σ_{c=1..N} (S_c − S_c(l,m))², where S_c(l,m) is the pre-softmax score with the
 /// spatial element (l,m) of every feature map set to zero. Summing over all output nodes makes it
 /// class-selective without a target class: a location matters if removing it moves any score.
+/// A multi-label head (one sigmoid per finding) is N classifiers side by side: the map for finding f
+/// sums over that finding's own output node, CRM_f(l,m) = (S_f − S_f(l,m))², one map per (image, finding).
 /// </summary>
 public sealed class CrmMethod : IExplanationMethod
 {
@@ -19,16 +21,17 @@ public sealed class CrmMethod : IExplanationMethod
     {
         var f = request.Features;
         var maps = new ExplanationMap[f.Batch];
+        int? Node(int b) => request.Head.MultiLabel ? request.TargetClasses[b] : null;
         if (request.ClassScoreMaps is { } classMaps)
         {
-            for (int b = 0; b < f.Batch; b++) maps[b] = FromClassScoreMaps(classMaps.Sample(b), classMaps.Channels, f.Height, f.Width);
+            for (int b = 0; b < f.Batch; b++) maps[b] = FromClassScoreMaps(classMaps.Sample(b), classMaps.Channels, f.Height, f.Width, Node(b));
         }
         else if (request.Head.Linear is { } linear)
         {
             // Images are independent: one per core, each with its own transposition buffer.
             Parallel.For(0, f.Batch, () => new float[f.SampleSize], (b, _, scratch) =>
             {
-                maps[b] = ClosedForm(linear, f.Sample(b), f.Height, f.Width, scratch);
+                maps[b] = ClosedForm(linear, f.Sample(b), f.Height, f.Width, scratch, Node(b));
                 return scratch;
             }, _ => { });
         }
@@ -36,7 +39,7 @@ public sealed class CrmMethod : IExplanationMethod
         {
             var evaluator = request.Head.Evaluator ?? throw new InvalidOperationException("crm on a generic head needs a head evaluator");
             var ablation = new AblationWorkspace(evaluator, f.Channels, f.Height, f.Width, request.Head.Classes);
-            for (int b = 0; b < f.Batch; b++) maps[b] = ablation.Crm(f.Sample(b));
+            for (int b = 0; b < f.Batch; b++) maps[b] = ablation.Crm(f.Sample(b), Node(b));
         }
         return maps;
     }
@@ -46,7 +49,8 @@ public sealed class CrmMethod : IExplanationMethod
     /// CRM(l,m) = Σ_c CAM_c(l,m)² / (uv)² = Σ_c (w_c · a_lm)² / (uv)² — one forward pass, no ablation.
     /// </summary>
     /// <param name="scratch">K·u·v floats, reused across calls.</param>
-    public static ExplanationMap ClosedForm(LinearHead head, ReadOnlySpan<float> sample, int height, int width, float[]? scratch = null)
+    /// <param name="node">Only this output node (a multi-label head's finding); null: every node.</param>
+    public static ExplanationMap ClosedForm(LinearHead head, ReadOnlySpan<float> sample, int height, int width, float[]? scratch = null, int? node = null)
     {
         int spatial = height * width, channels = head.Channels;
         // NCHW keeps each position's feature vector strided; transposed, every w_c · a_lm is one
@@ -60,7 +64,8 @@ public sealed class CrmMethod : IExplanationMethod
         }
         var crm = new ExplanationMap(height, width);
         var values = crm.Values;
-        for (int c = 0; c < head.Classes; c++)
+        var (first, end) = Nodes(node, head.Classes);
+        for (int c = first; c < end; c++)
         {
             var w = head.ClassWeights(c);
             for (int p = 0; p < spatial; p++)
@@ -75,11 +80,12 @@ public sealed class CrmMethod : IExplanationMethod
     }
 
     /// <summary>The closed form from precomputed class score maps M_c = CAM_c: Σ_c M_c(l,m)² / (uv)².</summary>
-    public static ExplanationMap FromClassScoreMaps(ReadOnlySpan<float> classMaps, int classes, int height, int width)
+    public static ExplanationMap FromClassScoreMaps(ReadOnlySpan<float> classMaps, int classes, int height, int width, int? node = null)
     {
         int spatial = height * width;
         var crm = new ExplanationMap(height, width);
-        for (int c = 0; c < classes; c++)
+        var (first, end) = Nodes(node, classes);
+        for (int c = first; c < end; c++)
         {
             var m = classMaps.Slice(c * spatial, spatial);
             TensorPrimitives.MultiplyAdd(m, m, crm.Values, crm.Values);
@@ -91,6 +97,9 @@ public sealed class CrmMethod : IExplanationMethod
     /// <summary>CRM by evaluating the head on the u·v ablated feature tensors, in batches.</summary>
     public static ExplanationMap Ablation(IHeadEvaluator evaluator, ReadOnlySpan<float> sample, int channels, int height, int width, int classes) =>
         new AblationWorkspace(evaluator, channels, height, width, classes).Crm(sample);
+
+    /// <summary>The output nodes CRM sums over: one node, or all of them.</summary>
+    private static (int First, int End) Nodes(int? node, int classes) => node is int n ? (n, n + 1) : (0, classes);
 
     /// <summary>Buffers for ablation reused across the images of a batch.</summary>
     private sealed class AblationWorkspace
@@ -110,8 +119,9 @@ public sealed class CrmMethod : IExplanationMethod
             _baseline = new double[classes];
         }
 
-        public ExplanationMap Crm(ReadOnlySpan<float> sample)
+        public ExplanationMap Crm(ReadOnlySpan<float> sample, int? node = null)
         {
+            var (first, end) = Nodes(node, _classes);
             int spatial = _height * _width, sampleSize = _channels * spatial;
             var map = new ExplanationMap(_height, _width);
 
@@ -135,7 +145,7 @@ public sealed class CrmMethod : IExplanationMethod
                 {
                     var ablated = _logits.AsSpan(i * _classes, _classes);
                     double sum = 0;
-                    for (int c = 0; c < _classes; c++)
+                    for (int c = first; c < end; c++)
                     {
                         double d = _baseline[c] - ablated[c];
                         sum += d * d;

@@ -17,14 +17,15 @@ public sealed class RunRequestFactory(CoordinatorSettings settings, RequestLimit
         if (string.IsNullOrWhiteSpace(request.Model)) throw new RunSetupException("field 'model' is required (a manifest path or a model name in MODELS_DIR)");
         var methods = request.Methods is { Count: > 0 } m ? m.Select(x => x.Trim()).Where(x => x.Length > 0).ToList() : ["crm"];
         int batchSize = RunCoordinator.CheckBatchSize(request.BatchSize ?? settings.BatchSize, "field 'batchSize'");
-        var target = TargetMode.Predicted;
-        if (request.Target is { Length: > 0 } t && !Enum.TryParse(t, ignoreCase: true, out target))
-            throw new RunSetupException($"field 'target' = '{t}': use predicted or label");
+        // predicted, label, or a class/finding name (checked against the model's classes when the run starts).
+        TargetChoice target;
+        try { target = TargetChoice.Parse(request.Target); }
+        catch (ArgumentException e) { throw new RunSetupException($"field 'target': {e.Message}", e); }
         var dataset = request.Dataset.Trim();
         limits.Datasets.Check(dataset);
         var results = request.Results is { Length: > 0 } r ? r.Trim() : settings.ResultsUri;
         limits.Results.Check(results);
-        return new RunRequest(dataset, ResolveModel(request.Model.Trim()), methods, results, target, batchSize, request.Options, scheduleId);
+        return new RunRequest(dataset, ResolveModel(request.Model.Trim()), methods, results, target.Mode, batchSize, request.Options, scheduleId, target.Finding);
     }
 
     /// <summary>

@@ -28,10 +28,20 @@ internal sealed class FieldChecker(string manifestPath)
         };
     }
 
-    private ManifestOutputs BuildOutputs(OutputsDto outputs) => new(
-        RequiredText(outputs.Logits, "outputs.logits"),
-        outputs.ClassMaps is null ? null : RequiredText(outputs.ClassMaps, "outputs.classMaps"),
-        EnumValue(outputs.Activation, "outputs.activation", ManifestNames.Activations, OutputActivation.None));
+    private ManifestOutputs BuildOutputs(OutputsDto outputs)
+    {
+        var activation = EnumValue(outputs.Activation, "outputs.activation", ManifestNames.Activations, OutputActivation.None);
+        // One sigmoid per finding scores each finding on its own: such a head is multi-label whatever else is said.
+        if (outputs.MultiLabel == false && activation == OutputActivation.Sigmoid)
+            throw Fail("outputs.multiLabel", "is false, but outputs.activation 'sigmoid' scores each finding on its own (a multi-label head); leave multiLabel out or set it true");
+        if (outputs.MultiLabel == true && activation == OutputActivation.Softmax)
+            throw Fail("outputs.multiLabel", "is true, but outputs.activation 'softmax' makes the classes exclusive; a multi-label head ends in one sigmoid per finding");
+        return new(
+            RequiredText(outputs.Logits, "outputs.logits"),
+            outputs.ClassMaps is null ? null : RequiredText(outputs.ClassMaps, "outputs.classMaps"),
+            activation,
+            MultiLabel: outputs.MultiLabel ?? activation == OutputActivation.Sigmoid);
+    }
 
     private ManifestInput BuildInput(InputDto input)
     {

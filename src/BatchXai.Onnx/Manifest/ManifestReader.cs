@@ -97,4 +97,5 @@ internal sealed class OutputsDto
     public string? Logits { get; set; }
     public string? ClassMaps { get; set; }
     public string? Activation { get; set; }
+    public bool? MultiLabel { get; set; }
 }

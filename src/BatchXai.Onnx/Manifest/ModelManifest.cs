@@ -103,5 +103,7 @@ public sealed record ManifestInput(
 /// <param name="Activation">How the scores become probabilities: softmax (default) or sigmoid (one per finding); set in
 /// the manifest when outputs.logits names the probability output rather than the scores.</param>
 /// <param name="Probabilities">The probability output the manifest named, once the scores were found before it.</param>
+/// <param name="MultiLabel">One sigmoid per finding (outputs.multiLabel; default: true exactly when outputs.activation is sigmoid):
+/// probabilities by sigmoid, one map per (image, finding), class views per finding over its positive images.</param>
 public sealed record ManifestOutputs(string Logits, string? ClassMaps = null, OutputActivation Activation = OutputActivation.None,
-    string? Probabilities = null);
+    string? Probabilities = null, bool MultiLabel = false);

@@ -87,6 +87,7 @@ public sealed class ExplainableModel : IScoreEngine, IDisposable
             var modelHead = m.Head == HeadKind.GapLinear
                 ? ModelHead.ForLinear(LinearHeadProbe.Probe(head, k, u, v, m.Classes.Count, m.Name), head)
                 : ModelHead.ForEvaluator(m.Classes.Count, head);
+            modelHead = modelHead with { MultiLabel = m.Outputs.MultiLabel };
             if (modelHead.Linear is { } linear)
             {
                 // Now that W is known, the forward pass can also deliver every class's CAM.

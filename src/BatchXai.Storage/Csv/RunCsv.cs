@@ -9,18 +9,25 @@ namespace BatchXai.Storage.Csv;
 /// </summary>
 public static class RunCsv
 {
+    /// <summary>A row per image, method and explained class; multi-label runs add the image's labelled and present findings,
+    /// target_class being the finding the map explains.</summary>
     public static byte[] ImageResults(IEnumerable<ImageResultRow> rows)
     {
         var csv = new CsvText("image_key", "method", "label", "predicted", "target_class", "probabilities", "map_max", "map_mean",
-            "roi_pixels", "roi_ratio", "roi_x0", "roi_y0", "roi_x1", "roi_y1", "completeness_delta", "path_steps", "npy_uri", "png_uri", "content_sha256");
+            "roi_pixels", "roi_ratio", "roi_x0", "roi_y0", "roi_x1", "roi_y1", "completeness_delta", "path_steps", "npy_uri", "png_uri", "content_sha256",
+            "label_findings", "predicted_findings");
         foreach (var r in rows)
         {
             var probabilities = string.Join(';', JsonSerializer.Deserialize<float[]>(r.ProbabilitiesJson) ?? []);
             csv.Row(r.ImageKey, r.Method, r.Label, r.Predicted, r.TargetClass, probabilities, r.MapMax, r.MapMean,
-                r.RoiPixels, r.RoiRatio, r.RoiX0, r.RoiY0, r.RoiX1, r.RoiY1, r.CompletenessDelta, r.PathSteps, r.NpyUri, r.PngUri, r.ContentSha256);
+                r.RoiPixels, r.RoiRatio, r.RoiX0, r.RoiY0, r.RoiX1, r.RoiY1, r.CompletenessDelta, r.PathSteps, r.NpyUri, r.PngUri, r.ContentSha256,
+                Findings(r.LabelFindingsJson), Findings(r.PredictedFindingsJson));
         }
         return csv.ToUtf8();
     }
+
+    /// <summary>A multi-label row's findings as "0;2" (empty: none); null on single-label rows, whose target_class is a class, not a finding.</summary>
+    private static string? Findings(string? json) => json is null ? null : string.Join(';', JsonSerializer.Deserialize<int[]>(json) ?? []);
 
     public static byte[] Failures(IEnumerable<ImageFailureRow> rows)
     {

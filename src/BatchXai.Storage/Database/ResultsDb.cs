@@ -31,7 +31,7 @@ public sealed class ResultsDb(DbContextOptions<ResultsDb> options) : DbContext(o
     {
         model.Entity<RunRow>().ToTable("runs");
         model.Entity<RunBatchRow>().ToTable("run_batches").HasKey(r => new { r.RunId, r.BatchIndex });
-        model.Entity<ImageResultRow>().ToTable("image_results").HasIndex(r => new { r.RunId, r.ImageKey, r.Method }).IsUnique();
+        model.Entity<ImageResultRow>().ToTable("image_results").HasIndex(r => new { r.RunId, r.ImageKey, r.Method, r.TargetClass }).IsUnique();
         model.Entity<ImageFailureRow>().ToTable("image_failures").HasIndex(r => new { r.RunId, r.ImageKey }).IsUnique();
         model.Entity<ClassAggregateRow>().ToTable("class_aggregates").HasIndex(r => new { r.RunId, r.Method, r.ClassIndex }).IsUnique();
         model.Entity<AuditFindingRow>().ToTable("audit_findings").HasIndex(r => new { r.RunId, r.Method, r.ClassIndex, r.Kind }).IsUnique();

@@ -41,6 +41,12 @@ public sealed class ImageResultRow
     public int TargetClass { get; set; }
     /// <summary>JSON array of softmax probabilities in logit order.</summary>
     public string ProbabilitiesJson { get; set; } = "[]";
+    /// <summary>Multi-label runs (migration 0006): JSON array of the image's labelled findings (class indices); null when the
+    /// image has no finding labels or the run is single-label.</summary>
+    public string? LabelFindingsJson { get; set; }
+    /// <summary>Multi-label runs: JSON array of the findings whose probability reached --finding-threshold; null on single-label
+    /// runs (what tells a multi-label row apart: its <see cref="TargetClass"/> is the finding the map is for).</summary>
+    public string? PredictedFindingsJson { get; set; }
     public int MapHeight { get; set; }
     public int MapWidth { get; set; }
     /// <summary>The map at method resolution, float32 little-endian, row-major.</summary>

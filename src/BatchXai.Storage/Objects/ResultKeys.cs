@@ -8,8 +8,19 @@ public static class ResultKeys
 {
     public static string RunFolder(Guid runId) => runId.ToString("D");
 
-    /// <summary><c>&lt;run&gt;/&lt;method&gt;/&lt;image key without extension&gt;</c>; add ".npy", ".png" or ".feature.npy".</summary>
-    public static string ImageStem(Guid runId, string method, string imageKey) => $"{RunFolder(runId)}/{method}/{StemOf(imageKey)}";
+    /// <summary><c>&lt;run&gt;/&lt;method&gt;/&lt;image key without extension&gt;</c>; add ".npy", ".png" or ".feature.npy".
+    /// Multi-label runs keep one map per (image, finding): <c>&lt;run&gt;/&lt;method&gt;/&lt;finding folder&gt;/&lt;image key without extension&gt;</c>.</summary>
+    /// <param name="finding">The <see cref="FindingFolder"/> of a multi-label run's map; null for single-label runs.</param>
+    public static string ImageStem(Guid runId, string method, string imageKey, string? finding = null) =>
+        finding is null ? $"{RunFolder(runId)}/{method}/{StemOf(imageKey)}" : $"{RunFolder(runId)}/{method}/{finding}/{StemOf(imageKey)}";
+
+    /// <summary>A multi-label run's folder of one finding's maps: "&lt;index&gt;_&lt;name&gt;", as class views name theirs.</summary>
+    public static string FindingFolder(int findingIndex, string findingName) => $"{findingIndex}_{Sanitize(findingName)}";
+
+    /// <summary>The finding folder of a stored row (its target class on a multi-label run), or null for a single-label row.</summary>
+    public static string? FindingOf(Database.ImageResultRow row, IReadOnlyList<string> classNames) =>
+        row.PredictedFindingsJson is null ? null
+            : FindingFolder(row.TargetClass, row.TargetClass >= 0 && row.TargetClass < classNames.Count ? classNames[row.TargetClass] : "");
 
     /// <summary>The image key without its file extension ("train_images/a.png" → "train_images/a").</summary>
     public static string StemOf(string imageKey)
@@ -18,15 +29,15 @@ public static class ResultKeys
         return dot > slash + 1 ? imageKey[..dot] : imageKey;
     }
 
-    public static string ImageMap(Guid runId, string method, string imageKey) => ImageStem(runId, method, imageKey) + ".npy";
-    public static string ImageFeatureMap(Guid runId, string method, string imageKey) => ImageStem(runId, method, imageKey) + ".feature.npy";
-    public static string ImageOverlay(Guid runId, string method, string imageKey) => ImageStem(runId, method, imageKey) + ".png";
+    public static string ImageMap(Guid runId, string method, string imageKey, string? finding = null) => ImageStem(runId, method, imageKey, finding) + ".npy";
+    public static string ImageFeatureMap(Guid runId, string method, string imageKey, string? finding = null) => ImageStem(runId, method, imageKey, finding) + ".feature.npy";
+    public static string ImageOverlay(Guid runId, string method, string imageKey, string? finding = null) => ImageStem(runId, method, imageKey, finding) + ".png";
 
     /// <summary>CLEAR: R(x|d) of every class, N×H×W float32.</summary>
-    public static string ImageClassResponses(Guid runId, string method, string imageKey) => ImageStem(runId, method, imageKey) + ".responses.npy";
+    public static string ImageClassResponses(Guid runId, string method, string imageKey, string? finding = null) => ImageStem(runId, method, imageKey, finding) + ".responses.npy";
 
     /// <summary>CLEAR: the dominant class Ĉ per pixel, H×W int32 (−1 where no class responds).</summary>
-    public static string ImageDominantClass(Guid runId, string method, string imageKey) => ImageStem(runId, method, imageKey) + ".dominant_class.npy";
+    public static string ImageDominantClass(Guid runId, string method, string imageKey, string? finding = null) => ImageStem(runId, method, imageKey, finding) + ".dominant_class.npy";
 
     public static string ClassStem(Guid runId, string method, int classIndex, string className) =>
         $"{RunFolder(runId)}/classes/{method}/{classIndex}_{Sanitize(className)}";

@@ -16,7 +16,7 @@ public static class SubmitCommand
         var model = new Option<string>("--model") { Description = "Model: s3://bucket/models/NAME/manifest.json (see upload-model), a model name (the coordinator's MODELS_DIR, then MODELS_URI), or a manifest path every worker can read", Required = true };
         var methods = RunOptionFlags.Methods();
         var results = new Option<string?>("--results") { Description = "Results URI (default: the coordinator's RESULTS_URI)" };
-        var target = new Option<string?>("--target") { Description = "Class each image is explained for: predicted (default) or label" };
+        var target = new Option<string?>("--target") { Description = "Class each image is explained for: predicted (default), label, or the name of one class or finding" };
         var batchSize = new Option<int?>("--batch-size") { Description = $"Images per ExplainBatch message, {RunCoordinator.MinBatchSize}-{RunCoordinator.MaxBatchSize} (default: the coordinator's BATCH_SIZE)" };
         var runOptions = RunOptionFlags.Create();
         var wait = new Option<bool>("--wait") { Description = "Follow the run until it completes or fails" };
