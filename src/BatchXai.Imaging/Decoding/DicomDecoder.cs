@@ -20,19 +20,9 @@ public static class DicomDecoder
     public static DicomFrame Decode(ReadOnlySpan<byte> data, int frame = 0)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(frame);
-        // GDCM's C# binding reads files only.
-        var path = Path.Combine(Path.GetTempPath(), $"batchxai-dicom-{Guid.NewGuid():N}.dcm");
-        try
-        {
-            File.WriteAllBytes(path, data.ToArray());
-            var decoded = DecodeFile(path, frame);
-            CheckNotTruncated(data);
-            return decoded;
-        }
-        finally
-        {
-            File.Delete(path);
-        }
+        var decoded = GdcmFiles.Read(data, path => DecodeFile(path, frame));
+        CheckNotTruncated(data);
+        return decoded;
     }
 
     private static DicomFrame DecodeFile(string path, int frame)

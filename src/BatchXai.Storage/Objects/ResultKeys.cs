@@ -11,11 +11,17 @@ public static class ResultKeys
     /// <summary><c>&lt;run&gt;/&lt;method&gt;/&lt;image key without extension&gt;</c>; add ".npy", ".png" or ".feature.npy".</summary>
     public static string ImageStem(Guid runId, string method, string imageKey) => $"{RunFolder(runId)}/{method}/{StemOf(imageKey)}";
 
-    /// <summary>The image key without its file extension ("train_images/a.png" → "train_images/a").</summary>
+    /// <summary>
+    /// The image key without its file extension ("train_images/a.png" → "train_images/a"); a frame
+    /// of a multi-frame file (<see cref="Contracts.FrameKeys"/>, "ct/scan.dcm#3") → "ct/scan-frame3"
+    /// ('#' would end a URL's path).
+    /// </summary>
     public static string StemOf(string imageKey)
     {
-        int slash = imageKey.LastIndexOf('/'), dot = imageKey.LastIndexOf('.');
-        return dot > slash + 1 ? imageKey[..dot] : imageKey;
+        var (file, frame) = Contracts.FrameKeys.Split(imageKey);
+        int slash = file.LastIndexOf('/'), dot = file.LastIndexOf('.');
+        var stem = dot > slash + 1 ? file[..dot] : file;
+        return frame is null ? stem : $"{stem}-frame{frame}";
     }
 
     public static string ImageMap(Guid runId, string method, string imageKey) => ImageStem(runId, method, imageKey) + ".npy";
