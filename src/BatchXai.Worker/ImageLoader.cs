@@ -63,11 +63,11 @@ public sealed class ImageLoader(ImagePreprocessor preprocessor, int sampleSize, 
         {
             // Decode at reduced scale where the codec allows (a 4288×2848 fundus photo for a 160 px
             // model), keeping enough pixels for the overlay.
-            var image = ImageDecoder.Decode(bytes, maxSide: Math.Max(Math.Max(preprocessor.Spec.Height, preprocessor.Spec.Width), input.OverlaySize),
-                input.Window, keyFrame ?? input.Frame);
+            var image = ImageDecoder.DecodeLevels(bytes, maxSide: Math.Max(Math.Max(preprocessor.Spec.Height, preprocessor.Spec.Width), input.OverlaySize),
+                input.WindowOver(preprocessor.Spec.Window), keyFrame ?? input.Frame);
             var prepared = preprocessor.Prepare(image);
             var pixels = prepared.Image;
-            return new Loaded(index, prepared, OverlayImage(image, prepared.SourceRegion, input.OverlaySize),
+            return new Loaded(index, prepared, OverlayImage(image.Pixels, prepared.SourceRegion, input.OverlaySize),
                 FieldOfViewDetector.Detect(pixels.Pixels, pixels.Height, pixels.Width, fieldOfView), hash, null, null);
         }
         catch (ImageDecodeException e)
