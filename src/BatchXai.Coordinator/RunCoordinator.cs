@@ -4,6 +4,7 @@ using BatchXai.Coordinator.Datasets;
 using BatchXai.Coordinator.Incremental;
 using BatchXai.Coordinator.Models;
 using BatchXai.Core.Methods;
+using BatchXai.Imaging;
 using BatchXai.Onnx.Manifest;
 using BatchXai.Onnx.Model;
 using BatchXai.Storage.Database;
@@ -53,7 +54,8 @@ public sealed class RunCoordinator(ResultStore results, IBus bus, RunProgressTra
         try
         {
             using var dataset = stores.Open(request.DatasetUri);
-            listing = await new DatasetEnumerator(dataset, model.Manifest.Classes).EnumerateAsync(ct);
+            // Every frame of a multi-frame DICOM file is an image, unless the run chose one frame (--frame).
+            listing = await new DatasetEnumerator(dataset, model.Manifest.Classes, expandFrames: !InputOptions.ChoosesFrame(request.MethodOptions)).EnumerateAsync(ct);
             if (listing.Expected == 0) throw new RunSetupException($"dataset {request.DatasetUri} holds no images");
             if (filter is not null)
             {

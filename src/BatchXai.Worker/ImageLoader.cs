@@ -46,26 +46,28 @@ public sealed class ImageLoader(ImagePreprocessor preprocessor, int sampleSize, 
 
     private async Task<Loaded> LoadOneAsync(IObjectStore dataset, int index, string key, InputOptions input, CancellationToken ct)
     {
+        // A frame of a multi-frame DICOM file (file#frame) reads the file; the key's frame wins over the run's --frame.
+        var (file, keyFrame) = FrameKeys.Split(key);
         byte[] bytes;
         try
         {
-            bytes = await dataset.ReadAsync(key, ct);
+            bytes = await dataset.ReadAsync(file, ct);
         }
         // An unreachable store is not this image's fault: StoreUnavailableException goes up and the whole batch is retried.
         catch (Exception e) when (e is (IOException or UnauthorizedAccessException or ArgumentException) and not StoreUnavailableException)
         {
             return new Loaded(index, null, null, null, "", Contracts.FailureStage.Read, e.Message);
         }
-        string hash = Convert.ToHexStringLower(SHA256.HashData(bytes));
+        string hash = FrameKeys.ContentId(Convert.ToHexStringLower(SHA256.HashData(bytes)), keyFrame);
         try
         {
             // Decode at reduced scale where the codec allows (a 4288×2848 fundus photo for a 160 px
             // model), keeping enough pixels for the overlay.
-            var image = ImageDecoder.Decode(bytes, maxSide: Math.Max(Math.Max(preprocessor.Spec.Height, preprocessor.Spec.Width), input.OverlaySize),
-                input.Window, input.Frame);
+            var image = ImageDecoder.DecodeLevels(bytes, maxSide: Math.Max(Math.Max(preprocessor.Spec.Height, preprocessor.Spec.Width), input.OverlaySize),
+                input.WindowOver(preprocessor.Spec.Window), keyFrame ?? input.Frame);
             var prepared = preprocessor.Prepare(image);
             var pixels = prepared.Image;
-            return new Loaded(index, prepared, OverlayImage(image, prepared.SourceRegion, input.OverlaySize),
+            return new Loaded(index, prepared, OverlayImage(image.Pixels, prepared.SourceRegion, input.OverlaySize),
                 FieldOfViewDetector.Detect(pixels.Pixels, pixels.Height, pixels.Width, fieldOfView), hash, null, null);
         }
         catch (ImageDecodeException e)

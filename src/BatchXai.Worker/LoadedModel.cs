@@ -74,6 +74,7 @@ public sealed class LoadedModel : IDisposable
             Std = [.. input.Std],
             FundusCrop = input.FundusCrop,
             ResizeMode = input.Resize == Onnx.Manifest.ResizeMode.Letterbox ? Imaging.ResizeMode.Letterbox : Imaging.ResizeMode.Stretch,
+            Window = input.Window is { } w ? new IntensityWindow(w.Center, w.Width) : null,
         };
     }
 

@@ -10,8 +10,10 @@ namespace BatchXai.Coordinator.Datasets;
 /// a label that is no class of the model, a mask the row names that is not there) become
 /// <see cref="DatasetProblem"/>s, not errors. The <c>masks/</c> folder holds ground-truth masks
 /// (<see cref="ImageRef.MasksFolder"/>): never images to explain, and never a class folder.
+/// Multi-frame DICOM files become one image per frame, keyed <c>file#frame</c> (<see cref="FrameKeys"/>),
+/// unless <paramref name="expandFrames"/> is false (the run reads one chosen frame of each file).
 /// </summary>
-public sealed class DatasetEnumerator(IObjectStore store, IReadOnlyList<string> classNames)
+public sealed class DatasetEnumerator(IObjectStore store, IReadOnlyList<string> classNames, bool expandFrames = true)
 {
     private static readonly HashSet<string> NonImageExtensions = new(StringComparer.OrdinalIgnoreCase)
     {
@@ -19,12 +21,25 @@ public sealed class DatasetEnumerator(IObjectStore store, IReadOnlyList<string> 
     };
 
     private readonly LabelResolver _labels = new(classNames);
+    private readonly DicomHeaders _dicom = new(store);
 
     public async Task<DatasetListing> EnumerateAsync(CancellationToken ct = default)
     {
         var keys = new List<string>();
         await foreach (var key in store.ListAsync("", ct)) keys.Add(key);
+        // A file named like a frame key ("a#2") could not be told from frame 2 of a file "a".
+        var reserved = keys.Where(k => IsCandidateImage(k) && FrameKeys.LooksLikeFrameKey(k)).ToHashSet(StringComparer.Ordinal);
+        var listing = await ListAsync(keys.Where(k => !reserved.Contains(k)).ToList(), ct);
+        var listed = await ExpandFramesAsync(listing, ct);
+        return listed with
+        {
+            Problems = [.. listed.Problems, .. reserved.Order(StringComparer.Ordinal).Select(k => new DatasetProblem(k,
+                $"file name '{k}' ends in '#' and digits, which BatchXai keys frames of multi-frame DICOM files by (file#frame): rename it"))],
+        };
+    }
 
+    private async Task<DatasetListing> ListAsync(List<string> keys, CancellationToken ct)
+    {
         foreach (var format in LabelFileFormat.Known)
         {
             if (keys.Contains(format.FileName, StringComparer.Ordinal))
@@ -35,6 +50,37 @@ public sealed class DatasetEnumerator(IObjectStore store, IReadOnlyList<string> 
         if (images.Count > 0 && images.All(k => k.Count(c => c == '/') == 1))
             return FromClassFolders(images);
         return new DatasetListing(DatasetLayout.Unlabelled, "unlabelled folder", images.Select(k => new ImageRef(k, null)).ToList(), []);
+    }
+
+    /// <summary>
+    /// Each frame of a multi-frame DICOM file becomes an image with the file's label, except frames a
+    /// label file names on their own (<c>file#frame</c> rows), which keep theirs.
+    /// </summary>
+    private async Task<DatasetListing> ExpandFramesAsync(DatasetListing listing, CancellationToken ct)
+    {
+        await _dicom.ReadAsync(listing.Images.Select(i => FrameKeys.Split(i.Key).File), ct);
+        var ownRows = listing.Images.Where(i => FrameKeys.Split(i.Key).Frame is not null).Select(i => i.Key).ToHashSet(StringComparer.Ordinal);
+        var images = new List<ImageRef>();
+        var problems = listing.Problems.ToList();
+        foreach (var image in listing.Images)
+        {
+            var (file, frame) = FrameKeys.Split(image.Key);
+            int frames = _dicom.Of(file)?.FrameCount ?? 1;
+            if (frame is { } f)
+            {
+                if (!expandFrames)
+                    problems.Add(new DatasetProblem(image.Key, $"names frame {f} of '{file}', but this run reads one chosen frame of each file (--frame)"));
+                else if (f >= frames)
+                    problems.Add(new DatasetProblem(image.Key, $"names frame {f} of '{file}', which has {frames} frame(s) (0028,0008)"));
+                else
+                    images.Add(image);
+            }
+            else if (!expandFrames || frames == 1)
+                images.Add(image);
+            else
+                images.AddRange(Enumerable.Range(0, frames).Select(i => image with { Key = FrameKeys.Of(file, i) }).Where(i => !ownRows.Contains(i.Key)));
+        }
+        return listing with { Images = images, Problems = problems };
     }
 
     /// <summary>Not a known non-image type, not under <c>masks/</c>, and neither the file nor a folder above it is hidden (".DS_Store", ".cache/").</summary>
@@ -70,7 +116,7 @@ public sealed class DatasetEnumerator(IObjectStore store, IReadOnlyList<string> 
         var allKeys = keys.ToHashSet(StringComparer.Ordinal);
         foreach (var (line, id, labelText, mask) in LabelFileFormat.Parse(format, text))
         {
-            string? key = images.Resolve(id);
+            string? key = await ResolveAsync(images, id, ct);
             if (key is null)
             {
                 if (lineOfKey.TryAdd(id, line))
@@ -105,6 +151,24 @@ public sealed class DatasetEnumerator(IObjectStore store, IReadOnlyList<string> 
         return new DatasetListing(DatasetLayout.CsvManifest, format.Description, refs, problems);
     }
 
+    /// <summary>
+    /// The image a label row names: by path (<see cref="ImageIndex"/>), else by a DICOM file's SOP
+    /// Instance UID (0008,0018) — headers are read the first time a row needs it; either may carry a
+    /// frame suffix (<c>scan.dcm#3</c>, <c>1.2.840…#3</c>) naming one frame of a multi-frame file.
+    /// </summary>
+    private async Task<string?> ResolveAsync(ImageIndex images, string id, CancellationToken ct)
+    {
+        if (images.Resolve(id) is { } key) return key;
+        var (file, frame) = FrameKeys.Split(id);
+        var fileKey = images.Resolve(file);
+        if (fileKey is null)
+        {
+            await _dicom.ReadAsync(images.Keys, ct);
+            fileKey = _dicom.KeyOfUid(file);
+        }
+        return fileKey is null || frame is null ? fileKey : FrameKeys.Of(fileKey, frame.Value);
+    }
+
     /// <summary>A repeated row counts as an entry of its own that fails, under a key naming its line.</summary>
     private static DatasetProblem Duplicate(LabelFileFormat format, int line, string id, string key, int firstLine) =>
         new($"{key}#line{line}", $"{format.FileName} line {line} names image '{id}' ({key}), already listed on line {firstLine}");
@@ -130,6 +194,8 @@ public sealed class DatasetEnumerator(IObjectStore store, IReadOnlyList<string> 
                 _byStem.TryAdd(stem[(stem.LastIndexOf('/') + 1)..], key);
             }
         }
+
+        public IEnumerable<string> Keys => _keys;
 
         public string? Resolve(string id)
         {

@@ -64,15 +64,17 @@ public static class ImageEndpoints
             if (await q.Store.FindRunAsync(runId, ct) is not { } run) return RunEndpoints.RunNotFound(runId);
             // Only images of the run: not any file of its dataset folder (e.g. one the run excluded).
             if (!await q.HasImageAsync(runId, key, ct)) return TypedResults.NotFound(new ApiError($"run {runId:D} has no image '{key}'"));
+            // A frame of a multi-frame DICOM file (file#frame) is shown from its file.
+            var (file, frame) = FrameKeys.Split(key);
             byte[] data;
-            try { data = await stores.Dataset(run).ReadAsync(key, ct); }
+            try { data = await stores.Dataset(run).ReadAsync(file, ct); }
             catch (Exception e) when (e is FileNotFoundException or ArgumentException) { return TypedResults.NotFound(new ApiError($"dataset image '{key}' not found")); }
             return ImageFormatSniffer.Detect(data) switch
             {
                 ImageFormat.Jpeg => TypedResults.File(data, "image/jpeg"),
                 ImageFormat.Png => TypedResults.File(data, "image/png"),
                 // Browsers do not show TIFF (Messidor): convert. A file that does not decode failed in the run too.
-                _ => TryPng(data) is { } png ? TypedResults.File(png, "image/png") : TypedResults.NotFound(new ApiError($"dataset image '{key}' cannot be shown")),
+                _ => TryPng(data, frame ?? 0) is { } png ? TypedResults.File(png, "image/png") : TypedResults.NotFound(new ApiError($"dataset image '{key}' cannot be shown")),
             };
         }).WithName("GetOriginal").WithSummary("An image of the run (explained or failed) as the browser can show it (JPEG and PNG as stored, TIFF converted to PNG)");
 
@@ -92,9 +94,9 @@ public static class ImageEndpoints
         }).WithName("GetRunFile").WithSummary("A stored file of the run by its path under the run folder: overlays and class maps (.png), maps (.npy), reports (.csv)");
     }
 
-    private static byte[]? TryPng(byte[] data)
+    private static byte[]? TryPng(byte[] data, int frame)
     {
-        try { return PngEncoder.Encode(ImageDecoder.Decode(data)); }
+        try { return PngEncoder.Encode(ImageDecoder.Decode(data, frame: frame)); }
         catch (ImageDecodeException) { return null; }
     }
 

@@ -34,4 +34,18 @@ internal static class AlphaCompositing
                 rgb[3 * p + c] = (byte)((rgba[4 * p + c] * a * 255 + half) / divisor);
         }
     }
+
+    /// <summary>The same composite at full precision: c·a·255 / 65535² as levels on the 0–255 scale, not rounded.</summary>
+    public static LevelImage Rgba16OverBlackLevels(ReadOnlySpan<ushort> rgba, int width, int height)
+    {
+        const double scale = 255.0 / (65535.0 * 65535.0);
+        var image = new LevelImage(width, height, 3);
+        var levels = image.Levels;
+        for (int p = 0; p < width * height; p++)
+        {
+            double a = rgba[4 * p + 3];
+            for (int c = 0; c < 3; c++) levels[3 * p + c] = (float)(rgba[4 * p + c] * a * scale);
+        }
+        return image;
+    }
 }

@@ -11,7 +11,8 @@ namespace BatchXai.Imaging;
 public static class DicomDecoder
 {
     private static readonly gdcm.Tag PixelData = new(0x7FE0, 0x0010), WindowCenter = new(0x0028, 0x1050),
-        WindowWidth = new(0x0028, 0x1051), SopInstanceUid = new(0x0008, 0x0018);
+        WindowWidth = new(0x0028, 0x1051), SopInstanceUid = new(0x0008, 0x0018), VoiLutSequence = new(0x0028, 0x3010),
+        LutDescriptor = new(0x0028, 0x3002), LutData = new(0x0028, 0x3006);
 
     /// <summary>True when the bytes carry DICOM's "DICM" prefix after the 128-byte preamble.</summary>
     public static bool IsDicom(ReadOnlySpan<byte> data) => data.Length >= 132 && data[128..132].SequenceEqual("DICM"u8);
@@ -20,19 +21,9 @@ public static class DicomDecoder
     public static DicomFrame Decode(ReadOnlySpan<byte> data, int frame = 0)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(frame);
-        // GDCM's C# binding reads files only.
-        var path = Path.Combine(Path.GetTempPath(), $"batchxai-dicom-{Guid.NewGuid():N}.dcm");
-        try
-        {
-            File.WriteAllBytes(path, data.ToArray());
-            var decoded = DecodeFile(path, frame);
-            CheckNotTruncated(data);
-            return decoded;
-        }
-        finally
-        {
-            File.Delete(path);
-        }
+        var decoded = GdcmFiles.Read(data, path => DecodeFile(path, frame));
+        CheckNotTruncated(data);
+        return decoded;
     }
 
     private static DicomFrame DecodeFile(string path, int frame)
@@ -90,8 +81,34 @@ public static class DicomDecoder
         var window = FirstNumber(strings, file, WindowCenter) is double c && FirstNumber(strings, file, WindowWidth) is double w && w >= 1
             ? new IntensityWindow(c, w) : (IntensityWindow?)null;
         string? uid = file.GetDataSet().FindDataElement(SopInstanceUid) ? strings.ToString(SopInstanceUid).Trim('\0', ' ') : null;
+        var lut = samples == 1 ? FileLut(file, signed, IsBigEndian(syntax)) : null;
         return new DicomFrame(width, height, samples, values, photometric == gdcm.PhotometricInterpretation.PIType.MONOCHROME1,
-            bitsStored, window, frames, uid);
+            bitsStored, window, frames, uid, lut);
+    }
+
+    /// <summary>The first item of VOI LUT Sequence (0028,3010), if the file has one.</summary>
+    private static VoiLut? FileLut(gdcm.File file, bool signed, bool bigEndian)
+    {
+        var dataSet = file.GetDataSet();
+        if (!dataSet.FindDataElement(VoiLutSequence)) return null;
+        using var sequence = dataSet.GetDataElement(VoiLutSequence).GetValueAsSQ();
+        if (sequence is null || sequence.GetNumberOfItems() == 0) return null;
+        var item = sequence.GetItem(1).GetNestedDataSet();
+        if (!item.FindDataElement(LutDescriptor) || !item.FindDataElement(LutData))
+            throw new ImageDecodeException("DICOM VOI LUT Sequence (0028,3010) item lacks LUT Descriptor (0028,3002) or LUT Data (0028,3006)");
+        return VoiLut.Of(Bytes(item.GetDataElement(LutDescriptor)), Bytes(item.GetDataElement(LutData)), signed, bigEndian);
+    }
+
+    private static bool IsBigEndian(gdcm.TransferSyntax syntax) => syntax.GetString()?.Trim('\0', ' ') == "1.2.840.10008.1.2.2";
+
+    private static byte[] Bytes(gdcm.DataElement element)
+    {
+        var value = element.GetByteValue();
+        if (value is null) return [];
+        uint length = value.GetLength();
+        var bytes = new byte[length];
+        value.GetBuffer(bytes, length);
+        return bytes;
     }
 
     /// <summary>Why GDCM refused a file: not parsable at all (truncated, corrupt), no pixel data, or its encoding.</summary>

@@ -10,5 +10,6 @@ namespace BatchXai.Imaging;
 /// <param name="FileWindow">The file's first VOI window (Window Center/Width, (0028,1050)/(0028,1051)), if any.</param>
 /// <param name="FrameCount">Frames in the file (Number of Frames, 1 when absent).</param>
 /// <param name="SopInstanceUid">(0008,0018), for label files keyed by it.</param>
+/// <param name="FileLut">The file's VOI LUT Sequence (0028,3010), first item, if any: used before its window when the run gives none.</param>
 public sealed record DicomFrame(int Width, int Height, int Samples, float[] Values, bool Monochrome1, int BitsStored,
-    IntensityWindow? FileWindow, int FrameCount, string? SopInstanceUid);
+    IntensityWindow? FileWindow, int FrameCount, string? SopInstanceUid, VoiLut? FileLut = null);

@@ -19,16 +19,23 @@ public static class ImageDecoder
     /// </param>
     /// <param name="window">DICOM and 16-bit grayscale PNG: the window to display (else the file's own, else min–max).</param>
     /// <param name="frame">DICOM: which frame of a multi-frame file.</param>
-    public static RgbImage Decode(ReadOnlySpan<byte> data, int maxSide = 0, IntensityWindow? window = null, int frame = 0)
+    public static RgbImage Decode(ReadOnlySpan<byte> data, int maxSide = 0, IntensityWindow? window = null, int frame = 0) =>
+        DecodeLevels(data, maxSide, window, frame).Pixels;
+
+    /// <summary>
+    /// As <see cref="Decode"/>, keeping full precision where the source has more than 8 bits
+    /// (16-bit PNG, DICOM): <see cref="DecodedImage.Levels"/>, what the model input is computed from.
+    /// </summary>
+    public static DecodedImage DecodeLevels(ReadOnlySpan<byte> data, int maxSide = 0, IntensityWindow? window = null, int frame = 0)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(maxSide);
         if (data.IsEmpty) throw new ImageDecodeException("empty file (0 bytes)");
         return ImageFormatSniffer.Detect(data) switch
         {
-            ImageFormat.Jpeg => JpegDecoder.Decode(data, maxSide),
+            ImageFormat.Jpeg => new DecodedImage(JpegDecoder.Decode(data, maxSide)),
             ImageFormat.Png => PngDecoder.Decode(data, window),
             ImageFormat.Tiff => TiffDecoder.Decode(data),
-            ImageFormat.Dicom => DicomRendering.ToRgb(DicomDecoder.Decode(data, frame), window),
+            ImageFormat.Dicom => DicomRendering.Render(DicomDecoder.Decode(data, frame), window),
             _ => throw new ImageDecodeException($"unsupported format ({ImageFormatSniffer.DescribeUnknown(data)})"),
         };
     }

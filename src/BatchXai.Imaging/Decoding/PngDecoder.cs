@@ -11,7 +11,8 @@ internal static class PngDecoder
     private const nuint MaxChunkBytes = 64 << 20;   // bounds memory spent on forged ancillary chunks
 
     /// <param name="window">16-bit grayscale: the window over the 0–65535 samples (else the image's min–max).</param>
-    public static unsafe RgbImage Decode(ReadOnlySpan<byte> data, IntensityWindow? window = null)
+    /// <returns>8-bit pixels, and for 16-bit images their levels at full precision.</returns>
+    public static unsafe DecodedImage Decode(ReadOnlySpan<byte> data, IntensityWindow? window = null)
     {
         using var ctx = new SpngContext();
         if (ctx.IsInvalid) throw new InvalidOperationException("spng_ctx_new failed (out of memory?)");
@@ -30,10 +31,11 @@ internal static class PngDecoder
                 return DecodeGray16(ctx, (int)ihdr.Width, (int)ihdr.Height, window);
             var image = new RgbImage((int)ihdr.Width, (int)ihdr.Height);
             if (!transparent && ihdr.BitDepth <= 8)
+            {
                 DecodeInto(ctx, SpngNative.FormatRgb8, 0, image.Pixels);
-            else
-                DecodeViaRgba(ctx, ihdr.BitDepth == 16, image);
-            return image;
+                return new DecodedImage(image);
+            }
+            return new DecodedImage(image, DecodeViaRgba(ctx, ihdr.BitDepth == 16, image));
         }
     }
 
@@ -42,7 +44,7 @@ internal static class PngDecoder
     /// through the image's own min–max — a 12-bit X-ray stored in 16 bits would be nearly black
     /// if simply cut to its top 8 bits.
     /// </summary>
-    private static RgbImage DecodeGray16(SpngContext ctx, int width, int height, IntensityWindow? window)
+    private static DecodedImage DecodeGray16(SpngContext ctx, int width, int height, IntensityWindow? window)
     {
         int pixels = checked(width * height);
         var rgba = new byte[checked(pixels * 8)];
@@ -63,8 +65,9 @@ internal static class PngDecoder
     /// <summary>
     /// 16-bit samples go through RGBA16 so that the reduction to 8 bits rounds (spng's own RGB8
     /// conversion truncates), and alpha is composited at full precision before that rounding.
+    /// Returns the 16-bit image's levels (c·a/65535 on the 0–255 scale, unrounded); null for 8 bits.
     /// </summary>
-    private static void DecodeViaRgba(SpngContext ctx, bool sixteenBit, RgbImage image)
+    private static LevelImage? DecodeViaRgba(SpngContext ctx, bool sixteenBit, RgbImage image)
     {
         int bytesPerPixel = sixteenBit ? 8 : 4;
         int length = checked(image.Width * image.Height * bytesPerPixel);
@@ -73,10 +76,14 @@ internal static class PngDecoder
         {
             var buffer = rgba.AsSpan(0, length);
             DecodeInto(ctx, sixteenBit ? SpngNative.FormatRgba16 : SpngNative.FormatRgba8, SpngNative.DecodeTransparency, buffer);
-            if (sixteenBit)
-                AlphaCompositing.Rgba16OverBlack(MemoryMarshal.Cast<byte, ushort>(buffer), image.Pixels);
-            else
+            if (!sixteenBit)
+            {
                 AlphaCompositing.Rgba8OverBlack(buffer, image.Pixels);
+                return null;
+            }
+            var samples = MemoryMarshal.Cast<byte, ushort>(buffer);
+            AlphaCompositing.Rgba16OverBlack(samples, image.Pixels);
+            return AlphaCompositing.Rgba16OverBlackLevels(samples, image.Width, image.Height);
         }
         finally
         {

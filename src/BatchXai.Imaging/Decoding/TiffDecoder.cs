@@ -43,7 +43,8 @@ internal static unsafe class TiffDecoder
         }
     }
 
-    public static RgbImage Decode(ReadOnlySpan<byte> data)
+    /// <summary>8 bits per channel through libtiff's RGBA reader (16-bit TIFF is reduced to 8 bits here: no levels yet).</summary>
+    public static DecodedImage Decode(ReadOnlySpan<byte> data)
     {
         fixed (byte* bytes = data)
         {
@@ -67,7 +68,7 @@ internal static unsafe class TiffDecoder
                         TiffNative.OrientationTopLeft, stopOnError: 1) != 1)
                     throw Failure(errors.Message ?? "RGBA read failed");
             }
-            return ToRgb(raster, (int)width, (int)height);
+            return new DecodedImage(ToRgb(raster, (int)width, (int)height));
         }
     }
 

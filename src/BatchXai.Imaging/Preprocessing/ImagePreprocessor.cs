@@ -39,6 +39,19 @@ public sealed class ImagePreprocessor
         return new PreparedImage(resized, region, source.Width, source.Height);
     }
 
+    /// <summary>
+    /// As <see cref="Prepare(RgbImage)"/>; a high-bit-depth image is resized at full precision
+    /// (the crop is found on its 8-bit pixels) and its 8-bit prepared image is the rounding of that.
+    /// </summary>
+    public PreparedImage Prepare(DecodedImage source)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        var prepared = Prepare(source.Pixels);
+        if (source.Levels is not { } levels) return prepared;
+        var resized = Resampler.Resize(levels, prepared.SourceRegion, Spec.Width, Spec.Height);
+        return prepared with { Image = resized.ToRgb(), Levels = resized };
+    }
+
     /// <summary>Writes one sample (Channels × Height × Width floats) in the spec's layout, order and normalisation.</summary>
     public void WriteTensor(PreparedImage image, Span<float> destination)
     {
@@ -50,8 +63,32 @@ public sealed class ImagePreprocessor
         if (destination.Length != Spec.SampleLength)
             throw new ArgumentException($"destination holds {destination.Length} floats, one sample needs {Spec.SampleLength}", nameof(destination));
 
-        if (Spec.ChannelOrder == ChannelOrder.GRAY) WriteLuma(pixels.Pixels, destination);
+        if (image.Levels is { } levels) WriteLevels(levels, destination);
+        else if (Spec.ChannelOrder == ChannelOrder.GRAY) WriteLuma(pixels.Pixels, destination);
         else WriteColour(pixels.Pixels, destination);
+    }
+
+    /// <summary>Full precision: value = (level · Scale − Mean[c]) / Std[c], gray replicated to colour, colour to luma for a gray model.</summary>
+    private void WriteLevels(LevelImage image, Span<float> destination)
+    {
+        var levels = image.Levels;
+        int planeSize = Spec.Width * Spec.Height;
+        if (Spec.ChannelOrder == ChannelOrder.GRAY)
+        {
+            for (int p = 0; p < planeSize; p++)
+                destination[p] = Normalise(image.Channels == 1 ? levels[p] : LumaR * levels[3 * p] + LumaG * levels[3 * p + 1] + LumaB * levels[3 * p + 2], 0);
+            return;
+        }
+        bool planar = Spec.Layout == TensorLayout.NCHW;
+        bool bgr = Spec.ChannelOrder == ChannelOrder.BGR;
+        for (int p = 0; p < planeSize; p++)
+        {
+            for (int c = 0; c < 3; c++)
+            {
+                float level = image.Channels == 1 ? levels[p] : levels[3 * p + (bgr ? 2 - c : c)];
+                destination[planar ? c * planeSize + p : 3 * p + c] = Normalise(level, c);
+            }
+        }
     }
 
     private void WriteColour(byte[] rgb, Span<float> destination)

@@ -46,6 +46,12 @@ public sealed record PreprocessSpec
 
     public ResizeMode ResizeMode { get; init; } = ResizeMode.Stretch;
 
+    /// <summary>
+    /// The manifest's window (input.window) for DICOM grayscale and 16-bit gray PNG: the model was
+    /// trained on images shown so. A run's --window overrides it (<see cref="InputOptions.WindowOver"/>).
+    /// </summary>
+    public IntensityWindow? Window { get; init; }
+
     public int Channels => ChannelOrder == ChannelOrder.GRAY ? 1 : 3;
 
     /// <summary>Floats in one sample: Channels × Height × Width.</summary>

@@ -72,7 +72,17 @@ internal sealed class FieldChecker(string manifestPath)
             FundusCrop: fundusCrop,
             // A fundus crop says the images are fundus photos; without one nothing says where anatomy ends.
             FieldOfView: EnumValue(input.FieldOfView, "input.fieldOfView", ManifestNames.FieldsOfView,
-                fundusCrop ? FieldOfViewMode.FundusDisc : FieldOfViewMode.Frame));
+                fundusCrop ? FieldOfViewMode.FundusDisc : FieldOfViewMode.Frame),
+            Window: input.Window is null ? null : Window(input.Window));
+    }
+
+    private ManifestWindow Window(WindowDto window)
+    {
+        if (window.Center is not { } center || !double.IsFinite(center))
+            throw Fail("input.window.center", $"is {(object?)window.Center ?? "missing"} but must be a finite number (e.g. -600 for lung CT)");
+        if (window.Width is not { } width || !(width >= 1) || !double.IsFinite(width))
+            throw Fail("input.window.width", $"is {(object?)window.Width ?? "missing"} but must be a finite number >= 1 (e.g. 1500 for lung CT)");
+        return new ManifestWindow(center, width);
     }
 
     private (int Height, int Width) Size(int[]? size)

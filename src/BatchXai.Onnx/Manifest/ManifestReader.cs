@@ -90,6 +90,13 @@ internal sealed class InputDto
     public string? Resize { get; set; }
     public bool? FundusCrop { get; set; }
     public string? FieldOfView { get; set; }
+    public WindowDto? Window { get; set; }
+}
+
+internal sealed class WindowDto
+{
+    public double? Center { get; set; }
+    public double? Width { get; set; }
 }
 
 internal sealed class OutputsDto

@@ -77,6 +77,8 @@ public sealed record ModelManifest
 /// <param name="FundusCrop">Crop the black surround of a fundus photograph before resizing.</param>
 /// <param name="FieldOfView">What the audit counts as anatomy in a prepared image: "fundus-disc" (a disc fitted to the
 /// illuminated region), "foreground" (the non-background region) or "frame"; default fundus-disc with the fundus crop, else frame.</param>
+/// <param name="Window">"window": {"center": -600, "width": 1500}: how DICOM grayscale and 16-bit gray PNG images are shown to
+/// the model (over modality values: Hounsfield units for CT); a run's --window overrides it.</param>
 public sealed record ManifestInput(
     string Name,
     TensorLayout Layout,
@@ -88,7 +90,8 @@ public sealed record ManifestInput(
     IReadOnlyList<float> Std,
     ResizeMode Resize,
     bool FundusCrop,
-    FieldOfViewMode FieldOfView)
+    FieldOfViewMode FieldOfView,
+    ManifestWindow? Window = null)
 {
     /// <summary>3 for RGB/BGR, 1 for GRAY.</summary>
     public int ChannelCount => ManifestNames.ChannelCount(Channels);
@@ -107,3 +110,6 @@ public sealed record ManifestInput(
 /// probabilities by sigmoid, one map per (image, finding), class views per finding over its positive images.</param>
 public sealed record ManifestOutputs(string Logits, string? ClassMaps = null, OutputActivation Activation = OutputActivation.None,
     string? Probabilities = null, bool MultiLabel = false);
+
+/// <summary>A display window over modality values (PS3.3 C.11.2.1.2): center and width, width ≥ 1.</summary>
+public sealed record ManifestWindow(double Center, double Width);

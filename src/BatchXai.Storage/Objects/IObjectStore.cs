@@ -12,6 +12,17 @@ public interface IObjectStore : IDisposable
 
     Task<byte[]> ReadAsync(string key, CancellationToken ct = default);
 
+    /// <summary>
+    /// At most the first <paramref name="maxBytes"/> bytes of the object (all of a shorter one): enough
+    /// to read a file's header (a DICOM file's frame count) without fetching its pixels. A store that
+    /// cannot read part of an object reads all of it.
+    /// </summary>
+    async Task<byte[]> ReadHeadAsync(string key, int maxBytes, CancellationToken ct = default)
+    {
+        var all = await ReadAsync(key, ct);
+        return all.Length <= maxBytes ? all : all[..maxBytes];
+    }
+
     /// <summary>Writes the whole object; a reader never sees a partly written one.</summary>
     Task WriteAsync(string key, ReadOnlyMemory<byte> data, CancellationToken ct = default);
 

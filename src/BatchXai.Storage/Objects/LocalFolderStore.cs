@@ -31,7 +31,17 @@ public sealed class LocalFolderStore : IObjectStore
         return path;
     }
 
-    public Task<byte[]> ReadAsync(string key, CancellationToken ct = default)
+    public Task<byte[]> ReadAsync(string key, CancellationToken ct = default) => File.ReadAllBytesAsync(ReadablePath(key), ct);
+
+    public async Task<byte[]> ReadHeadAsync(string key, int maxBytes, CancellationToken ct = default)
+    {
+        await using var file = File.OpenRead(ReadablePath(key));
+        var head = new byte[(int)Math.Min(maxBytes, file.Length)];
+        await file.ReadExactlyAsync(head, ct);
+        return head;
+    }
+
+    private string ReadablePath(string key)
     {
         var path = PathOf(key);
         if (!File.Exists(path)) throw new FileNotFoundException($"no object '{key}' in {Root}", path);
@@ -39,7 +49,7 @@ public sealed class LocalFolderStore : IObjectStore
         var real = RealPath(path);
         if (!real.StartsWith(RealRootPrefix, StringComparison.Ordinal))
             throw new UnauthorizedAccessException($"object '{key}' is a symbolic link to {real}, outside the store root {Root}");
-        return File.ReadAllBytesAsync(path, ct);
+        return path;
     }
 
     private string RealRootPrefix => _realRootPrefix ??= RealPath(Root) is var r && Path.EndsInDirectorySeparator(r) ? r : r + Path.DirectorySeparatorChar;

@@ -22,11 +22,17 @@ public static class ResultKeys
         row.PredictedFindingsJson is null ? null
             : FindingFolder(row.TargetClass, row.TargetClass >= 0 && row.TargetClass < classNames.Count ? classNames[row.TargetClass] : "");
 
-    /// <summary>The image key without its file extension ("train_images/a.png" → "train_images/a").</summary>
+    /// <summary>
+    /// The image key without its file extension ("train_images/a.png" → "train_images/a"); a frame
+    /// of a multi-frame file (<see cref="Contracts.FrameKeys"/>, "ct/scan.dcm#3") → "ct/scan-frame3"
+    /// ('#' would end a URL's path).
+    /// </summary>
     public static string StemOf(string imageKey)
     {
-        int slash = imageKey.LastIndexOf('/'), dot = imageKey.LastIndexOf('.');
-        return dot > slash + 1 ? imageKey[..dot] : imageKey;
+        var (file, frame) = Contracts.FrameKeys.Split(imageKey);
+        int slash = file.LastIndexOf('/'), dot = file.LastIndexOf('.');
+        var stem = dot > slash + 1 ? file[..dot] : file;
+        return frame is null ? stem : $"{stem}-frame{frame}";
     }
 
     public static string ImageMap(Guid runId, string method, string imageKey, string? finding = null) => ImageStem(runId, method, imageKey, finding) + ".npy";

@@ -87,6 +87,28 @@ public sealed class S3ObjectStore : IObjectStore
         catch (Exception e) when (Translate(e, $"read {UriOf(key)}") is { } translated) { throw translated; }
     }
 
+    /// <summary>A ranged GET: the first bytes only.</summary>
+    public async Task<byte[]> ReadHeadAsync(string key, int maxBytes, CancellationToken ct = default)
+    {
+        var objectKey = ObjectKey(key);
+        try
+        {
+            using var response = await _client.GetObjectAsync(new GetObjectRequest { BucketName = Bucket, Key = objectKey, ByteRange = new ByteRange(0, maxBytes - 1) }, ct);
+            var data = new byte[Math.Min(response.ContentLength, maxBytes)];
+            await response.ResponseStream.ReadExactlyAsync(data, ct);
+            return data;
+        }
+        catch (AmazonS3Exception e) when (e.ErrorCode == "NoSuchKey")
+        {
+            throw new FileNotFoundException($"no object '{key}' at {UriOf(key)} ({_settings})", UriOf(key), e);
+        }
+        catch (AmazonS3Exception e) when (e.ErrorCode == "InvalidRange")
+        {
+            return [];   // an empty object has no first byte to range over
+        }
+        catch (Exception e) when (Translate(e, $"read {UriOf(key)}") is { } translated) { throw translated; }
+    }
+
     public async Task WriteAsync(string key, ReadOnlyMemory<byte> data, CancellationToken ct = default)
     {
         var objectKey = ObjectKey(key);

@@ -41,8 +41,8 @@ internal sealed class DatasetFolder : IDisposable
         return this;
     }
 
-    public Task<DatasetListing> EnumerateAsync(IReadOnlyList<string>? classes = null) =>
-        new DatasetEnumerator(new LocalFolderStore(Root), classes ?? Grades).EnumerateAsync();
+    public Task<DatasetListing> EnumerateAsync(IReadOnlyList<string>? classes = null, bool expandFrames = true) =>
+        new DatasetEnumerator(new LocalFolderStore(Root), classes ?? Grades, expandFrames).EnumerateAsync();
 
     public void Dispose() => _folder.Dispose();
 }

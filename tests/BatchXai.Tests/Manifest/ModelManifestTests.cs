@@ -79,7 +79,23 @@ public sealed class ModelManifestTests : IDisposable
         { "classes=[]", "classes", "is required" },
         { "classes=[\"a\", \"b\", \"a\"]", "classes", "lists 'a' more than once" },
         { "input.fundus_crop=true", "input.fundus_crop", "is not a manifest field" },
+        { "input.window={\"center\": -600, \"width\": 0}", "input.window.width", "is 0 but must be a finite number >= 1" },
+        { "input.window={\"width\": 1500}", "input.window.center", "is missing but must be a finite number" },
     };
+
+    [Fact]
+    public void A_window_in_the_input_section_becomes_the_models_default_window()
+    {
+        var manifest = ModelManifest.Load(_files.Write(Apply(ManifestFiles.Valid(), "input.window={\"center\": -600, \"width\": 1500}")));
+        Assert.Equal(new ManifestWindow(-600, 1500), manifest.Input.Window);
+        var spec = global::BatchXai.Worker.LoadedModel.PreprocessSpecOf(manifest);
+        Assert.Equal(new global::BatchXai.Imaging.IntensityWindow(-600, 1500), spec.Window);
+        // The run's --window wins over it; without one the manifest's stands.
+        var run = global::BatchXai.Imaging.InputOptions.Of(new Dictionary<string, string> { ["window"] = "40,400" });
+        Assert.Equal(new global::BatchXai.Imaging.IntensityWindow(40, 400), run.WindowOver(spec.Window));
+        Assert.Equal(spec.Window, global::BatchXai.Imaging.InputOptions.Defaults.WindowOver(spec.Window));
+        Assert.Null(ModelManifest.Load(_files.Write(ManifestFiles.Valid(), "plain.json")).Input.Window);
+    }
 
     [Theory]
     [MemberData(nameof(BadFields))]

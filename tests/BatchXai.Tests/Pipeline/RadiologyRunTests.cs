@@ -44,12 +44,19 @@ public sealed class RadiologyRunTests : IDisposable
 
         var run = outcome.Run!;
         Assert.Equal(RunStatus.Completed, run.Status);
-        Assert.Equal((8, 7, 1), (run.Expected, run.Explained, run.Failed));
+        // SC_rgb_rle_2frame.dcm holds two frames: two images, file#frame.
+        Assert.Equal((9, 8, 1), (run.Expected, run.Explained, run.Failed));
         var store = await StoreAsync(Out);
         var failure = Assert.Single(await store.FailuresAsync(run.Id));
         Assert.Equal(("plan.dcm", "DICOM without pixel data (7FE0,0010)"), (failure.ImageKey, failure.Error));
         var results = await store.AllResultsAsync(run.Id);
-        Assert.Equal(14, results.Count);
+        Assert.Equal(16, results.Count);
+        Assert.Equal(["SC_rgb_rle_2frame.dcm#0", "SC_rgb_rle_2frame.dcm#1"], results.Where(r => r.Method == "crm" && r.ImageKey.StartsWith("SC_", StringComparison.Ordinal)).Select(r => r.ImageKey).Order());
+        // Each frame's own maps and overlay ('#' stays out of file names), and the frames differ.
+        var folder = Path.Combine(Out, run.Id.ToString("D"), "crm");
+        Assert.True(File.Exists(Path.Combine(folder, "SC_rgb_rle_2frame-frame1.png")), "overlay of frame 1");
+        Assert.NotEqual(NpyFile.Read(File.ReadAllBytes(Path.Combine(folder, "SC_rgb_rle_2frame-frame0.npy"))).Data,
+            NpyFile.Read(File.ReadAllBytes(Path.Combine(folder, "SC_rgb_rle_2frame-frame1.npy"))).Data);
         Assert.All(results.Where(r => r.Method == "crm"), r => Assert.True(r.MapMax > 0, $"crm {r.ImageKey}: empty map"));
         Assert.All(results, r => Assert.True(double.IsFinite(r.MapMax) && r.MapLowRes.Length > 0, $"{r.Method} {r.ImageKey}"));
 

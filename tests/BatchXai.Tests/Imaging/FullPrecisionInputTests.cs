@@ -1,0 +1,167 @@
+using System.Globalization;
+using BatchXai.Imaging;
+using BatchXai.Tests.Dicom;
+using BatchXai.Tests.Storage;
+
+namespace BatchXai.Tests.Imaging;
+
+/// <summary>
+/// High-bit-depth images reach the model without an 8-bit step: the tensor equals numpy's closed
+/// form (window, resize by 2 = 2×2 mean, (level·scale − mean)/std) computed in float64 from the
+/// 16-bit samples or pydicom's Hounsfield units, and holds values between 8-bit levels.
+/// </summary>
+public sealed class FullPrecisionInputTests
+{
+    private const string WindowPy = """
+        import sys, numpy as np
+        def window(x, c, w):
+            return np.where(x <= c - 0.5 - (w - 1) / 2, 0.0, np.where(x > c - 0.5 + (w - 1) / 2, 255.0, ((x - (c - 0.5)) / (w - 1) + 0.5) * 255.0))
+        def half(a):   # a bilinear resize by exactly 1/2 (pixel centres aligned): the mean of each 2×2 block
+            return (a[0::2, 0::2] + a[1::2, 0::2] + a[0::2, 1::2] + a[1::2, 1::2]) / 4
+        def out(v): print(' '.join(repr(float(x)) for x in np.asarray(v, dtype=np.float64).ravel()))
+        """;
+
+    private static float[] Floats(string text) => text.Split(' ').Select(t => (float)double.Parse(t, CultureInfo.InvariantCulture)).ToArray();
+
+    private static float[] Tensor(byte[] file, PreprocessSpec spec, IntensityWindow? window = null)
+    {
+        var preprocessor = new ImagePreprocessor(spec);
+        var prepared = preprocessor.Prepare(ImageDecoder.DecodeLevels(file, window: window));
+        var tensor = new float[spec.SampleLength];
+        preprocessor.WriteTensor(prepared, tensor);
+        return tensor;
+    }
+
+    private static void AssertClose(float[] expected, float[] actual, double tolerance = 1e-4)
+    {
+        Assert.Equal(expected.Length, actual.Length);
+        double worst = expected.Zip(actual, (e, a) => Math.Abs(e - (double)a)).Max();
+        Assert.True(worst <= tolerance, $"largest difference {worst:G3}");
+    }
+
+    /// <summary>Some value lies clearly between two 8-bit levels: no quantisation on the way.</summary>
+    private static void AssertNotOn8BitGrid(float[] tensor, PreprocessSpec spec)
+    {
+        var levels = tensor.Select(v => (v * spec.Std[0] + spec.Mean[0]) / spec.Scale).ToArray();
+        Assert.Contains(levels, l => Math.Abs(l - Math.Round(l)) > 0.05);
+    }
+
+    [Fact]
+    public void A_16_bit_gray_png_reaches_a_gray_model_windowed_and_halved_in_float()
+    {
+        using var folder = new TempFolder("png16");
+        var path = Path.Combine(folder.Path, "xray16.png");
+        var expected = Floats(PythonReference.Run(WindowPy + "\n" + """
+            from PIL import Image
+            y, x = np.mgrid[0:40, 0:56]
+            a = (300 + 60 * x + 7 * y + 200 * ((x // 8 + y // 8) % 2)).astype(np.uint16)
+            Image.fromarray(a).save(sys.argv[1])
+            levels = half(window(a.astype(np.float64), 2000.0, 1000.0))
+            out((levels / 255.0 - 0.5) / 0.25)
+            """, path));
+        var spec = new PreprocessSpec { Height = 20, Width = 28, ChannelOrder = ChannelOrder.GRAY, Mean = [0.5f], Std = [0.25f] };
+
+        var tensor = Tensor(File.ReadAllBytes(path), spec, new IntensityWindow(2000, 1000));
+
+        AssertClose(expected, tensor);
+        AssertNotOn8BitGrid(tensor, spec);
+    }
+
+    [Fact]
+    public void A_16_bit_colour_png_is_scaled_from_its_full_range_in_float()
+    {
+        using var folder = new TempFolder("png16");
+        var path = Path.Combine(folder.Path, "rgb16.png");
+        var expected = Floats(PythonReference.Run(WindowPy + "\n" + """
+            import zlib, struct
+            h, w = 6, 10
+            y, x = np.mgrid[0:h, 0:w]
+            a = np.stack([1000 * x + 37 * y, 65535 - 2111 * y - x, (7919 * (x + y)) % 65536], axis=-1).astype('>u2')
+            raw = b''.join(b'\x00' + a[r].tobytes() for r in range(h))
+            def chunk(t, d): return struct.pack('>I', len(d)) + t + d + struct.pack('>I', zlib.crc32(t + d) & 0xffffffff)
+            png = b'\x89PNG\r\n\x1a\n' + chunk(b'IHDR', struct.pack('>IIBBBBB', w, h, 16, 2, 0, 0, 0)) + chunk(b'IDAT', zlib.compress(raw)) + chunk(b'IEND', b'')
+            open(sys.argv[1], 'wb').write(png)
+            levels = a.astype(np.float64) * 255.0 / 65535.0
+            mean, std = np.array([0.485, 0.456, 0.406]), np.array([0.229, 0.224, 0.225])
+            out(((levels / 255.0 - mean) / std).transpose(2, 0, 1))   # NCHW
+            """, path));
+        var spec = PreprocessSpec.ImageNet(6) with { Width = 10 };
+
+        var tensor = Tensor(File.ReadAllBytes(path), spec);
+
+        AssertClose(expected, tensor);
+    }
+
+    [Fact]
+    public void Ct_hounsfield_units_reach_the_model_through_the_window_without_rounding()
+    {
+        var path = DicomSamples.PathOf("CT_small.dcm");
+        var expected = Floats(PythonReference.Run(WindowPy + "\n" + """
+            import pydicom
+            from pydicom.pixel_data_handlers.util import apply_modality_lut
+            ds = pydicom.dcmread(sys.argv[1]); hu = apply_modality_lut(ds.pixel_array, ds).astype(np.float64)
+            levels = half(window(hu, -600.0, 1500.0))
+            out(np.stack([(levels / 255.0 - 0.5) / 0.25] * 3))
+            """, path));
+        var spec = new PreprocessSpec { Height = 64, Width = 64, Mean = [0.5f], Std = [0.25f] };
+
+        var tensor = Tensor(File.ReadAllBytes(path), spec, new IntensityWindow(-600, 1500));
+
+        AssertClose(expected, tensor);
+        AssertNotOn8BitGrid(tensor, spec);
+    }
+
+    [Fact]
+    public void A_voi_lut_sequence_is_applied_when_no_window_is_given()
+    {
+        using var folder = new TempFolder("voilut");
+        var path = Path.Combine(folder.Path, "mr-voilut.dcm");
+        // MR_small with a VOI LUT Sequence added (a gamma curve over 0..1023, 16-bit entries);
+        // pydicom's apply_voi is the reference, its 16-bit output scaled to 0–255.
+        var expected = Floats(PythonReference.Run(WindowPy + "\n" + """
+            import pydicom
+            from pydicom.dataset import Dataset
+            from pydicom.pixel_data_handlers.util import apply_modality_lut, apply_voi
+            ds = pydicom.dcmread(sys.argv[1])
+            item = Dataset()
+            n, first = 1024, 16
+            item.add_new(0x00283002, 'US', [n, first, 16])    # LUT Descriptor
+            item.add_new(0x00283006, 'OW', np.array([int(65535 * (i / (n - 1)) ** 0.6) for i in range(n)], dtype='<u2').tobytes())   # LUT Data
+            ds.VOILUTSequence = [item]
+            ds.save_as(sys.argv[2])
+            ds = pydicom.dcmread(sys.argv[2])
+            out(apply_voi(apply_modality_lut(ds.pixel_array, ds), ds).astype(np.float64) * 255.0 / 65535.0)
+            """, DicomSamples.PathOf("MR_small.dcm"), path));
+        var bytes = File.ReadAllBytes(path);
+
+        var decoded = ImageDecoder.DecodeLevels(bytes);
+
+        Assert.NotNull(decoded.Levels);
+        AssertClose(expected, decoded.Levels.Levels, 1e-3);
+        Assert.Equal(expected.Select(v => (byte)Math.Round(v, MidpointRounding.AwayFromZero)),
+            Enumerable.Range(0, expected.Length).Select(p => decoded.Pixels.Pixels[3 * p]));
+        // A window given by the run (or the manifest) wins over the file's LUT.
+        var windowed = ImageDecoder.DecodeLevels(bytes, window: new IntensityWindow(600, 1600));
+        var frame = DicomDecoder.Decode(bytes);
+        Assert.Equal((float)new IntensityWindow(600, 1600).Apply(frame.Values[123]), windowed.Levels!.Levels[123]);
+    }
+
+    [Fact]
+    public void Ybr_full_422_colour_matches_pydicoms_conversion_to_rgb()
+    {
+        var path = DicomSamples.PathOf("SC_ybr_full_422_uncompressed.dcm");
+        var expected = PythonReference.Run("""
+            import sys, numpy as np, pydicom
+            from pydicom.pixel_data_handlers.util import convert_color_space
+            ds = pydicom.dcmread(sys.argv[1])
+            rgb = convert_color_space(ds.pixel_array, 'YBR_FULL', 'RGB')
+            print(' '.join(str(int(v)) for v in rgb.ravel()))
+            """, path).Split(' ').Select(int.Parse).ToArray();
+
+        var image = ImageDecoder.Decode(File.ReadAllBytes(path));
+
+        Assert.Equal(expected.Length, image.Pixels.Length);
+        int worst = expected.Zip(image.Pixels, (e, a) => Math.Abs(e - a)).Max();
+        Assert.True(worst <= 1, $"largest difference {worst} levels from pydicom's YBR_FULL → RGB");
+    }
+}
