@@ -11,7 +11,7 @@ namespace BatchXai.Aggregator.Audit;
 
 /// <summary>
 /// The audit's causal check (issue 13) for a run: per class, the suspect regions — the hot region of
-/// each SpRAy candidate cluster (masked on the cluster's members), the corners the geometric audit
+/// each SpRAy cluster (masked on the cluster's members), the corners the geometric audit
 /// flagged, the area outside the field of view and the colour (masked on a sample of the class) — are
 /// masked (<see cref="RegionMask"/>) and the class's probability and predictions measured
 /// (<see cref="CausalCheck"/>) through the run's model, opened by an <see cref="IModelProbeSource"/>.
@@ -69,8 +69,7 @@ public sealed class CausalAudit(ResultStore results, IModelProbeSource probes)
                 {
                     var effect = check.Measure(region, c, [.. region.ImageKeys.Where(images.ContainsKey).Select(k => images[k])], target);
                     if (effect.Images == 0) continue;
-                    bool candidate = region.Kind == SuspectRegionKind.ClusterHotRegion;
-                    var finding = CausalFindings.Of(effect, info.ClassNames[c], margin, candidate, ExampleImages);
+                    var finding = CausalFindings.Of(effect, info.ClassNames[c], margin, ExampleImages);
                     findings.Add(finding);
                     rows.Add(RowOf(effect, info.ClassNames[c], finding.Severity, [.. region.ImageKeys.Where(images.ContainsKey)]));
                 }
@@ -80,7 +79,7 @@ public sealed class CausalAudit(ResultStore results, IModelProbeSource probes)
         }
     }
 
-    /// <summary>A class's suspect regions: SpRAy candidates' hot regions (every method), flagged corners, the surround and the colour.</summary>
+    /// <summary>A class's suspect regions: the hot region of every SpRAy cluster (every method), flagged corners, the surround and the colour.</summary>
     public static List<SuspectRegion> RegionsOf(int classIndex, IReadOnlyList<string> images, IReadOnlyList<ClassSpray> spray, IReadOnlyList<AuditFinding> geometric, int perClass)
     {
         var sample = EvenSample(images, perClass);
@@ -92,9 +91,9 @@ public sealed class CausalAudit(ResultStore results, IModelProbeSource probes)
                 regions.Add(SuspectRegion.CornerOf(corner, sample));
         }
         foreach (var classSpray in spray.Where(s => s.ClassIndex == classIndex))
-            foreach (var cluster in classSpray.Clusters.Where(c => c.Candidate))
+            foreach (var cluster in classSpray.Clusters)
                 regions.Add(SuspectRegion.HotRegionOf(classSpray.Method, cluster.Index, SprayFindings.HotRegion(cluster.MeanMap, classSpray.GridSide),
-                    EvenSample([.. cluster.Members.Order(StringComparer.Ordinal)], perClass)));
+                    EvenSample([.. cluster.Members.Order(StringComparer.Ordinal)], perClass), cluster.Candidate));
         return regions;
     }
 

@@ -129,19 +129,23 @@ public sealed class CausalCheckTests
         Assert.True(effect.OutsideAnatomy);
         // Originals in one engine call, the masked copies in another.
         Assert.Equal(2, model.Calls);
-        Assert.Equal(AuditSeverity.Critical, CausalFindings.SeverityOf(effect, margin: 0.5, candidateCluster: false));
+        Assert.Equal(AuditSeverity.Critical, CausalFindings.SeverityOf(effect, margin: 0.5));
     }
 
     [Fact]
-    public void Dependence_inside_the_anatomy_warns_only_for_a_candidate_cluster_or_the_colour_and_never_below_the_margin()
+    public void Dependence_inside_the_anatomy_warns_only_for_a_candidate_cluster_a_small_fixed_spot_or_the_colour_and_never_below_the_margin()
     {
         RegionEffect Effect(SuspectRegion region, double flip, double inside) => new(region, 1, 10, 0.9, 0.1, flip, inside, []);
-        var hot = SuspectRegion.HotRegionOf("crm", 1, (0.6, 0.2, 0.8, 0.4), ["a"]);
+        var large = SuspectRegion.HotRegionOf("crm", 1, (0.2, 0.2, 0.8, 0.6), ["a"]); // 24 % of the frame
+        var candidate = large with { Candidate = true };
+        var spot = SuspectRegion.HotRegionOf("crm", 0, (0.6, 0.25, 0.75, 0.4), ["a"]); // 2.25 %
 
-        Assert.Equal(AuditSeverity.Warning, CausalFindings.SeverityOf(Effect(hot, 0.8, 1.0), 0.5, candidateCluster: true));
-        Assert.Equal(AuditSeverity.Info, CausalFindings.SeverityOf(Effect(hot, 0.8, 1.0), 0.5, candidateCluster: false));
-        Assert.Equal(AuditSeverity.Critical, CausalFindings.SeverityOf(Effect(hot, 0.8, 0.1), 0.5, candidateCluster: false));
-        Assert.Equal(AuditSeverity.Warning, CausalFindings.SeverityOf(Effect(SuspectRegion.Colour(["a"]), 0.6, 1.0), 0.5, candidateCluster: false));
-        Assert.Equal(AuditSeverity.Info, CausalFindings.SeverityOf(Effect(SuspectRegion.OutsideFieldOfView(["a"]), 0.4, 0.0), 0.5, candidateCluster: false));
+        Assert.Equal(AuditSeverity.Warning, CausalFindings.SeverityOf(Effect(candidate, 0.8, 1.0), 0.5));
+        Assert.Equal(AuditSeverity.Warning, CausalFindings.SeverityOf(Effect(spot, 0.8, 1.0), 0.5));
+        Assert.Equal(AuditSeverity.Info, CausalFindings.SeverityOf(Effect(large, 0.8, 1.0), 0.5));
+        Assert.Equal(AuditSeverity.Info, CausalFindings.SeverityOf(Effect(spot, 0.4, 1.0), 0.5));
+        Assert.Equal(AuditSeverity.Critical, CausalFindings.SeverityOf(Effect(large, 0.8, 0.1), 0.5));
+        Assert.Equal(AuditSeverity.Warning, CausalFindings.SeverityOf(Effect(SuspectRegion.Colour(["a"]), 0.6, 1.0), 0.5));
+        Assert.Equal(AuditSeverity.Info, CausalFindings.SeverityOf(Effect(SuspectRegion.OutsideFieldOfView(["a"]), 0.4, 0.0), 0.5));
     }
 }

@@ -23,9 +23,13 @@ public enum SuspectRegionKind
 /// <param name="Box">Fractions of the frame [X0, X1) × [Y0, Y1), for <see cref="SuspectRegionKind.ClusterHotRegion"/>.</param>
 /// <param name="Corner">For <see cref="SuspectRegionKind.Corner"/>.</param>
 /// <param name="ImageKeys">The images it is masked on: the cluster's members for a hot region, the class's sample otherwise.</param>
+/// <param name="Candidate">For a hot region: its cluster is a SpRAy candidate shortcut (small, tight, distant).</param>
 public sealed record SuspectRegion(string Name, SuspectRegionKind Kind, IReadOnlyList<string> ImageKeys, string? Method = null, int? Cluster = null,
-    (double X0, double Y0, double X1, double Y1)? Box = null, ImageCorner? Corner = null)
+    (double X0, double Y0, double X1, double Y1)? Box = null, ImageCorner? Corner = null, bool Candidate = false)
 {
+    /// <summary>Share of the frame the hot region's box covers; 1 for the other kinds.</summary>
+    public double Area => Box is { } b ? (b.X1 - b.X0) * (b.Y1 - b.Y0) : 1;
+
     public static SuspectRegion OutsideFieldOfView(IReadOnlyList<string> images) => new("outside_fov", SuspectRegionKind.OutsideFieldOfView, images);
 
     public static SuspectRegion Colour(IReadOnlyList<string> images) => new("colour", SuspectRegionKind.Colour, images);
@@ -33,6 +37,6 @@ public sealed record SuspectRegion(string Name, SuspectRegionKind Kind, IReadOnl
     public static SuspectRegion CornerOf(ImageCorner corner, IReadOnlyList<string> images) =>
         new("corner_" + ImageCorners.Name(corner), SuspectRegionKind.Corner, images, Corner: corner);
 
-    public static SuspectRegion HotRegionOf(string method, int cluster, (double X0, double Y0, double X1, double Y1) box, IReadOnlyList<string> members) =>
-        new($"spray_{method}_cluster_{cluster}", SuspectRegionKind.ClusterHotRegion, members, method, cluster, box);
+    public static SuspectRegion HotRegionOf(string method, int cluster, (double X0, double Y0, double X1, double Y1) box, IReadOnlyList<string> members, bool candidate = false) =>
+        new($"spray_{method}_cluster_{cluster}", SuspectRegionKind.ClusterHotRegion, members, method, cluster, box, Candidate: candidate);
 }
