@@ -636,8 +636,10 @@ def main():
         log(f"exported {path} ({nbytes / 1024:.0f} KiB, opset {manifest['metadata']['opset']}), targetLayer '{manifest['targetLayer']}'"
             + (f", classMaps '{manifest['outputs']['classMaps']}'" if "classMaps" in manifest["outputs"] else ""))
 
-    summary["total_s"] = round(time.time() - started)
-    log(f"total time {summary['total_s']}s")
+    # A partial retraining (--models) records its time under its own key, beside the full run's total_s.
+    total_key = "total_s" if wanted == set(needs) else "total_s_" + "_".join(sorted(wanted))
+    summary[total_key] = round(time.time() - started)
+    log(f"total time {summary[total_key]}s")
     with open(summary_path, "w") as f:
         json.dump(summary, f, indent=2)
         f.write("\n")
