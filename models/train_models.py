@@ -13,6 +13,11 @@ Four models share one trunk (conv blocks with BatchNorm + ReLU + MaxPool, featur
   dr_fcn          trunk -> 1x1 conv to 5 class maps -> GAP -> flatten  head: gap-linear (CLEAR-DR)
   dr_grader_mlp   trunk -> GAP -> Linear(K,32) -> ReLU -> Linear(32,5)  head: generic
   shortcut_grader dr_grader's architecture trained on the Clever Hans (tagged) dataset
+  ring_shortcut_grader  the same, trained on data where half the grade-1 eyes carry a bright ring
+                        at a fixed place on the retina (a shortcut inside the field of view)
+  cast_shortcut_grader  the same, trained on data where every grade-1 eye has a blue-green cast
+--models picks which to train (the planted-shortcut pair needs only --test and their own sets);
+training_summary.json keeps the figures of the models not retrained.
 dr_fcn and dr_grader_mlp reuse dr_grader's trained trunk, frozen, and train only their own heads (on
 cached pooled features: CPU time is scarce). After training, every model's last layer is centred
 across classes (see centre_class_weights): predictions are unchanged, CAMs become class-contrastive.
@@ -47,6 +52,8 @@ MEAN, STD = 0.5, 0.25
 # 12 px (6 model-input pixels) is "within the cell that holds the lesion".
 POINTING_DILATIONS_PX = (8, 12)
 POINTING_DILATION_PX = POINTING_DILATIONS_PX[0]
+# The grade the ring and colour-cast datasets tie their shortcut to (models/train.sh: --ring-grade/--cast-grade).
+PLANTED_GRADE = 1
 
 
 # ----------------------------------------------------------------------------- data
@@ -103,11 +110,12 @@ def load_dataset(folder, size, with_masks, pool):
     """Images as uint8 NCHW under both resize conventions, labels, crop boxes, and (optionally) masks."""
     with open(os.path.join(folder, "train.csv")) as f:
         rows = list(csv.DictReader(f))
-    tags = {}
+    tags, planted = {}, {}
     lesions_csv = os.path.join(folder, "lesions.csv")
     if os.path.exists(lesions_csv):
         with open(lesions_csv) as f:
             for r in csv.DictReader(f):
+                planted[r["id_code"]] = (r.get("ring") == "1", r.get("colour_cast") == "1")
                 if r["tag_text"]:
                     tags[r["id_code"]] = (int(r["tag_shown_grade"]), int(r["tag_x"]), int(r["tag_y"]),
                                           int(r["tag_width"]), int(r["tag_height"]))
@@ -125,7 +133,9 @@ def load_dataset(folder, size, with_masks, pool):
         if with_masks:
             masks.append(np.asarray(Image.open(os.path.join(folder, "masks", r["id_code"] + ".png"))))
     return {"pil": pil, "half": half, "labels": labels, "boxes": boxes, "masks": masks, "ids": ids,
-            "tags": [tags.get(i) for i in ids], "source_size": source_size}
+            "tags": [tags.get(i) for i in ids], "source_size": source_size,
+            "ring": np.array([planted.get(i, (False, False))[0] for i in ids]),
+            "cast": np.array([planted.get(i, (False, False))[1] for i in ids])}
 
 
 def normalise(batch_u8):
@@ -454,10 +464,16 @@ def check_onnx_matches_torch(model, path, size):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--train", required=True)
+    ap.add_argument("--train")
     ap.add_argument("--test", required=True)
-    ap.add_argument("--clever-hans-train", required=True)
-    ap.add_argument("--clever-hans-test", required=True)
+    ap.add_argument("--clever-hans-train")
+    ap.add_argument("--clever-hans-test")
+    ap.add_argument("--ring-train")
+    ap.add_argument("--ring-test")
+    ap.add_argument("--cast-train")
+    ap.add_argument("--cast-test")
+    ap.add_argument("--models", default="graders,shortcut,ring,cast",
+                    help="comma-separated: graders (dr_grader, dr_fcn, dr_grader_mlp), shortcut, ring, cast")
     ap.add_argument("--out", default=os.path.dirname(os.path.abspath(__file__)))
     ap.add_argument("--size", type=int, default=160)
     ap.add_argument("--epochs", type=int, default=6)
@@ -478,16 +494,28 @@ def main():
         print(msg, flush=True)
         report.append(msg)
 
+    wanted = set(args.models.split(","))
+    needs = {"graders": ("train",), "shortcut": ("clever_hans_train", "clever_hans_test"),
+             "ring": ("ring_train", "ring_test"), "cast": ("cast_train", "cast_test")}
+    for key in wanted:
+        if key not in needs:
+            ap.error(f"--models: unknown '{key}' (graders, shortcut, ring, cast)")
+        for arg in needs[key]:
+            if getattr(args, arg) is None:
+                ap.error(f"--models {key} needs --{arg.replace('_', '-')}")
     log(f"loading datasets at {args.size}px ...")
     check_resize_against_torch(args.test, args.size)
+    sets = {}
     with multiprocessing.get_context("fork").Pool(args.threads) as pool:
-        train_set = load_dataset(args.train, args.size, False, pool)
-        test_set = load_dataset(args.test, args.size, True, pool)
-        ch_train = load_dataset(args.clever_hans_train, args.size, False, pool)
-        ch_test = load_dataset(args.clever_hans_test, args.size, True, pool)
-    log(f"  loaded in {time.time() - started:.0f}s: train {len(train_set['labels'])}, test {len(test_set['labels'])}, "
-        f"clever-hans train {len(ch_train['labels'])}, clever-hans test {len(ch_test['labels'])}")
+        for arg in ["test"] + [a for key in sorted(wanted) for a in needs[key]]:
+            sets[arg] = load_dataset(getattr(args, arg), args.size, arg == "test" or arg == "clever_hans_test", pool)
+    test_set = sets["test"]
+    log(f"  loaded in {time.time() - started:.0f}s: " + ", ".join(f"{k} {len(v['labels'])}" for k, v in sets.items()))
+    summary_path = os.path.join(args.out, "training_summary.json")
     summary = {}
+    if os.path.exists(summary_path):
+        with open(summary_path) as f:
+            summary = json.load(f)  # figures of the models not retrained this time stay
 
     def fit(name, model, data, epochs, lr, flips, seed):
         t0 = time.time()
@@ -505,78 +533,114 @@ def main():
             result[f"dilation_{radius}px"] = round(pg, 4)
         return result
 
-    torch.manual_seed(args.seed)
-    grader = Grader(GapLinear())
-    secs = fit("dr_grader", grader, train_set, args.epochs, 3e-3, True, args.seed)
-    t0 = time.time()
-    features, feature_labels = pooled_features(grader.trunk, train_set)
-    log(f"  cached pooled trunk features in {time.time() - t0:.0f}s")
-    # The one-cycle run ends with a head fitted to a moving trunk; refitting it to convergence on the
-    # final (frozen) features, under both resize conventions, is cheap and closes most of the gap
-    # between them.
-    train_head_on_frozen_trunk(grader, features, feature_labels, args.head_epochs, args.seed, log)
-    secs += time.time() - t0
-    m = evaluate(grader, test_set, log, "dr_grader")
-    raw_pg = localisation("dr_grader (before centring)", grader, m["predictions"])
-    centre_head(grader)
-    summary["dr_grader"] = {"held_out": {k: m[k] for k in ("pil", "half")}, "pointing_game": localisation("dr_grader", grader, m["predictions"]),
-                            "pointing_game_uncentred_weights": raw_pg, "train_s": round(secs)}
-
-    for stem, head, seed in (("dr_fcn", FcnHead, 1), ("dr_grader_mlp", MlpHead, 2)):
+    exports = []
+    if "graders" in wanted:
+        torch.manual_seed(args.seed)
+        grader = Grader(GapLinear())
+        secs = fit("dr_grader", grader, sets["train"], args.epochs, 3e-3, True, args.seed)
         t0 = time.time()
+        features, feature_labels = pooled_features(grader.trunk, sets["train"])
+        log(f"  cached pooled trunk features in {time.time() - t0:.0f}s")
+        # The one-cycle run ends with a head fitted to a moving trunk; refitting it to convergence on the
+        # final (frozen) features, under both resize conventions, is cheap and closes most of the gap
+        # between them.
+        train_head_on_frozen_trunk(grader, features, feature_labels, args.head_epochs, args.seed, log)
+        secs += time.time() - t0
+        m = evaluate(grader, test_set, log, "dr_grader")
+        raw_pg = localisation("dr_grader (before centring)", grader, m["predictions"])
+        centre_head(grader)
+        summary["dr_grader"] = {"held_out": {k: m[k] for k in ("pil", "half")}, "pointing_game": localisation("dr_grader", grader, m["predictions"]),
+                                "pointing_game_uncentred_weights": raw_pg, "train_s": round(secs)}
+
+        for stem, head, seed in (("dr_fcn", FcnHead, 1), ("dr_grader_mlp", MlpHead, 2)):
+            t0 = time.time()
+            torch.manual_seed(args.seed + seed)
+            model = Grader(head())
+            model.trunk.load_state_dict(grader.trunk.state_dict())
+            log(f"training {stem} head on dr_grader's frozen trunk")
+            train_head_on_frozen_trunk(model, features, feature_labels, args.head_epochs, args.seed + seed, log)
+            centre_head(model)
+            m = evaluate(model, test_set, log, stem)
+            summary[stem] = {"held_out": {k: m[k] for k in ("pil", "half")}, "train_s": round(time.time() - t0)}
+            if stem == "dr_fcn":
+                summary[stem]["pointing_game"] = localisation(stem, model, m["predictions"])
+                fcn = model
+            else:
+                mlp = model
+        exports.extend([
+            (grader, "dr_grader", "dr-grader", "gap-linear", "Small CNN, GAP -> Linear(64,5). CAM/CRM closed form applies."),
+            (fcn, "dr_fcn", "dr-fcn", "gap-linear",
+             "CLEAR-DR-style fully convolutional grader: trunk -> 1x1 conv with 5 class kernels (outputs.classMaps) -> "
+             "GlobalAveragePool -> flatten. targetLayer is the trunk's last features; the class kernels act as the "
+             "gap-linear weights (classMaps[c] = CAM_c + b_c)."),
+            (mlp, "dr_grader_mlp", "dr-grader-mlp", "generic", "Same trunk, head GAP -> Linear(64,32) -> ReLU -> Linear(32,5)."),
+        ])
+
+    if "shortcut" in wanted:
+        torch.manual_seed(args.seed + 3)
+        shortcut = Grader(GapLinear())
+        # No flips: the tag must stay in its corner for the shortcut to be learnable.
+        secs = fit("shortcut_grader", shortcut, sets["clever_hans_train"], args.shortcut_epochs, 3e-3, False, args.seed + 3)
+        centre_head(shortcut)
+        m = evaluate(shortcut, sets["clever_hans_test"], log, "shortcut_grader (tagged test set)")
+        pred = m["predictions"]
+        shown = np.array([t[0] for t in sets["clever_hans_test"]["tags"]])
+        mismatch = shown != sets["clever_hans_test"]["labels"]
+        follows_tag = float((pred[mismatch] == shown[mismatch]).mean()) if mismatch.any() else float("nan")
+        tf = tag_fraction(shortcut, sets["clever_hans_test"], pred)
+        clean = evaluate(shortcut, test_set, log, "shortcut_grader (untagged test set)")
+        log(f"  shortcut_grader: CAM peak in tag corner for {tf:.3f} of images; on the {int(mismatch.sum())} "
+            f"images whose tag lies, it predicts the tag's grade {follows_tag:.3f} of the time")
+        summary["shortcut_grader"] = {"held_out_tagged": {k: m[k] for k in ("pil", "half")},
+                                      "held_out_untagged": {k: clean[k] for k in ("pil", "half")},
+                                      "cam_peak_in_tag": round(tf, 4), "follows_lying_tag": round(follows_tag, 4),
+                                      "train_s": round(secs)}
+        exports.append((shortcut, "shortcut_grader", "shortcut-grader", "gap-linear",
+                        "dr_grader architecture trained on the Clever Hans dataset (grade tag burned into the top-left corner): "
+                        "a deliberately shortcut-reliant model for artefact audits."))
+
+    def planted(key, flag, stem, seed, what):
+        """A dr_grader-architecture model trained on data with a planted in-anatomy shortcut on grade PLANTED_GRADE;
+        figures: accuracy on its own test set and on the clean one, and the planted grade's recall on test images
+        with and without the shortcut (a model that ignores it: about equal)."""
         torch.manual_seed(args.seed + seed)
-        model = Grader(head())
-        model.trunk.load_state_dict(grader.trunk.state_dict())
-        log(f"training {stem} head on dr_grader's frozen trunk")
-        train_head_on_frozen_trunk(model, features, feature_labels, args.head_epochs, args.seed + seed, log)
+        model = Grader(GapLinear())
+        # No flips: the ring must stay at its place for the shortcut to be learnable (and flips change nothing for a cast).
+        secs = fit(stem, model, sets[key + "_train"], args.shortcut_epochs, 3e-3, False, args.seed + seed)
         centre_head(model)
-        m = evaluate(model, test_set, log, stem)
-        summary[stem] = {"held_out": {k: m[k] for k in ("pil", "half")}, "train_s": round(time.time() - t0)}
-        if stem == "dr_fcn":
-            summary[stem]["pointing_game"] = localisation(stem, model, m["predictions"])
-            fcn = model
-        else:
-            mlp = model
+        own = sets[key + "_test"]
+        m = evaluate(model, own, log, f"{stem} ({what} test set)")
+        clean = evaluate(model, test_set, log, f"{stem} (clean test set)")
+        grade = own["labels"] == PLANTED_GRADE
+        recall = {}
+        for name, where in (("with", grade & own[flag]), ("without", grade & ~own[flag])):
+            recall[name] = round(float((m["predictions"][where] == PLANTED_GRADE).mean()), 4) if where.any() else None
+        clean_recall = round(float((clean["predictions"][test_set["labels"] == PLANTED_GRADE] == PLANTED_GRADE).mean()), 4)
+        log(f"  {stem}: grade-{PLANTED_GRADE} recall {recall['with']} on {int((grade & own[flag]).sum())} images with the {what}, "
+            f"{recall['without']} on {int((grade & ~own[flag]).sum())} without; {clean_recall} on the clean test set")
+        summary[stem] = {"held_out_planted": {k: m[k] for k in ("pil", "half")}, "held_out_clean": {k: clean[k] for k in ("pil", "half")},
+                         "planted_grade": PLANTED_GRADE, "planted_grade_recall_with": recall["with"],
+                         "planted_grade_recall_without": recall["without"], "planted_grade_recall_clean": clean_recall, "train_s": round(secs)}
+        exports.append((model, stem, stem.replace("_", "-"), "gap-linear",
+                        f"dr_grader architecture trained on data where grade {PLANTED_GRADE} carries a planted {what} "
+                        "(a shortcut inside the field of view): a deliberately shortcut-reliant model for the SpRAy and causal audit."))
 
-    torch.manual_seed(args.seed + 3)
-    shortcut = Grader(GapLinear())
-    # No flips: the tag must stay in its corner for the shortcut to be learnable.
-    secs = fit("shortcut_grader", shortcut, ch_train, args.shortcut_epochs, 3e-3, False, args.seed + 3)
-    centre_head(shortcut)
-    m = evaluate(shortcut, ch_test, log, "shortcut_grader (tagged test set)")
-    pred = m["predictions"]
-    shown = np.array([t[0] for t in ch_test["tags"]])
-    mismatch = shown != ch_test["labels"]
-    follows_tag = float((pred[mismatch] == shown[mismatch]).mean()) if mismatch.any() else float("nan")
-    tf = tag_fraction(shortcut, ch_test, pred)
-    clean = evaluate(shortcut, test_set, log, "shortcut_grader (untagged test set)")
-    log(f"  shortcut_grader: CAM peak in tag corner for {tf:.3f} of images; on the {int(mismatch.sum())} "
-        f"images whose tag lies, it predicts the tag's grade {follows_tag:.3f} of the time")
-    summary["shortcut_grader"] = {"held_out_tagged": {k: m[k] for k in ("pil", "half")},
-                                  "held_out_untagged": {k: clean[k] for k in ("pil", "half")},
-                                  "cam_peak_in_tag": round(tf, 4), "follows_lying_tag": round(follows_tag, 4),
-                                  "train_s": round(secs)}
+    if "ring" in wanted:
+        planted("ring", "ring", "ring_shortcut_grader", 4, "ring")
+    if "cast" in wanted:
+        planted("cast", "cast", "cast_shortcut_grader", 5, "colour cast")
 
-    exports = [
-        (grader, "dr_grader", "dr-grader", "gap-linear", "Small CNN, GAP -> Linear(64,5). CAM/CRM closed form applies."),
-        (fcn, "dr_fcn", "dr-fcn", "gap-linear",
-         "CLEAR-DR-style fully convolutional grader: trunk -> 1x1 conv with 5 class kernels (outputs.classMaps) -> "
-         "GlobalAveragePool -> flatten. targetLayer is the trunk's last features; the class kernels act as the "
-         "gap-linear weights (classMaps[c] = CAM_c + b_c)."),
-        (mlp, "dr_grader_mlp", "dr-grader-mlp", "generic", "Same trunk, head GAP -> Linear(64,32) -> ReLU -> Linear(32,5)."),
-        (shortcut, "shortcut_grader", "shortcut-grader", "gap-linear",
-         "dr_grader architecture trained on the Clever Hans dataset (grade tag burned into the top-left corner): "
-         "a deliberately shortcut-reliant model for artefact audits."),
-    ]
     for model, stem, name, head, desc in exports:
         metrics = {k: v for k, v in summary[stem].items() if k != "train_s"}
         path, nbytes, manifest = export(model, args.out, stem, name, head, args.size, desc, metrics)
-        log(f"exported {path} ({nbytes / 1024:.0f} KiB, opset {manifest['opset']}), targetLayer '{manifest['targetLayer']}'"
+        log(f"exported {path} ({nbytes / 1024:.0f} KiB, opset {manifest['metadata']['opset']}), targetLayer '{manifest['targetLayer']}'"
             + (f", classMaps '{manifest['outputs']['classMaps']}'" if "classMaps" in manifest["outputs"] else ""))
 
-    summary["total_s"] = round(time.time() - started)
-    log(f"total time {summary['total_s']}s")
-    with open(os.path.join(args.out, "training_summary.json"), "w") as f:
+    # A partial retraining (--models) records its time under its own key, beside the full run's total_s.
+    total_key = "total_s" if wanted == set(needs) else "total_s_" + "_".join(sorted(wanted))
+    summary[total_key] = round(time.time() - started)
+    log(f"total time {summary[total_key]}s")
+    with open(summary_path, "w") as f:
         json.dump(summary, f, indent=2)
         f.write("\n")
 

@@ -13,7 +13,9 @@ namespace BatchXai.Aggregator;
 /// When a run's images are all accounted for: build the class-level views, the CSV reports and
 /// the artefact audit, then mark the run completed. Running it twice for a run gives the same rows and files.
 /// </summary>
-public sealed class RunCompletedConsumer(ResultStore results, ILogger<RunCompletedConsumer> log, IObjectStoreFactory stores) : IConsumer<RunCompleted>
+/// <param name="probes">The run's model for the audit's causal check; without one (a host that cannot load models) the check is skipped.</param>
+public sealed class RunCompletedConsumer(ResultStore results, ILogger<RunCompletedConsumer> log, IObjectStoreFactory stores, IModelProbeSource? probes = null)
+    : IConsumer<RunCompleted>
 {
     public async Task Consume(ConsumeContext<RunCompleted> context)
     {
@@ -32,7 +34,7 @@ public sealed class RunCompletedConsumer(ResultStore results, ILogger<RunComplet
                 new ClassViewBuilder(results, selection, stores).Start(run),
                 new ClassDominanceBuilder(results, selection, stores).Start(run),
                 spray,
-                await new ArtefactAuditor(results, selection: selection, stores: stores).StartAsync(run, spray, ct),
+                await new ArtefactAuditor(results, selection: selection, stores: stores, probes: probes).StartAsync(run, spray, ct),
             ], ct);
             await new RunReportWriter(results, stores).WriteAsync(run, ct);
             await new Metrics.RunMetricsWriter(results, stores).WriteAsync(run, ct);

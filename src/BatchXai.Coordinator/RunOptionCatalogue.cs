@@ -33,7 +33,7 @@ public sealed record RunOption(string Name, IReadOnlyList<string> UsedBy, IReadO
 /// <summary>
 /// Every option a run takes, from the declarations beside the code that reads them: the methods'
 /// (<see cref="MethodRegistry.All"/>), the metrics' (<see cref="FaithfulnessOptions"/>), the input
-/// pipeline's (<see cref="InputOptions"/>), the class views' selection and the multi-label finding threshold. The CLI flags of
+/// pipeline's (<see cref="InputOptions"/>), the class views' selection, the multi-label finding threshold and the audit's causal check. The CLI flags of
 /// <c>run</c> and <c>submit</c>, the coordinator's validation of a request (embedded runs and
 /// POST /runs alike) and README's option table are all built from this one list.
 /// </summary>
@@ -45,6 +45,7 @@ public static class RunOptionCatalogue
         .Concat(InputOptions.Options.Select(spec => (Owner: "input", Spec: spec)))
         .Append((Owner: "class views", Spec: ClassSelectionOption.Spec))
         .Append((Owner: "multi-label", Spec: (OptionSpec)FindingThresholdOption.Spec))
+        .Concat(Core.Audit.Causal.CausalCheckOptions.All.Select(spec => (Owner: "audit", Spec: spec)))
         .GroupBy(d => d.Spec.Name, StringComparer.Ordinal)
         .Select(g => new RunOption(g.Key, [.. g.Select(d => d.Owner)], [.. g.Select(d => d.Spec)]))
         .ToList();

@@ -62,7 +62,15 @@ public sealed class FundusSynthesizer
 
         var image = canvas.ToImage();
         var tag = Options.CleverHans ? ShortcutTagStamper.Stamp(image, geometry, grade, Options.TagFidelity, rng) : null;
-        return new SyntheticFundus(id, grade, image, mask, plan, tag, new PixelCircle(geometry.CentreX, geometry.CentreY, geometry.FovRadius));
+        // Drawn last, and the draws made only when the option is on, so every other image stays byte-identical.
+        PixelBox? ring = grade == Options.RingGrade && rng.NextDouble() < Options.RingShare ? PlantedShortcuts.DrawRing(image, geometry) : null;
+        bool cast = grade == Options.CastGrade && rng.NextDouble() < Options.CastShare;
+        if (cast) PlantedShortcuts.CastColour(image);
+        return new SyntheticFundus(id, grade, image, mask, plan, tag, new PixelCircle(geometry.CentreX, geometry.CentreY, geometry.FovRadius))
+        {
+            Ring = ring,
+            ColourCast = cast,
+        };
     }
 
     private int DrawGrade(Random rng)

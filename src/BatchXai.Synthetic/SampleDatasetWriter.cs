@@ -15,7 +15,8 @@ public sealed record SampleDatasetSummary(string OutDir, int Count, int Seed, IR
 /// train.csv                 id_code,diagnosis
 /// train_images/&lt;id&gt;.png    the photos
 /// masks/&lt;id&gt;.png           8-bit gray lesion masks (values = LesionType)
-/// lesions.csv               per-image lesion counts, and the tag text/box for Clever Hans data
+/// lesions.csv               per-image lesion counts, the tag text/box for Clever Hans data, and whether the
+///                           planted ring and colour cast are on the image (1/0)
 /// </code>
 /// Rows are in index order whatever order the parallel workers finish in.
 /// </summary>
@@ -28,7 +29,7 @@ public static class SampleDatasetWriter
     public const string LabelsHeader = "id_code,diagnosis";
     public const string LesionsHeader =
         "id_code,diagnosis,microaneurysms,haemorrhages,hard_exudates,cotton_wool_spots,neovascularisations," +
-        "tag_text,tag_shown_grade,tag_x,tag_y,tag_width,tag_height";
+        "tag_text,tag_shown_grade,tag_x,tag_y,tag_width,tag_height,ring,colour_cast";
 
     public static SampleDatasetSummary Write(string outDir, int count, int seed, SampleDataOptions opts,
         IProgress<int>? progress = null, CancellationToken cancellationToken = default)
@@ -47,7 +48,7 @@ public static class SampleDatasetWriter
             var sample = synthesizer.Generate(seed, i);
             File.WriteAllBytes(Path.Combine(outDir, ImagesFolder, sample.Id + ".png"), PngEncoder.Encode(sample.Image));
             File.WriteAllBytes(Path.Combine(outDir, MasksFolder, sample.Id + ".png"), PngEncoder.EncodeGray(sample.Mask, sample.Size, sample.Size));
-            rows[i] = new SyntheticRow(sample.Id, sample.Grade, sample.Lesions, sample.Tag);
+            rows[i] = new SyntheticRow(sample.Id, sample.Grade, sample.Lesions, sample.Tag, sample.Ring is not null, sample.ColourCast);
             progress?.Report(Interlocked.Increment(ref done));
         });
 
@@ -60,7 +61,7 @@ public static class SampleDatasetWriter
         return new SampleDatasetSummary(Path.GetFullPath(outDir), count, seed, gradeCounts, tagMatches);
     }
 
-    private sealed record SyntheticRow(string Id, int Grade, LesionCounts Lesions, ShortcutTag? Tag);
+    private sealed record SyntheticRow(string Id, int Grade, LesionCounts Lesions, ShortcutTag? Tag, bool Ring, bool Cast);
 
     private static string LabelsCsv(IEnumerable<SyntheticRow> rows)
     {
@@ -81,6 +82,7 @@ public static class SampleDatasetWriter
                 sb.Append(inv, $"{t.Text},{t.ShownGrade},{t.Box.X},{t.Box.Y},{t.Box.Width},{t.Box.Height}");
             else
                 sb.Append(",,,,,");
+            sb.Append(r.Ring ? ",1" : ",0").Append(r.Cast ? ",1" : ",0");
             sb.Append('\n');
         }
         return sb.ToString();

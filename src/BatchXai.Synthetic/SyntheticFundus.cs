@@ -13,6 +13,12 @@ namespace BatchXai.Synthetic;
 public sealed record SyntheticFundus(string Id, int Grade, RgbImage Image, byte[] Mask, LesionCounts Lesions, ShortcutTag? Tag, PixelCircle FieldOfView)
 {
     public int Size => Image.Width;
+
+    /// <summary>The planted ring's box, when this image carries it (<see cref="SampleDataOptions.RingGrade"/>).</summary>
+    public PixelBox? Ring { get; init; }
+
+    /// <summary>Whether this image carries the planted colour cast (<see cref="SampleDataOptions.CastGrade"/>).</summary>
+    public bool ColourCast { get; init; }
 }
 
 /// <summary>Number of planted lesion instances per type (an exudate cluster or NV tuft counts once).</summary>

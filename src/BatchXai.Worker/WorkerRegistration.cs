@@ -15,8 +15,22 @@ public static class WorkerRegistration
         services.TryAddSingleton<IObjectStoreFactory>(ObjectStoreFactory.FromEnvironment);
         services.AddSingleton(options);
         services.TryAddSingleton(_ => FetchedModels(options.ModelCacheBytes)); // one per process: the coordinator in an embedded host shares it
-        services.AddSingleton<ModelCache>();
+        services.AddModelProbes(options);
         services.AddSingleton<BatchExplainer>();
+        return services;
+    }
+
+    /// <summary>
+    /// The model cache and the causal check's access to it (<see cref="ModelProbes"/>): a worker has them,
+    /// and a distributed aggregator adds them alone to run the audit's masking.
+    /// </summary>
+    public static IServiceCollection AddModelProbes(this IServiceCollection services, WorkerOptions options)
+    {
+        services.TryAddSingleton<IObjectStoreFactory>(ObjectStoreFactory.FromEnvironment);
+        services.TryAddSingleton(options);
+        services.TryAddSingleton(_ => FetchedModels(options.ModelCacheBytes));
+        services.TryAddSingleton<ModelCache>();
+        services.TryAddSingleton<Contracts.IModelProbeSource, ModelProbes>();
         return services;
     }
 

@@ -17,11 +17,14 @@ namespace BatchXai.Aggregator.Audit;
 /// gives the same output. Classes use the same image selection as the class views. One accumulator
 /// of the aggregation pass (<see cref="RunMapPass"/>), finishing after the class views, whose ROI
 /// boxes it reads, and after SpRAy's <see cref="SprayCollector"/>, whose findings it stores with its own;
-/// <see cref="AuditAsync"/> runs the two alone.
+/// <see cref="AuditAsync"/> runs the two alone. With a model at hand (<paramref name="probes"/>), the
+/// causal check (<see cref="CausalAudit"/>) then masks the regions they point at and adds its findings.
 /// </summary>
-public sealed class ArtefactAuditor(ResultStore results, AuditThresholds? thresholds = null, ClassSelection selection = ClassSelection.Correct, IObjectStoreFactory? stores = null)
+public sealed class ArtefactAuditor(ResultStore results, AuditThresholds? thresholds = null, ClassSelection selection = ClassSelection.Correct, IObjectStoreFactory? stores = null,
+    IModelProbeSource? probes = null)
 {
     private readonly ResultStore _results = results;
+    private readonly CausalAudit? _causal = probes is null ? null : new CausalAudit(results, probes);
     private readonly ClassAuditor _auditor = new(thresholds ?? new AuditThresholds());
 
     public async Task<IReadOnlyList<AuditFinding>> AuditAsync(RunRow run, CancellationToken ct)
@@ -85,11 +88,27 @@ public sealed class ArtefactAuditor(ResultStore results, AuditThresholds? thresh
                     findings.AddRange(_owner._auditor.Audit(method, c, _classNames[c], images.Select(i => i.Image).ToList(), roiOutside));
                 }
             }
+            var geometric = findings.ToList();
             if (_spray is not null) findings.AddRange(_spray.Findings);
+            if (_owner._causal is not null)
+                findings.AddRange(await _owner._causal.RunAsync(_run, ClassImages(), _spray?.Clusters ?? [], geometric, _fieldsOfView, ct));
 
             await _owner._results.ReplaceAuditFindingsAsync(_run.Id, findings.Select(ToRow).ToList(), ct);
             await output.WriteAsync(ResultKeys.AuditCsv(_run.Id), AuditCsv.Write(findings, _classNames), ct);
             Findings = findings;
+        }
+
+        /// <summary>Each class's images (under the run's selection, any method), keys ascending.</summary>
+        private Dictionary<int, IReadOnlyList<string>> ClassImages()
+        {
+            var perClass = new Dictionary<int, IReadOnlyList<string>>();
+            for (int c = 0; c < _classNames.Length; c++)
+            {
+                var keys = _perMethod.Values.Where(m => m[c] is not null).SelectMany(m => m[c]!).Select(i => i.Image.ImageKey)
+                    .Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+                if (keys.Count > 0) perClass[c] = keys;
+            }
+            return perClass;
         }
     }
 

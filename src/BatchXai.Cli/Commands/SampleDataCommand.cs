@@ -17,10 +17,21 @@ public static class SampleDataCommand
         var size = new Option<int>("--size") { Description = "Image side in pixels", DefaultValueFactory = _ => SampleDataOptions.ReferenceSize };
         var cleverHans = new Option<bool>("--clever-hans") { Description = "Stamp a corner text tag that follows the grade (a shortcut to audit)" };
 
-        var command = new Command("sample-data", "Write a synthetic fundus dataset (APTOS layout) with lesion masks") { output, count, seed, size, cleverHans };
+        var ringGrade = new Option<int?>("--ring-grade") { Description = "Draw a small bright ring at a fixed place on the retina on some images of this grade (a shortcut inside the field of view)" };
+        var ringShare = new Option<double>("--ring-share") { Description = "Share of --ring-grade's images with the ring", DefaultValueFactory = _ => new SampleDataOptions().RingShare };
+        var castGrade = new Option<int?>("--cast-grade") { Description = "Give some images of this grade a blue-green colour cast (a shortcut over the whole image)" };
+        var castShare = new Option<double>("--cast-share") { Description = "Share of --cast-grade's images with the cast", DefaultValueFactory = _ => new SampleDataOptions().CastShare };
+
+        var command = new Command("sample-data", "Write a synthetic fundus dataset (APTOS layout) with lesion masks")
+            { output, count, seed, size, cleverHans, ringGrade, ringShare, castGrade, castShare };
         command.SetAction(parse =>
         {
-            var options = new SampleDataOptions { Size = parse.GetValue(size), CleverHans = parse.GetValue(cleverHans) };
+            var options = new SampleDataOptions
+            {
+                Size = parse.GetValue(size), CleverHans = parse.GetValue(cleverHans),
+                RingGrade = parse.GetValue(ringGrade), RingShare = parse.GetValue(ringShare),
+                CastGrade = parse.GetValue(castGrade), CastShare = parse.GetValue(castShare),
+            };
             try
             {
                 options.Validate();

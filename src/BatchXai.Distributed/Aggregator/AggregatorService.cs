@@ -2,6 +2,8 @@ using BatchXai.Aggregator;
 using BatchXai.Distributed.Bus;
 using BatchXai.Distributed.Configuration;
 using BatchXai.Distributed.Hosting;
+using BatchXai.Distributed.Worker;
+using BatchXai.Worker;
 using BatchXai.Http;
 using MassTransit;
 using Microsoft.AspNetCore.Builder;
@@ -10,7 +12,7 @@ using Microsoft.Extensions.Logging;
 
 namespace BatchXai.Distributed.Aggregator;
 
-/// <summary><c>batchxai aggregator</c>: builds class-level views, reports and the audit when a run completes; /health on AGGREGATOR_PORT.</summary>
+/// <summary><c>batchxai aggregator</c>: builds class-level views, reports and the audit (with its causal check, through the run's model) when a run completes; /health on AGGREGATOR_PORT.</summary>
 public static class AggregatorService
 {
     public const int DefaultPort = 8082;
@@ -25,6 +27,9 @@ public static class AggregatorService
 
         var builder = ServiceHost.CreateBuilder("aggregator", config, port);
         builder.Services.AddResultsDatabase(openDb);
+        // The audit's causal check masks images through the run's model: the worker's model cache, on the CPU
+        // (WORKER_THREADS, WORKER_MODEL_CACHE_MB and the other worker settings apply), fetched and checked as a worker does.
+        builder.Services.AddModelProbes(WorkerSettings.From(config).Options);
         builder.Services.AddMassTransit(bus =>
         {
             bus.AddAggregatorConsumers();

@@ -241,6 +241,17 @@ public sealed class ResultStore(Func<ResultsDb> openDb)
             .OrderBy(r => r.Method).ThenBy(r => r.ClassIndex).ThenBy(r => r.ClusterIndex).ToListAsync(ct);
     }
 
+    /// <summary>Replaces all of a run's causal-check rows: auditing a run twice gives the same rows.</summary>
+    public Task ReplaceCausalChecksAsync(Guid runId, IReadOnlyList<CausalCheckRow> rows, CancellationToken ct = default) =>
+        ReplaceAsync(db => db.CausalChecks, r => r.RunId == runId, rows, (r, now) => { r.RunId = runId; r.CreatedAt = now; }, ct);
+
+    public async Task<List<CausalCheckRow>> CausalChecksAsync(Guid runId, CancellationToken ct = default)
+    {
+        await using var db = openDb();
+        return await db.CausalChecks.AsNoTracking().Where(r => r.RunId == runId)
+            .OrderBy(r => r.ClassIndex).ThenBy(r => r.Region).ToListAsync(ct);
+    }
+
     /// <summary>Replaces all of a run's audit findings in one transaction: auditing a run twice gives the same rows.</summary>
     public async Task ReplaceAuditFindingsAsync(Guid runId, IReadOnlyList<AuditFindingRow> rows, CancellationToken ct = default)
     {

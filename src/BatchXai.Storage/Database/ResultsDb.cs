@@ -23,6 +23,7 @@ public sealed class ResultsDb(DbContextOptions<ResultsDb> options) : DbContext(o
     public DbSet<ImageSanityRow> ImageSanity => Set<ImageSanityRow>();
     public DbSet<SprayClusterRow> SprayClusters => Set<SprayClusterRow>();
     public DbSet<RunBatchRow> RunBatches => Set<RunBatchRow>();
+    public DbSet<CausalCheckRow> CausalChecks => Set<CausalCheckRow>();
 
     /// <summary>PostgreSQL (the distributed mode), where concurrent writers need explicit locks; else SQLite.</summary>
     internal bool IsPostgres => Database.ProviderName == "Npgsql.EntityFrameworkCore.PostgreSQL";
@@ -43,6 +44,7 @@ public sealed class ResultsDb(DbContextOptions<ResultsDb> options) : DbContext(o
         model.Entity<ClassMetricRow>().ToTable("class_metrics").HasIndex(r => new { r.RunId, r.Method, r.ClassIndex, r.Metric }).IsUnique();
         model.Entity<ImageSanityRow>().ToTable("image_sanity").HasIndex(r => new { r.RunId, r.ImageKey, r.Method, r.LayersRandomized }).IsUnique();
         model.Entity<SprayClusterRow>().ToTable("spray_clusters").HasIndex(r => new { r.RunId, r.Method, r.ClassIndex, r.ClusterIndex }).IsUnique();
+        model.Entity<CausalCheckRow>().ToTable("causal_checks").HasIndex(r => new { r.RunId, r.ClassIndex, r.Region }).IsUnique();
 
         foreach (var entity in model.Model.GetEntityTypes())
             foreach (var property in entity.GetProperties())

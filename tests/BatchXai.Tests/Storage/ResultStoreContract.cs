@@ -108,6 +108,28 @@ public abstract class ResultStoreContract
     }
 
     [Fact]
+    public async Task Causal_check_rows_round_trip_with_and_without_a_box_and_are_replaced()
+    {
+        var run = await NewRunAsync();
+        static CausalCheckRow Check(int classIndex, string region, bool box) => new()
+        {
+            ClassIndex = classIndex, ClassName = $"grade{classIndex}", Region = region, RegionKind = box ? "ClusterHotRegion" : "OutsideFieldOfView",
+            Method = box ? "crm" : "model", ClusterIndex = box ? 2 : null, BoxX0 = box ? 0.625 : null, BoxY0 = box ? 0.25 : null,
+            BoxX1 = box ? 0.75 : null, BoxY1 = box ? 0.375 : null, ImagesMasked = 17, MeanScore = 0.875, MeanScoreDrop = 0.5, FlipRate = 0.25,
+            InsideFovShare = box ? 1 : 0, OutsideAnatomy = !box, Severity = box ? "warning" : "critical", ImagesJson = "[\"a\",\"b\"]", FlippedJson = "[\"a\"]",
+        };
+        await Store.ReplaceCausalChecksAsync(run.Id, [Check(0, "colour", false)]);
+        var rows = new List<CausalCheckRow> { Check(1, "spray_crm_cluster_2", true), Check(1, "outside_fov", false) };
+        await Store.ReplaceCausalChecksAsync(run.Id, rows);
+        var read = await Store.CausalChecksAsync(run.Id);
+
+        Assert.Equal(["outside_fov", "spray_crm_cluster_2"], read.Select(r => r.Region));
+        RowFactory.AssertSameColumns(AsStored(rows[1]), read[0]);
+        RowFactory.AssertSameColumns(AsStored(rows[0]), read[1]);
+        Assert.Equal(2, await CountAsync("causal_checks", run.Id));
+    }
+
+    [Fact]
     public async Task Replacing_class_aggregates_twice_gives_the_same_rows_and_leaves_other_methods()
     {
         var run = await NewRunAsync();

@@ -50,7 +50,7 @@ public sealed class SampleDatasetWriterTests : IDisposable
         var lines = File.ReadAllLines(Path.Combine(_dir, "lesions.csv"));
         var header = lines[0].Split(',');
         Assert.Equal(["id_code", "diagnosis", "microaneurysms", "haemorrhages", "hard_exudates", "cotton_wool_spots",
-            "neovascularisations", "tag_text", "tag_shown_grade", "tag_x", "tag_y", "tag_width", "tag_height"], header);
+            "neovascularisations", "tag_text", "tag_shown_grade", "tag_x", "tag_y", "tag_width", "tag_height", "ring", "colour_cast"], header);
         var synth = new FundusSynthesizer(opts);
         int matches = 0;
         for (int i = 0; i < 10; i++)
@@ -60,7 +60,7 @@ public sealed class SampleDatasetWriterTests : IDisposable
             var l = s.Lesions;
             Assert.Equal([s.Id, s.Grade.ToString(), l.Microaneurysms.ToString(), l.Haemorrhages.ToString(), l.HardExudates.ToString(),
                 l.CottonWoolSpots.ToString(), l.Neovascularisations.ToString(), s.Tag!.Text, s.Tag.ShownGrade.ToString(),
-                s.Tag.Box.X.ToString(), s.Tag.Box.Y.ToString(), s.Tag.Box.Width.ToString(), s.Tag.Box.Height.ToString()], f);
+                s.Tag.Box.X.ToString(), s.Tag.Box.Y.ToString(), s.Tag.Box.Width.ToString(), s.Tag.Box.Height.ToString(), "0", "0"], f);
             if (s.Tag.ShownGrade == s.Grade) matches++;
         }
         Assert.Equal(matches, summary.TagMatchesGrade);
@@ -71,8 +71,9 @@ public sealed class SampleDatasetWriterTests : IDisposable
     {
         SampleDatasetWriter.Write(_dir, 3, 6, new SampleDataOptions { Size = 64 }, null);
         var row = File.ReadAllLines(Path.Combine(_dir, "lesions.csv"))[1].Split(',');
-        Assert.Equal(13, row.Length);
-        Assert.All(row[7..], Assert.Empty);
+        Assert.Equal(15, row.Length);
+        Assert.All(row[7..13], Assert.Empty);
+        Assert.Equal(["0", "0"], row[13..]);
     }
 
     [Fact]
