@@ -36,7 +36,7 @@ public static class ServiceHost
         builder.Logging.ClearProviders();
         builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; });
         builder.Logging.SetMinimumLevel(LogLevel.Information);
-        foreach (var chatty in new[] { "MassTransit", "Microsoft.AspNetCore", "Microsoft.EntityFrameworkCore", "Microsoft.Hosting", "Quartz" })
+        foreach (var chatty in new[] { "MassTransit", "Microsoft.AspNetCore", "Microsoft.EntityFrameworkCore", "Microsoft.Hosting", "Hangfire" })
             builder.Logging.AddFilter(chatty, LogLevel.Warning);
         builder.WebHost.UseUrls($"http://{BindAddress(config)}:{port}");
         builder.Services.AddHealthChecks();
