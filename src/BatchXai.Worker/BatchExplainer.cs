@@ -5,6 +5,7 @@ using BatchXai.Core.Maps;
 using BatchXai.Core.Metrics;
 using BatchXai.Core.Methods;
 using BatchXai.Imaging;
+using BatchXai.Onnx.Model;
 using BatchXai.Storage.Database;
 using BatchXai.Storage.Objects;
 using Microsoft.Extensions.Logging;
@@ -37,7 +38,8 @@ public sealed class BatchExplainer(ModelCache models, ResultStore results, Worke
         var faithfulness = FaithfulnessOptions.From(settings.MethodOptions);
         if (prepared.Count > 0)
         {
-            var forward = model.Network.Forward(prepared.Tensor, prepared.Count);
+            ForwardResult forward;
+            using (WorkerMetrics.Stage(WorkerMetrics.Stages.Model)) forward = model.Network.Forward(prepared.Tensor, prepared.Count);
             int classes = model.Head.Classes;
             var probabilities = new float[classes];
             var predicted = new int[prepared.Count];
@@ -76,10 +78,12 @@ public sealed class BatchExplainer(ModelCache models, ResultStore results, Worke
             }
             foreach (var method in methods)
             {
-                ExplanationMap[] maps = method.Explain(request);
+                ExplanationMap[] maps;
+                using (WorkerMetrics.Stage(WorkerMetrics.Stages.Methods, method.Name)) maps = method.Explain(request);
                 mapsByMethod[method.Name] = maps;
                 if (evaluation is not null) metricRows.AddRange(evaluation.Evaluate(method.Name, prepared, maps, targets));
                 var methodRows = new ImageResultRow[prepared.Count];
+                using var writing = WorkerMetrics.Stage(WorkerMetrics.Stages.Writes, method.Name);
                 await Parallel.ForEachAsync(Enumerable.Range(0, prepared.Count), writes, async (i, token) =>
                 {
                     var row = await writer.WriteAsync(method.Name, prepared.Images[i].Key, maps[i], prepared.PreparedImages[i].Image, token, prepared.OverlayImages[i]);
@@ -99,7 +103,8 @@ public sealed class BatchExplainer(ModelCache models, ResultStore results, Worke
         var keys = batch.Images.Select(i => i.Key).ToList();
         var fieldsOfView = prepared.Images.Zip(prepared.FieldsOfView)
             .Where(p => p.Second is not null).Select(p => FieldOfViewRow(p.First.Key, p.Second!)).ToList();
-        await results.SaveBatchAsync(batch.RunId, keys, rows, prepared.Failures, fieldsOfView, metricRows, sanityRows, ct);
+        using (WorkerMetrics.Stage(WorkerMetrics.Stages.Database))
+            await results.SaveBatchAsync(batch.RunId, keys, rows, prepared.Failures, fieldsOfView, metricRows, sanityRows, ct);
         if (prepared.Failures.Count > 0)
             log.LogWarning("run {Run} batch {Batch}: {Failed} image(s) failed, first: {Key}: {Error}",
                 batch.RunId, batch.BatchIndex, prepared.Failures.Count, prepared.Failures[0].ImageKey, prepared.Failures[0].Error);
