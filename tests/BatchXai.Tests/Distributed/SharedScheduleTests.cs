@@ -44,18 +44,9 @@ public sealed class SharedScheduleTests(ITestOutputHelper output) : IAsyncLifeti
             foreach (var file in Directory.EnumerateFiles(data.Path, "*", SearchOption.AllDirectories).Where(f => !f.Contains("/masks/")))
                 await store.WriteAsync(Path.GetRelativePath(data.Path, file), await File.ReadAllBytesAsync(file));
 
-        var rabbit = DistributedServices.RabbitMq(_prefix);
-        var s3 = DistributedServices.S3();
         string key = $"key-{Guid.NewGuid():N}";
-        var environment = new Dictionary<string, string>
+        var environment = new Dictionary<string, string>(DistributedServices.ServiceEnvironment(_database.ConnectionString, _prefix, _bucket.Name, key))
         {
-            ["BATCHXAI_PG_CONNECTION"] = _database.ConnectionString,
-            ["BATCHXAI_RABBITMQ_HOST"] = rabbit.Host, ["BATCHXAI_RABBITMQ_PORT"] = rabbit.Port.ToString(),
-            ["BATCHXAI_RABBITMQ_USER"] = rabbit.User, ["BATCHXAI_RABBITMQ_PASSWORD"] = rabbit.Password!,
-            ["BATCHXAI_RABBITMQ_PREFIX"] = _prefix,
-            [S3Settings.EndpointVariable] = s3.Endpoint!, [S3Settings.AccessKeyVariable] = s3.AccessKey!, [S3Settings.SecretKeyVariable] = s3.SecretKey!,
-            ["BATCHXAI_RESULTS_URI"] = $"s3://{_bucket.Name}/results",
-            [CoordinatorAccess.Variables.ApiKey] = key,
             ["BATCHXAI_MODELS_DIR"] = _model!.Folder,
             [$"BATCHXAI_{RequestLimits.ModelsSetting}"] = _model.Folder,
             // Due firings are looked for every second: a cron with seconds fires on time.
