@@ -5,6 +5,7 @@ using BatchXai.Core.Maps;
 using BatchXai.Core.Metrics;
 using BatchXai.Core.Methods;
 using BatchXai.Imaging;
+using BatchXai.Onnx.Model;
 using BatchXai.Storage.Database;
 using BatchXai.Storage.Objects;
 using Microsoft.Extensions.Logging;
@@ -38,7 +39,8 @@ public sealed class BatchExplainer(ModelCache models, ResultStore results, Worke
         var unstorable = new UnstorableMaps(prepared.Count);
         if (prepared.Count > 0)
         {
-            var forward = model.Network.Forward(prepared.Tensor, prepared.Count);
+            ForwardResult forward;
+            using (WorkerMetrics.Stage(WorkerMetrics.Stages.Model)) forward = model.Network.Forward(prepared.Tensor, prepared.Count);
             int classes = model.Head.Classes;
             var probabilityValues = new float[prepared.Count * classes];
             var predicted = new int[prepared.Count];
@@ -82,11 +84,13 @@ public sealed class BatchExplainer(ModelCache models, ResultStore results, Worke
             }
             foreach (var method in methods)
             {
-                ExplanationMap[] maps = method.Explain(request);
+                ExplanationMap[] maps;
+                using (WorkerMetrics.Stage(WorkerMetrics.Stages.Methods, method.Name)) maps = method.Explain(request);
                 mapsByMethod[method.Name] = maps;
                 var usable = unstorable.Check(method.Name, maps, pairs.Images);
                 if (evaluation is not null) metricRows.AddRange(evaluation.Evaluate(method.Name, prepared, maps, targets, usable));
                 var methodRows = new ImageResultRow?[targets.Length];
+                using var writing = WorkerMetrics.Stage(WorkerMetrics.Stages.Writes, method.Name);
                 await Parallel.ForEachAsync(Enumerable.Range(0, targets.Length).Where(j => usable[j]), writes, async (j, token) =>
                 {
                     int i = pairs.Images[j];
@@ -114,7 +118,8 @@ public sealed class BatchExplainer(ModelCache models, ResultStore results, Worke
         var keys = batch.Images.Select(i => i.Key).ToList();
         var fieldsOfView = prepared.Images.Zip(prepared.FieldsOfView)
             .Where(p => p.Second is not null).Select(p => FieldOfViewRow(p.First.Key, p.Second!)).ToList();
-        await results.SaveBatchAsync(batch.RunId, keys, rows, prepared.Failures, fieldsOfView, metricRows, sanityRows, ct);
+        using (WorkerMetrics.Stage(WorkerMetrics.Stages.Database))
+            await results.SaveBatchAsync(batch.RunId, keys, rows, prepared.Failures, fieldsOfView, metricRows, sanityRows, ct);
         if (prepared.Failures.Count > 0)
             log.LogWarning("run {Run} batch {Batch}: {Failed} image(s) failed, first: {Key}: {Error}",
                 batch.RunId, batch.BatchIndex, prepared.Failures.Count, prepared.Failures[0].ImageKey, prepared.Failures[0].Error);

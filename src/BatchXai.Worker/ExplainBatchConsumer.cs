@@ -10,6 +10,8 @@ public sealed class ExplainBatchConsumer(BatchExplainer explainer) : IConsumer<E
     public async Task Consume(ConsumeContext<ExplainBatch> context)
     {
         var message = context.Message;
+        // The consume span (MassTransit's, when tracing listens) says which run and batch it is.
+        Activity.Current?.SetTag("batchxai.run", message.RunId.ToString("D")).SetTag("batchxai.batch", message.BatchIndex);
         long started = Stopwatch.GetTimestamp();
         BatchOutcome outcome;
         try
@@ -18,14 +20,15 @@ public sealed class ExplainBatchConsumer(BatchExplainer explainer) : IConsumer<E
         }
         catch
         {
-            WorkerMetrics.BatchesFaulted.Add(1);
+            WorkerMetrics.BatchesFaulted.Add(1, WorkerMetrics.Provider);
+            WorkerMetrics.Failed("batch");
             throw;
         }
-        WorkerMetrics.BatchDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds);
-        WorkerMetrics.ImagesExplained.Add(outcome.Explained);
-        WorkerMetrics.ImagesFailed.Add(outcome.Failed);
+        WorkerMetrics.BatchDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, WorkerMetrics.Provider);
+        WorkerMetrics.ImagesExplained.Add(outcome.Explained, WorkerMetrics.Provider);
+        WorkerMetrics.ImagesFailed.Add(outcome.Failed, WorkerMetrics.Provider);
         foreach (var method in message.Settings.Methods)
-            WorkerMetrics.Maps.Add(outcome.Explained, new KeyValuePair<string, object?>("method", method));
+            WorkerMetrics.Maps.Add(outcome.Explained, new KeyValuePair<string, object?>("method", method), WorkerMetrics.Provider);
         await context.Publish(new BatchExplained(message.RunId, message.BatchIndex, outcome.Explained, outcome.Failed), context.CancellationToken);
     }
 }

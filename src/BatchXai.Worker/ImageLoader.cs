@@ -51,7 +51,7 @@ public sealed class ImageLoader(ImagePreprocessor preprocessor, int sampleSize, 
         byte[] bytes;
         try
         {
-            bytes = await dataset.ReadAsync(file, ct);
+            using (WorkerMetrics.Stage(WorkerMetrics.Stages.Read)) bytes = await dataset.ReadAsync(file, ct);
         }
         // An unreachable store is not this image's fault: StoreUnavailableException goes up and the whole batch is retried.
         catch (Exception e) when (e is (IOException or UnauthorizedAccessException or ArgumentException) and not StoreUnavailableException)
@@ -61,6 +61,7 @@ public sealed class ImageLoader(ImagePreprocessor preprocessor, int sampleSize, 
         string hash = FrameKeys.ContentId(Convert.ToHexStringLower(SHA256.HashData(bytes)), keyFrame);
         try
         {
+            using var decoding = WorkerMetrics.Stage(WorkerMetrics.Stages.Decode);
             // Decode at reduced scale where the codec allows (a 4288×2848 fundus photo for a 160 px
             // model), keeping enough pixels for the overlay.
             var image = ImageDecoder.DecodeLevels(bytes, maxSide: Math.Max(Math.Max(preprocessor.Spec.Height, preprocessor.Spec.Width), input.OverlaySize),

@@ -25,6 +25,9 @@ public sealed class PreparedBatch
     public float[] Tensor { get; set; } = [];
     public int Count => Images.Count;
 
-    public void Fail(string imageKey, string stage, string error) =>
+    public void Fail(string imageKey, string stage, string error)
+    {
         Failures.Add(new ImageFailureRow { ImageKey = imageKey, Stage = stage, Error = error });
+        WorkerMetrics.Failed(stage);
+    }
 }

@@ -14,6 +14,7 @@ public static class WorkerRegistration
     {
         services.TryAddSingleton<IObjectStoreFactory>(ObjectStoreFactory.FromEnvironment);
         services.AddSingleton(options);
+        WorkerMetrics.UseProvider(options.Session.ExecutionProvider.ToString().ToLowerInvariant());
         services.TryAddSingleton(_ => FetchedModels(options.ModelCacheBytes)); // one per process: the coordinator in an embedded host shares it
         services.AddModelProbes(options);
         services.AddSingleton<BatchExplainer>();

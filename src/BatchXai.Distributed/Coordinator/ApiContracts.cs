@@ -34,7 +34,7 @@ public sealed record RunView(
 public sealed record FailureView(string ImageKey, string Stage, string Error);
 
 /// <summary>POST /schedules: start an incremental run of <paramref name="Run"/> whenever <paramref name="Cron"/> fires.</summary>
-/// <param name="Cron">Quartz cron (seconds first), e.g. "0 0 2 * * ?" for 02:00 every night.</param>
+/// <param name="Cron">Cron in UTC, five fields or six with seconds first, e.g. "0 0 2 * * *" for 02:00 every night (Hangfire's Cronos syntax; "?" reads as "*").</param>
 public sealed record CreateScheduleRequest(string Name, string Cron, StartRunRequest Run, bool Enabled = true);
 
 public sealed record ScheduleView(Guid Id, string Name, string Cron, bool Enabled, StartRunRequest Run, DateTime? LastFiredAt, Guid? LastRunId,

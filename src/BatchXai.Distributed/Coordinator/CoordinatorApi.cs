@@ -51,24 +51,22 @@ public static class CoordinatorApi
             await BadRequestOnSetupError(async () =>
             {
                 var created = await schedules.CreateAsync(request, ct);
-                return Results.Created($"/schedules/{created.Id:D}", await schedules.ViewAsync(created, ct));
+                return Results.Created($"/schedules/{created.Id:D}", schedules.View(created));
             }));
 
         app.MapGet("/schedules", async (ScheduleService schedules, ScheduleStore store, CancellationToken ct) =>
         {
-            var views = new List<ScheduleView>();
-            foreach (var s in await store.AllAsync(ct)) views.Add(await schedules.ViewAsync(s, ct));
-            return views;
+            return (await store.AllAsync(ct)).Select(schedules.View).ToList();
         });
 
         app.MapGet("/schedules/{id:guid}", async (Guid id, ScheduleService schedules, ScheduleStore store, CancellationToken ct) =>
-            await store.FindAsync(id, ct) is { } s ? Results.Ok(await schedules.ViewAsync(s, ct)) : NotFound($"no schedule {id}"));
+            await store.FindAsync(id, ct) is { } s ? Results.Ok(schedules.View(s)) : NotFound($"no schedule {id}"));
 
         // Fires the schedule's job now, as its cron would; the outcome appears on the schedule.
         app.MapPost("/schedules/{id:guid}/trigger", async (Guid id, ScheduleService schedules, ScheduleStore store, CancellationToken ct) =>
         {
             if (await store.FindAsync(id, ct) is null) return NotFound($"no schedule {id}");
-            await schedules.TriggerNowAsync(id, ct);
+            schedules.TriggerNow(id);
             return Results.Accepted($"/schedules/{id:D}");
         });
     }

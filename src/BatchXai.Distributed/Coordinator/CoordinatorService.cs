@@ -15,7 +15,7 @@ namespace BatchXai.Distributed.Coordinator;
 
 /// <summary>
 /// <c>batchxai coordinator</c>: the HTTP API that starts runs, the consumers that track their
-/// progress (and fail the images of poison batches), and the Quartz schedules.
+/// progress (and fail the images of poison batches), and the schedules (Hangfire recurring jobs).
 /// </summary>
 public static class CoordinatorService
 {
@@ -44,8 +44,8 @@ public static class CoordinatorService
         // Fault tests only: the coordinator dies right after recording a run, before publishing its batches.
         if (config.Text("TEST_EXIT_AFTER_RECORDING") == "1")
             builder.Services.AddSingleton(new RunCoordinatorHooks { AfterRecording = _ => { System.Diagnostics.Process.GetCurrentProcess().Kill(); return Task.CompletedTask; } });
-        builder.Services.AddSingleton<ScheduleService>();
-        builder.Services.AddHostedService(sp => sp.GetRequiredService<ScheduleService>());
+        var schedules = ScheduleSettings.From(config);
+        builder.Services.AddBatchXaiSchedules(schedules, postgres.ConnectionString);
         builder.Services.AddBatchXaiCoordinator();
         // Workers run elsewhere: load each model here once, on the CPU, to refuse one that cannot serve a run.
         builder.Services.AddSingleton<IModelPreflight>(new StandaloneModelPreflight(new BatchXai.Worker.WorkerOptions()));
@@ -59,11 +59,13 @@ public static class CoordinatorService
         app.UseBatchXaiSecurity(access);
         app.MapHealth("coordinator");
         app.MapCoordinatorApi();
+        app.MapScheduleDashboard();
         log.LogInformation("coordinator: API on port {Port}, access {Access}; bus {Bus}; database {Db}; results default {Results}; batch size {Batch}; " +
             "models by name from {ModelsDir} then {ModelsUri}; requests may name results in {AllowedResults}, models in {AllowedModels}, datasets in {AllowedDatasets}",
             settings.Port, access, rabbit, postgres, settings.ResultsUri, settings.BatchSize, settings.ModelsDir ?? "(no MODELS_DIR)", settings.ModelsUri ?? "(no MODELS_URI)",
             limits.Results, limits.Models, limits.Datasets);
-        log.LogInformation("coordinator: runs {Sweep}; delayed redelivery after {Intervals}", sweep, string.Join(", ", rabbit.RedeliveryIntervals));
+        log.LogInformation("coordinator: runs {Sweep}; delayed redelivery after {Intervals}; schedules on {Schedules}, dashboard at {Dashboard}",
+            sweep, string.Join(", ", rabbit.RedeliveryIntervals), schedules, ScheduleSettings.DashboardPath);
         return app;
     }
 }

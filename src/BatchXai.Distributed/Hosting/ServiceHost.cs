@@ -15,6 +15,7 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
+using OpenTelemetry.Trace;
 
 namespace BatchXai.Distributed.Hosting;
 
@@ -29,6 +30,15 @@ public static class ServiceHost
     /// <summary>HTTP_BIND: loopback unless told otherwise (containers set HTTP_BIND=0.0.0.0).</summary>
     public static string BindAddress(IConfiguration config) => config.Text(BindSetting) ?? ListenAddress.Loopback;
 
+    /// <summary>The ActivitySource MassTransit's send, publish and consume spans are made on.</summary>
+    public const string MassTransitActivitySource = "MassTransit";
+
+    /// <summary>OTEL_EXPORTER_OTLP_ENDPOINT (the standard variable) or the OTLP_ENDPOINT setting: where traces go; none when unset.</summary>
+    public static Uri? OtlpEndpoint(IConfiguration config) =>
+        (Environment.GetEnvironmentVariable("OTEL_EXPORTER_OTLP_ENDPOINT") is { Length: > 0 } standard ? standard : config.Text("OTLP_ENDPOINT")) is { } text
+            ? Uri.TryCreate(text, UriKind.Absolute, out var uri) ? uri : throw new ArgumentException($"OTLP endpoint '{text}' is no absolute URI (e.g. http://collector:4317)")
+            : null;
+
     public static WebApplicationBuilder CreateBuilder(string service, IConfiguration config, int port)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ApplicationName = $"batchxai-{service}" });
@@ -36,14 +46,20 @@ public static class ServiceHost
         builder.Logging.ClearProviders();
         builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; });
         builder.Logging.SetMinimumLevel(LogLevel.Information);
-        foreach (var chatty in new[] { "MassTransit", "Microsoft.AspNetCore", "Microsoft.EntityFrameworkCore", "Microsoft.Hosting", "Quartz" })
+        foreach (var chatty in new[] { "MassTransit", "Microsoft.AspNetCore", "Microsoft.EntityFrameworkCore", "Microsoft.Hosting", "Hangfire" })
             builder.Logging.AddFilter(chatty, LogLevel.Warning);
         builder.WebHost.UseUrls($"http://{BindAddress(config)}:{port}");
         builder.Services.AddHealthChecks();
         // Every instrument on the BatchXai meter, served at GET /metrics in Prometheus' text format.
-        builder.Services.AddOpenTelemetry()
+        var telemetry = builder.Services.AddOpenTelemetry()
             .ConfigureResource(r => r.AddService($"batchxai-{service}"))
             .WithMetrics(m => m.AddMeter(PipelineMeter.Name).AddPrometheusExporter());
+        // Traces only when an OTLP endpoint is configured; otherwise nothing listens and no span is made.
+        // MassTransit's source carries the trace in each message's headers: one batch is one trace,
+        // from the coordinator's publish through the worker (its stages as BatchXai spans) to the
+        // coordinator's progress consumer and, for a run's last batch, the aggregator.
+        if (OtlpEndpoint(config) is { } otlp)
+            telemetry.WithTracing(t => t.AddSource(MassTransitActivitySource, PipelineActivity.Name).AddOtlpExporter(o => o.Endpoint = otlp));
         var grace = ShutdownGrace.Parse(config.Text(ShutdownGrace.Setting), $"setting {ShutdownGrace.Setting}");
         ShutdownGrace.Apply(builder.Services, grace);
         // On SIGTERM the bus stops taking messages; consumers in flight get most of the grace period

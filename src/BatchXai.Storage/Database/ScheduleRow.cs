@@ -1,7 +1,7 @@
 namespace BatchXai.Storage.Database;
 
 /// <summary>
-/// A recurring run (distributed mode): every time its Quartz cron fires, the coordinator starts
+/// A recurring run (distributed mode): every time its cron fires (a Hangfire recurring job), the coordinator starts
 /// an incremental run of <see cref="RequestJson"/> over the images not yet explained with the
 /// same model and methods (by content hash).
 /// </summary>
@@ -9,7 +9,7 @@ public sealed class ScheduleRow
 {
     public Guid Id { get; set; }
     public string Name { get; set; } = "";
-    /// <summary>Quartz cron expression (seconds first), e.g. "0 0 2 * * ?" for 02:00 every night.</summary>
+    /// <summary>Cron expression in UTC (five fields, or six with seconds first), e.g. "0 0 2 * * *" for 02:00 every night.</summary>
     public string Cron { get; set; } = "";
     /// <summary>The run request as JSON: dataset URI (a prefix), model, methods, options.</summary>
     public string RequestJson { get; set; } = "{}";

@@ -36,7 +36,8 @@ public sealed class CoordinatorAccessTests(DistributedStack stack)
             (HttpMethod.Post, "/runs", ValidRun()), (HttpMethod.Get, "/runs", null), (HttpMethod.Get, $"/runs/{id}", null),
             (HttpMethod.Get, $"/runs/{id}/failures", null), (HttpMethod.Get, "/errors", null),
             (HttpMethod.Post, "/schedules", schedule), (HttpMethod.Get, "/schedules", null), (HttpMethod.Get, $"/schedules/{id}", null),
-            (HttpMethod.Post, $"/schedules/{id}/trigger", null), (HttpMethod.Get, "/no-such-route", null),
+            (HttpMethod.Post, $"/schedules/{id}/trigger", null), (HttpMethod.Get, "/hangfire", null), (HttpMethod.Get, "/hangfire/recurring", null),
+            (HttpMethod.Get, "/no-such-route", null),
         ];
         foreach (var key in new[] { null, "wrong-key", stack.ApiKey + "x" })
         {
@@ -62,6 +63,10 @@ public sealed class CoordinatorAccessTests(DistributedStack stack)
         Assert.True(runs.Headers.CacheControl?.NoStore, "GET /runs: Cache-Control no-store");
         Assert.Equal(HttpStatusCode.NotFound, (await keyed.GetAsync($"/runs/{id}")).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await keyed.GetAsync("/errors")).StatusCode);
+        // Hangfire's dashboard, behind the same check: the key opens it (Hangfire's own filter would refuse a non-local request).
+        using var dashboard = await keyed.GetAsync("/hangfire/recurring");
+        Assert.Equal(HttpStatusCode.OK, dashboard.StatusCode);
+        Assert.Contains("Recurring", await dashboard.Content.ReadAsStringAsync());
     }
 
     [Fact]

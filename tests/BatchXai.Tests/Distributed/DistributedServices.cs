@@ -47,6 +47,26 @@ internal static class DistributedServices
         Prefix = prefix,
     };
 
+    /// <summary>
+    /// What a service process on the shared services is started with: the database, the broker
+    /// under <paramref name="prefix"/>, the shared s3rver, results in <paramref name="bucket"/>, the API key.
+    /// </summary>
+    public static Dictionary<string, string> ServiceEnvironment(string postgresConnection, string prefix, string bucket, string apiKey)
+    {
+        var rabbit = RabbitMq(prefix);
+        var s3 = S3();
+        return new Dictionary<string, string>
+        {
+            ["BATCHXAI_PG_CONNECTION"] = postgresConnection,
+            ["BATCHXAI_RABBITMQ_HOST"] = rabbit.Host, ["BATCHXAI_RABBITMQ_PORT"] = rabbit.Port.ToString(),
+            ["BATCHXAI_RABBITMQ_USER"] = rabbit.User, ["BATCHXAI_RABBITMQ_PASSWORD"] = rabbit.Password!,
+            ["BATCHXAI_RABBITMQ_PREFIX"] = prefix,
+            [S3Settings.EndpointVariable] = s3.Endpoint!, [S3Settings.AccessKeyVariable] = s3.AccessKey!, [S3Settings.SecretKeyVariable] = s3.SecretKey!,
+            ["BATCHXAI_RESULTS_URI"] = $"s3://{bucket}/results",
+            [BatchXai.Distributed.Coordinator.CoordinatorAccess.Variables.ApiKey] = apiKey,
+        };
+    }
+
     /// <summary>Checks that PostgreSQL, S3 and RabbitMQ answer; starts them with infra/services.sh once per test run if not.</summary>
     public static Task EnsureStartedAsync() => Started.Value;
 

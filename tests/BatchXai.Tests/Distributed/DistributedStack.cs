@@ -40,17 +40,8 @@ public sealed class DistributedStack : IAsyncLifetime
     {
         await Database.InitializeAsync();
         await Bucket.InitializeAsync();
-        var s3 = DistributedServices.S3();
-        var rabbit = Rabbit;
-        var environment = new Dictionary<string, string>
+        var environment = new Dictionary<string, string>(DistributedServices.ServiceEnvironment(Database.ConnectionString, Prefix, Bucket.Name, ApiKey))
         {
-            ["BATCHXAI_PG_CONNECTION"] = Database.ConnectionString,
-            ["BATCHXAI_RABBITMQ_HOST"] = rabbit.Host, ["BATCHXAI_RABBITMQ_PORT"] = rabbit.Port.ToString(),
-            ["BATCHXAI_RABBITMQ_USER"] = rabbit.User, ["BATCHXAI_RABBITMQ_PASSWORD"] = rabbit.Password!,
-            ["BATCHXAI_RABBITMQ_PREFIX"] = Prefix,
-            [S3Settings.EndpointVariable] = s3.Endpoint!, [S3Settings.AccessKeyVariable] = s3.AccessKey!, [S3Settings.SecretKeyVariable] = s3.SecretKey!,
-            ["BATCHXAI_RESULTS_URI"] = $"s3://{Bucket.Name}/results",
-            [CoordinatorAccess.Variables.ApiKey] = ApiKey,
             // Run requests may name models only here: the fixture model's folder, and the opset-9 exports the
             // refusal test names (a model the coordinator must refuse for what it is, not for where it is).
             ["BATCHXAI_MODELS_DIR"] = Model.Folder,
