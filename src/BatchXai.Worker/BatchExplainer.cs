@@ -74,15 +74,25 @@ public sealed class BatchExplainer(ModelCache models, ResultStore results, Worke
                 evaluation = new MetricEvaluation(faithfulness, model.Geometry, model.Network, classes, options.DecodeParallelism);
                 await evaluation.LoadMasksAsync(dataset, prepared, ct);
             }
+            // Each method's outputs are written while the next method computes; all are awaited before the rows are saved.
+            var pendingWrites = new List<Task<ImageResultRow[]>>();
             foreach (var method in methods)
             {
                 ExplanationMap[] maps = method.Explain(request);
                 mapsByMethod[method.Name] = maps;
                 if (evaluation is not null) metricRows.AddRange(evaluation.Evaluate(method.Name, prepared, maps, targets));
+                pendingWrites.Add(WriteMethodAsync(method.Name, maps));
+            }
+            foreach (var methodRows in await Task.WhenAll(pendingWrites))
+                rows.AddRange(methodRows);
+
+            async Task<ImageResultRow[]> WriteMethodAsync(string methodName, ExplanationMap[] maps)
+            {
+                await Task.Yield(); // the caller goes on to the next method's compute
                 var methodRows = new ImageResultRow[prepared.Count];
                 await Parallel.ForEachAsync(Enumerable.Range(0, prepared.Count), writes, async (i, token) =>
                 {
-                    var row = await writer.WriteAsync(method.Name, prepared.Images[i].Key, maps[i], prepared.PreparedImages[i].Image, token, prepared.OverlayImages[i]);
+                    var row = await writer.WriteAsync(methodName, prepared.Images[i].Key, maps[i], prepared.PreparedImages[i].Image, token, prepared.OverlayImages[i]);
                     row.Label = prepared.Images[i].Label;
                     row.Predicted = predicted[i];
                     row.TargetClass = targets[i];
@@ -90,7 +100,7 @@ public sealed class BatchExplainer(ModelCache models, ResultStore results, Worke
                     row.ContentSha256 = prepared.ContentHashes[i];
                     methodRows[i] = row;
                 });
-                rows.AddRange(methodRows);
+                return methodRows;
             }
             if (faithfulness.Has(FaithfulnessMetric.Randomization) && batch.BatchIndex < faithfulness.SanityBatches)
                 sanityRows.AddRange(CheckRandomization(model.Network.Manifest.ManifestPath, faithfulness, methods, prepared, targets, mapsByMethod, model));
