@@ -46,17 +46,8 @@ public static class EndToEndBenchmark
         SampleDatasetWriter.Write(Path.Combine(local, "data"), count, seed: 5, new SampleDataOptions());
         Directory.Delete(Path.Combine(local, "data", SampleDatasetWriter.MasksFolder), recursive: true);
         var s3Data = $"s3://batchxai/{id}/data";
-        using (var store = ObjectStoreFactory.FromEnvironment.Open(s3Data))
-            foreach (var file in Directory.EnumerateFiles(Path.Combine(local, "data"), "*", SearchOption.AllDirectories))
-                await store.WriteAsync(Path.GetRelativePath(Path.Combine(local, "data"), file), await File.ReadAllBytesAsync(file, ct), ct);
-
-        var database = $"batchxai_{id}";
-        await AdminAsync($"CREATE DATABASE {database}");
-        var config = ServiceConfiguration.Build(overrides: new Dictionary<string, string?>
-        {
-            ["PG_DATABASE"] = database, ["RABBITMQ_PREFIX"] = id + "-", ["RESULTS_URI"] = $"s3://batchxai/{id}/results",
-            ["COORDINATOR_PORT"] = "0", ["WORKER_PORT"] = "0", ["WORKER_CONCURRENCY"] = concurrency.ToString(),
-        });
+        await BenchSetup.UploadAsync(Path.Combine(local, "data"), s3Data, parallelism: 16, ct);
+        var (config, database) = await BenchSetup.DistributedAsync(id, concurrency);
         try
         {
             var workerOptions = WorkerSettings.From(config).Options;
@@ -74,8 +65,7 @@ public static class EndToEndBenchmark
         }
         finally
         {
-            NpgsqlConnection.ClearAllPools();
-            await AdminAsync($"DROP DATABASE IF EXISTS {database} WITH (FORCE)");
+            await BenchSetup.DropAsync(database);
             Directory.Delete(local, recursive: true);
         }
     }
@@ -101,20 +91,12 @@ public static class EndToEndBenchmark
     /// <summary>The worker's BatchExplainer over the same batches, one after another, as a worker with concurrency 1 takes them.</summary>
     private static async Task<double> InProcessAsync(string local, string manifest, WorkerOptions options, CancellationToken ct)
     {
-        var results = Path.Combine(local, $"results-{Guid.NewGuid():N}");
-        var store = new ResultStore(await SqliteDatabase.OpenAsync(Path.Combine(results, "bench.db"), ct));
-        using var models = new ModelCache(options, WorkerRegistration.FetchedModels(), NullLogger<ModelCache>.Instance);
-        var explainer = new BatchExplainer(models, store, options, NullLogger<BatchExplainer>.Instance, ObjectStoreFactory.FromEnvironment);
-        using var dataset = ObjectStoreFactory.FromEnvironment.Open(Path.Combine(local, "data"));
-        var listing = await new Coordinator.Datasets.DatasetEnumerator(dataset, models.Get(manifest).Network.Manifest.Classes).EnumerateAsync(ct);
-        var runId = Guid.NewGuid();
-        await store.CreateRunAsync(new RunRow { Id = runId, Status = RunStatus.Running, Methods = string.Join(',', Methods), Expected = listing.Images.Count }, ct);
-        var settings = new RunSettings(Path.Combine(local, "data"), manifest, results, Methods, TargetMode.Predicted);
-        var batches = listing.Images.Chunk(BatchSize).Select((images, i) => new ExplainBatch(runId, i, settings, images)).ToList();
+        using var worker = await BenchSetup.EmbeddedAsync(Path.Combine(local, "data"), Path.Combine(local, $"results-{Guid.NewGuid():N}"), manifest, options, Methods, BatchSize, ct);
+        var (explainer, batches) = (worker.Explainer, worker.Batches);
         await explainer.ExplainAsync(batches[0], ct); // model load and warm-up, as a running worker has had
         var watch = Stopwatch.StartNew();
         foreach (var batch in batches) await explainer.ExplainAsync(batch, ct);
-        return listing.Images.Count / watch.Elapsed.TotalSeconds;
+        return worker.Images / watch.Elapsed.TotalSeconds;
     }
 
     /// <summary>Coordinator and one worker (hosts of their own in this process) on the real services: run start to every image accounted for.</summary>
@@ -158,14 +140,6 @@ public static class EndToEndBenchmark
             (S3Settings.EndpointVariable, "http://127.0.0.1:4569"), (S3Settings.AccessKeyVariable, "S3RVER"), (S3Settings.SecretKeyVariable, "S3RVER"),
         })
             if (string.IsNullOrEmpty(Environment.GetEnvironmentVariable(key))) Environment.SetEnvironmentVariable(key, value);
-    }
-
-    internal static async Task AdminAsync(string sql)
-    {
-        var builder = new NpgsqlConnectionStringBuilder(PostgresSettings.From(ServiceConfiguration.Build()).ConnectionString) { Database = "batchxai" };
-        await using var connection = new NpgsqlConnection(builder.ConnectionString);
-        await connection.OpenAsync();
-        await new NpgsqlCommand(sql, connection).ExecuteNonQueryAsync();
     }
 
     internal static string RepoRoot()

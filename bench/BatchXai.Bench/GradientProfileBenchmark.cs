@@ -21,15 +21,16 @@ public static class GradientProfileBenchmark
         var manifest = new Option<string>("--model") { Description = "Model manifest (e.g. .work/bench/resnet50.json, models/dr_grader.json)", Required = true };
         var passes = new Option<int>("--passes") { Description = "Profiled gradient passes of one batch", DefaultValueFactory = _ => 3 };
         var top = new Option<int>("--top") { Description = "Rows to print", DefaultValueFactory = _ => 20 };
-        var command = new Command("profile-gradient", "ONNX Runtime profile of the forward + input-gradient graph, summed by op type") { manifest, passes, top };
-        command.SetAction(parse => Run(parse.GetValue(manifest)!, parse.GetValue(passes), parse.GetValue(top)));
+        var threads = new Option<int>("--threads") { Description = "ONNX Runtime intra-op threads (0: its default; 1 keeps a loaded machine's thread scheduling out of node times)", DefaultValueFactory = _ => 0 };
+        var command = new Command("profile-gradient", "ONNX Runtime profile of the forward + input-gradient graph, summed by op type") { manifest, passes, top, threads };
+        command.SetAction(parse => Run(parse.GetValue(manifest)!, parse.GetValue(passes), parse.GetValue(top), parse.GetValue(threads)));
         return command;
     }
 
-    private static int Run(string manifestPath, int passes, int top)
+    private static int Run(string manifestPath, int passes, int top, int threads)
     {
         var prefix = Path.Combine(Path.GetTempPath(), $"batchxai-profile-{Guid.NewGuid():N}");
-        using (var model = ExplainableModel.Load(manifestPath, new OrtSessionOptions { ProfilePrefix = prefix }, maxBatch: Batch, PreparedModelCache.Disabled))
+        using (var model = ExplainableModel.Load(manifestPath, new OrtSessionOptions { ProfilePrefix = prefix, IntraOpThreads = threads }, maxBatch: Batch, PreparedModelCache.Disabled))
         {
             var input = new float[Batch * model.SampleSize];
             var random = new Random(42);

@@ -85,25 +85,16 @@ public static class MemoryBenchmark
 
     private static async Task<List<Sample>> EmbeddedAsync(string local, string manifest, int every, CancellationToken ct)
     {
-        var options = new WorkerOptions();
-        var results = Path.Combine(local, "results");
-        var store = new ResultStore(await SqliteDatabase.OpenAsync(Path.Combine(results, "bench.db"), ct));
-        using var models = new ModelCache(options, WorkerRegistration.FetchedModels(), NullLogger<ModelCache>.Instance);
-        var explainer = new BatchExplainer(models, store, options, NullLogger<BatchExplainer>.Instance, ObjectStoreFactory.FromEnvironment);
-        using var dataset = ObjectStoreFactory.FromEnvironment.Open(Path.Combine(local, "data"));
-        var listing = await new Coordinator.Datasets.DatasetEnumerator(dataset, models.Get(manifest).Network.Manifest.Classes).EnumerateAsync(ct);
-        var runId = Guid.NewGuid();
-        await store.CreateRunAsync(new RunRow { Id = runId, Status = RunStatus.Running, Methods = string.Join(',', Methods), Expected = listing.Images.Count }, ct);
-        var settings = new RunSettings(Path.Combine(local, "data"), manifest, results, Methods, TargetMode.Predicted);
+        using var worker = await BenchSetup.EmbeddedAsync(Path.Combine(local, "data"), Path.Combine(local, "results"), manifest, new WorkerOptions(), Methods, BatchSize, ct);
         var samples = new List<Sample>();
         var watch = Stopwatch.StartNew();
         int done = 0, failed = 0;
-        foreach (var (images, i) in listing.Images.Chunk(BatchSize).Select((images, i) => (images, i)))
+        foreach (var batch in worker.Batches)
         {
-            var outcome = await explainer.ExplainAsync(new ExplainBatch(runId, i, settings, images), ct);
+            var outcome = await worker.Explainer.ExplainAsync(batch, ct);
             failed += outcome.Failed;
             int before = done;
-            done += images.Length;
+            done += batch.Images.Count;
             if (done / every > before / every)
                 samples.Add(new Sample(done, watch.Elapsed.TotalSeconds, Environment.WorkingSet, GC.GetTotalMemory(forceFullCollection: false)));
         }
@@ -115,19 +106,10 @@ public static class MemoryBenchmark
     {
         var s3Data = $"s3://batchxai/{id}/data";
         var upload = Stopwatch.StartNew();
-        using (var store = ObjectStoreFactory.FromEnvironment.Open(s3Data))
-            await Parallel.ForEachAsync(Directory.EnumerateFiles(data, "*", SearchOption.AllDirectories), new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = ct },
-                async (file, token) => await store.WriteAsync(Path.GetRelativePath(data, file), await File.ReadAllBytesAsync(file, token), token));
+        await BenchSetup.UploadAsync(data, s3Data, parallelism: 16, ct);
         Console.WriteLine($"memory: {count + 1} objects put to s3rver in {upload.Elapsed.TotalSeconds:F1} s ({(count + 1) / upload.Elapsed.TotalSeconds:F0} PUT/s, 16 at a time)");
 
-        var database = $"batchxai_{id}";
-        await EndToEndBenchmark.AdminAsync($"CREATE DATABASE {database}");
-        var overrides = new Dictionary<string, string?>
-        {
-            ["PG_DATABASE"] = database, ["RABBITMQ_PREFIX"] = id + "-", ["RESULTS_URI"] = $"s3://batchxai/{id}/results",
-            ["COORDINATOR_PORT"] = "0", ["WORKER_PORT"] = "0",
-        };
-        var config = ServiceConfiguration.Build(overrides: overrides);
+        var (config, database) = await BenchSetup.DistributedAsync(id);
         try
         {
             await using var coordinator = await CoordinatorService.BuildAsync(config, ct);
@@ -159,8 +141,7 @@ public static class MemoryBenchmark
         }
         finally
         {
-            NpgsqlConnection.ClearAllPools();
-            await EndToEndBenchmark.AdminAsync($"DROP DATABASE IF EXISTS {database} WITH (FORCE)");
+            await BenchSetup.DropAsync(database);
         }
     }
 

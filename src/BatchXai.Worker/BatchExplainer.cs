@@ -82,6 +82,8 @@ public sealed class BatchExplainer(ModelCache models, ResultStore results, Worke
                 evaluation = new MetricEvaluation(faithfulness, model.Geometry, model.Network, classes, options.DecodeParallelism);
                 await evaluation.LoadMasksAsync(dataset, prepared, ct);
             }
+            // Each method's outputs are written while the next method computes; all are awaited before the rows are saved.
+            var pendingWrites = new List<Task<ImageResultRow?[]>>();
             foreach (var method in methods)
             {
                 ExplanationMap[] maps;
@@ -89,13 +91,21 @@ public sealed class BatchExplainer(ModelCache models, ResultStore results, Worke
                 mapsByMethod[method.Name] = maps;
                 var usable = unstorable.Check(method.Name, maps, pairs.Images);
                 if (evaluation is not null) metricRows.AddRange(evaluation.Evaluate(method.Name, prepared, maps, targets, usable));
+                pendingWrites.Add(WriteMethodAsync(method.Name, maps, usable));
+            }
+            foreach (var methodRows in await Task.WhenAll(pendingWrites))
+                rows.AddRange(methodRows.OfType<ImageResultRow>());
+
+            async Task<ImageResultRow?[]> WriteMethodAsync(string methodName, ExplanationMap[] maps, bool[] usable)
+            {
+                await Task.Yield(); // the caller goes on to the next method's compute
                 var methodRows = new ImageResultRow?[targets.Length];
-                using var writing = WorkerMetrics.Stage(WorkerMetrics.Stages.Writes, method.Name);
+                using var writing = WorkerMetrics.Stage(WorkerMetrics.Stages.Writes, methodName);
                 await Parallel.ForEachAsync(Enumerable.Range(0, targets.Length).Where(j => usable[j]), writes, async (j, token) =>
                 {
                     int i = pairs.Images[j];
                     var finding = multiLabel ? ResultKeys.FindingFolder(targets[j], model.Network.Manifest.Classes[targets[j]]) : null;
-                    var row = await writer.WriteAsync(method.Name, prepared.Images[i].Key, maps[j], prepared.PreparedImages[i].Image, token, prepared.OverlayImages[i], finding);
+                    var row = await writer.WriteAsync(methodName, prepared.Images[i].Key, maps[j], prepared.PreparedImages[i].Image, token, prepared.OverlayImages[i], finding);
                     row.Label = prepared.Images[i].Label;
                     row.Predicted = predicted[i];
                     row.TargetClass = targets[j];
@@ -108,7 +118,7 @@ public sealed class BatchExplainer(ModelCache models, ResultStore results, Worke
                     row.ContentSha256 = prepared.ContentHashes[i];
                     methodRows[j] = row;
                 });
-                rows.AddRange(methodRows.OfType<ImageResultRow>());
+                return methodRows;
             }
             if (faithfulness.Has(FaithfulnessMetric.Randomization) && batch.BatchIndex < faithfulness.SanityBatches)
                 sanityRows.AddRange(CheckRandomization(model.Network.Manifest.ManifestPath, faithfulness, methods, prepared, targets, mapsByMethod, model));

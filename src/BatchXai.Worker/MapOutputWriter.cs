@@ -10,7 +10,8 @@ namespace BatchXai.Worker;
 /// <summary>
 /// Turns one image's map for one method into its stored outputs (docs/architecture.md, "Storage layout"): the map at input
 /// size as .npy (float32, <c>np.load</c>-able), the map at the method's own resolution as
-/// .feature.npy when that differs (both as the method made them: signed maps keep their sign), a PNG
+/// .feature.npy when that differs and is larger than the row's low-resolution copy (which holds small grids exactly)
+/// (both as the method made them: signed maps keep their sign), a PNG
 /// overlay (values ≥ 20% of the map's 99.5th-percentile scale, CRM paper §4.2, with the ROI box; signed
 /// methods in the diverging colour map, |value| ≥ 20%), and the result row with its statistics. CLEAR maps also get their class responses
 /// and dominant classes as .npy, and the CLEAR composite with its legend as the overlay.
@@ -31,7 +32,9 @@ public sealed class MapOutputWriter(IObjectStore output, Guid runId, IReadOnlyLi
         var stats = RoiStats.Compute(inputMap, signed);
 
         await output.WriteAsync(ResultKeys.ImageMap(runId, method, imageKey, finding), Npy(inputMap), ct);
-        if (!ReferenceEquals(inputMap, map))
+        // A map small enough to be the row's own low-resolution copy (CAM/CRM feature grids) is
+        // stored there exactly, once: no .feature.npy object (one PUT less per image and method).
+        if (!ReferenceEquals(inputMap, map) && !FitsRow(map))
             await output.WriteAsync(ResultKeys.ImageFeatureMap(runId, method, imageKey, finding), Npy(map), ct);
 
         var overlay = map.ClassResponses is { } clear
@@ -100,7 +103,10 @@ public sealed class MapOutputWriter(IObjectStore output, Guid runId, IReadOnlyLi
     public const int LowResSide = 32;
 
     private static ExplanationMap LowRes(ExplanationMap map) =>
-        map.Height * map.Width <= LowResSide * LowResSide ? map : BilinearUpsampler.Resize(map, LowResSide, LowResSide);
+        FitsRow(map) ? map : BilinearUpsampler.Resize(map, LowResSide, LowResSide);
+
+    /// <summary>Whether the row's low-resolution copy is the map itself (its own grid, not a resample).</summary>
+    public static bool FitsRow(ExplanationMap map) => map.Height * map.Width <= LowResSide * LowResSide;
 
     private static byte[] FloatBytes(float[] values)
     {

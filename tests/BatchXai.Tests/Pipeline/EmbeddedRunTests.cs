@@ -54,7 +54,7 @@ public sealed class EmbeddedRunTests : IDisposable
                 var stem = Path.Combine(runDir, method, "train_images", id);
                 var map = NpyFile.Read(File.ReadAllBytes(stem + ".npy"));
                 Assert.Equal([32, 32], map.Shape);                                   // input size
-                Assert.Equal([16, 16], NpyFile.Read(File.ReadAllBytes(stem + ".feature.npy")).Shape); // feature size
+                Assert.False(File.Exists(stem + ".feature.npy"));                     // a 16x16 feature map lives in its row (below)
                 var overlay = ImageDecoder.Decode(File.ReadAllBytes(stem + ".png"));
                 Assert.Equal((512, 512), (overlay.Width, overlay.Height));               // --overlay-size, on the cropped photo
             }
@@ -68,6 +68,7 @@ public sealed class EmbeddedRunTests : IDisposable
         Assert.Equal(2 * Images, results.Count);
         Assert.All(results, r => Assert.Equal(5, System.Text.Json.JsonSerializer.Deserialize<float[]>(r.ProbabilitiesJson)!.Length));
         Assert.All(results, r => Assert.InRange(r.RoiRatio, 0, 1));
+        Assert.All(results, r => Assert.Equal((16, 16, 16 * 16 * sizeof(float)), (r.MapHeight, r.MapWidth, r.MapLowRes.Length))); // the map at feature size
 
         // A class view for every class that has correctly classified images, for both methods.
         var correctClasses = results.Where(r => r.Method == "crm" && r.Label == r.Predicted).Select(r => r.Predicted).Distinct().Order().ToList();

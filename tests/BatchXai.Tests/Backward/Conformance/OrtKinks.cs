@@ -9,7 +9,7 @@ namespace BatchXai.Tests.Backward.Conformance;
 /// <summary>
 /// The kink decisions of ONNX Runtime's float32 forward pass through a prepared model: for every
 /// forward Relu node (graph order) whether each output is positive, and every forward MaxPool's
-/// switches (its Indices output, which the builder adds for overlapping windows and this reads for every pool). Written as .npy files for align_kinks.py.
+/// switches (its Indices output, which the builder adds and this reads for every pool). Written as .npy files for align_kinks.py.
 /// </summary>
 internal static class OrtKinks
 {
@@ -19,7 +19,7 @@ internal static class OrtKinks
         var model = prepared.Clone();
         var forward = model.Graph.Node.Where(n => !n.Name.StartsWith("batchxai_grad/", StringComparison.Ordinal)).ToList();
         var relus = forward.Where(n => n.OpType == "Relu").Select(n => n.Output[0]).ToList();
-        // Tiling pools' backward rule needs no indices (PoolGradients.TiledMaxPool): ask for them here.
+        // A pool whose backward rule needed no indices has none: ask for them here.
         foreach (var pool in forward.Where(n => n.OpType == "MaxPool" && (n.Output.Count < 2 || n.Output[1].Length == 0)))
             if (pool.Output.Count < 2) pool.Output.Add($"{pool.Output[0]}_kinks_indices");
             else pool.Output[1] = $"{pool.Output[0]}_kinks_indices";
