@@ -163,7 +163,7 @@ public sealed class PostgresSchemaTests(PostgresTestDatabase db) : IClassFixture
         var e = await Assert.ThrowsAsync<PostgresException>(() => InsertAsync("a.png", "crm"));
 
         Assert.Equal(PostgresErrorCodes.UniqueViolation, e.SqlState);
-        Assert.Equal("ux_image_results_run_key_method", e.ConstraintName);
+        Assert.Equal("ux_image_results_run_key_method_target", e.ConstraintName); // one row per (run, image, method, target class): multi-label runs store a map per finding
         Assert.Equal(2, await db.CountAsync("image_results", run.Id));
     }
 }

@@ -68,7 +68,8 @@ public sealed class ServiceSettingsTests
         Assert.Contains("batchSize", Assert.Throws<RunSetupException>(() => factory.Create(new StartRunRequest("s3://b/d", "grader", BatchSize: 0))).Message);
         Assert.Contains("batchSize", Assert.Throws<RunSetupException>(() => factory.Create(new StartRunRequest("s3://b/d", "grader", BatchSize: 257))).Message);
         Assert.Contains("'model'", Assert.Throws<RunSetupException>(() => factory.Create(new StartRunRequest("s3://b/d", "no-such-model"))).Message);
-        Assert.Contains("'target'", Assert.Throws<RunSetupException>(() => factory.Create(new StartRunRequest("s3://b/d", "grader", Target: "best"))).Message);
+        // A target may name a class or finding (checked against the model when the run starts: TargetRefusalTests); naming none is refused here.
+        Assert.Contains("'target'", Assert.Throws<RunSetupException>(() => factory.Create(new StartRunRequest("s3://b/d", "grader", Target: "finding:"))).Message);
         Assert.Contains("'dataset'", Assert.Throws<RunSetupException>(() => factory.Create(new StartRunRequest(" ", "grader"))).Message);
 
         var request = factory.Create(new StartRunRequest("s3://b/d", "grader", ["cam"], BatchSize: 16));
