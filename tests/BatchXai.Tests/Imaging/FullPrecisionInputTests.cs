@@ -46,11 +46,13 @@ public sealed class FullPrecisionInputTests
         Assert.Contains(levels, l => Math.Abs(l - Math.Round(l)) > 0.05);
     }
 
-    [Fact]
-    public void A_16_bit_gray_png_reaches_a_gray_model_windowed_and_halved_in_float()
+    [Theory]
+    [InlineData("xray16.png")]
+    [InlineData("xray16.tif")]   // PIL writes mode I;16 as a 16-bit MinIsBlack TIFF
+    public void A_16_bit_gray_image_reaches_a_gray_model_windowed_and_halved_in_float(string name)
     {
-        using var folder = new TempFolder("png16");
-        var path = Path.Combine(folder.Path, "xray16.png");
+        using var folder = new TempFolder("gray16");
+        var path = Path.Combine(folder.Path, name);
         var expected = Floats(PythonReference.Run(WindowPy + "\n" + """
             from PIL import Image
             y, x = np.mgrid[0:40, 0:56]
@@ -90,6 +92,120 @@ public sealed class FullPrecisionInputTests
         var tensor = Tensor(File.ReadAllBytes(path), spec);
 
         AssertClose(expected, tensor);
+    }
+
+    /// <summary>
+    /// A minimal baseline TIFF writer (uncompressed, 16 bits per sample) independent of libtiff:
+    /// strips or tiles, contiguous or separate planes, either byte order, signed or unsigned, any
+    /// Photometric and Orientation. Partial edge tiles are padded as the format requires.
+    /// </summary>
+    private const string TiffPy = """
+        import struct
+        def tiff(path, a, photometric, signed=False, order='<', planar=1, tile=None, rows=7, orientation=1):
+            h, w = a.shape[:2]; spp = 1 if a.ndim == 2 else a.shape[2]
+            dt = np.dtype(order + ('i2' if signed else 'u2'))
+            a = a.astype(dt).reshape(h, w, spp)
+            blocks = []
+            for p in ([a[:, :, s:s + 1] for s in range(spp)] if planar == 2 else [a]):
+                if tile:
+                    for y in range(0, h, tile):
+                        for x in range(0, w, tile):
+                            b = np.zeros((tile, tile, p.shape[2]), dt); part = p[y:y + tile, x:x + tile]
+                            b[:part.shape[0], :part.shape[1]] = part; blocks.append(b.tobytes())
+                else:
+                    blocks += [p[y:y + rows].tobytes() for y in range(0, h, rows)]
+            counts = [len(b) for b in blocks]
+            offsets = [8 + sum(counts[:i]) for i in range(len(blocks))]
+            ifd = 8 + sum(counts)
+            tags = [(256, 4, [w]), (257, 4, [h]), (258, 3, [16] * spp), (259, 3, [1]), (262, 3, [photometric]),
+                    (274, 3, [orientation]), (277, 3, [spp]), (284, 3, [planar]), (339, 3, [2 if signed else 1] * spp)]
+            tags += [(322, 4, [tile]), (323, 4, [tile]), (324, 4, offsets), (325, 4, counts)] if tile else [(273, 4, offsets), (278, 4, [rows]), (279, 4, counts)]
+            tags.sort()
+            extra_at = ifd + 2 + 12 * len(tags) + 4
+            entries, extra = b'', b''
+            for tag, typ, vals in tags:
+                payload = struct.pack(order + ('H' if typ == 3 else 'I') * len(vals), *vals)
+                if len(payload) <= 4: field = payload.ljust(4, b'\0')
+                else: field = struct.pack(order + 'I', extra_at + len(extra)); extra += payload
+                entries += struct.pack(order + 'HHI', tag, typ, len(vals)) + field
+            head = (b'II' if order == '<' else b'MM') + struct.pack(order + 'HI', 42, ifd)
+            open(path, 'wb').write(head + b''.join(blocks) + struct.pack(order + 'H', len(tags)) + entries + struct.pack(order + 'I', 0) + extra)
+        h, w = 20, 36
+        y, x = np.mgrid[0:h, 0:w]
+        """;
+
+    /// <summary>16-bit RGB TIFF in each storage layout libtiff hands back as raw samples: scaled from 0–65535 in float.</summary>
+    [Theory]
+    [InlineData("rows=7")]
+    [InlineData("order='>', planar=2, rows=5")]
+    [InlineData("tile=16")]
+    [InlineData("tile=16, planar=2, order='>'")]
+    public void A_16_bit_rgb_tiff_is_scaled_from_its_full_range_in_float(string layout)
+    {
+        using var folder = new TempFolder("tiff16");
+        var path = Path.Combine(folder.Path, "rgb16.tif");
+        var expected = Floats(PythonReference.Run(WindowPy + "\n" + TiffPy + "\n" + $$"""
+            a = np.stack([1000 * x + 37 * y, 65535 - 2111 * y - x, (7919 * (x + y)) % 65536], axis=-1).astype(np.uint16)
+            tiff(sys.argv[1], a, 2, {{layout}})
+            levels = a.astype(np.float64) * 255.0 / 65535.0
+            mean, std = np.array([0.485, 0.456, 0.406]), np.array([0.229, 0.224, 0.225])
+            out(((levels / 255.0 - mean) / std).transpose(2, 0, 1))   # NCHW
+            """, path));
+        var spec = PreprocessSpec.ImageNet(20) with { Width = 36 };
+
+        var tensor = Tensor(File.ReadAllBytes(path), spec);
+
+        AssertClose(expected, tensor);
+    }
+
+    /// <summary>
+    /// 16-bit gray TIFF: signed samples (SampleFormat 2) through their min–max, MinIsWhite inverted
+    /// after the window, Orientation 3 (bottom-right origin) turned back, in strips and tiles.
+    /// </summary>
+    [Theory]
+    [InlineData("1, signed=True", null)]
+    [InlineData("1, signed=True, tile=16, orientation=3", null)]
+    [InlineData("0, order='>', rows=3", "2000,1000")]
+    [InlineData("0, tile=16", null)]
+    public void A_16_bit_gray_tiff_is_windowed_in_float(string layout, string? window)
+    {
+        using var folder = new TempFolder("tiff16");
+        var path = Path.Combine(folder.Path, "gray16.tif");
+        var expected = Floats(PythonReference.Run(WindowPy + "\n" + TiffPy + "\n" + $$"""
+            a = (300 + 60 * x + 7 * y + 200 * ((x // 8 + y // 8) % 2)).astype(np.int32)
+            args = dict(photometric={{layout}})
+            if args.get('signed'): a = a - 2500             # negative and positive samples
+            tiff(sys.argv[1], a, **args)
+            shown = a[::-1, ::-1] if args.get('orientation') == 3 else a
+            v = shown.astype(np.float64)
+            if sys.argv[2] == 'minmax':
+                lo, hi = v.min(), v.max(); wd = hi - lo + 1; c = lo + wd / 2
+            else:
+                c, wd = map(float, sys.argv[2].split(','))
+            levels = window(v, c, wd)
+            if args['photometric'] == 0: levels = 255.0 - levels
+            out((levels / 255.0 - 0.5) / 0.25)
+            """, path, window ?? "minmax"));
+        var spec = new PreprocessSpec { Height = 20, Width = 36, ChannelOrder = ChannelOrder.GRAY, Mean = [0.5f], Std = [0.25f] };
+
+        var tensor = Tensor(File.ReadAllBytes(path), spec, window is null ? null : IntensityWindow.Parse(window));
+
+        AssertClose(expected, tensor);
+        AssertNotOn8BitGrid(tensor, spec);
+    }
+
+    [Fact]
+    public void A_signed_16_bit_rgb_tiff_fails_naming_the_sample_format_tag()
+    {
+        using var folder = new TempFolder("tiff16");
+        var path = Path.Combine(folder.Path, "signed-rgb16.tif");
+        PythonReference.Run(WindowPy + "\n" + TiffPy + "\n" + """
+            tiff(sys.argv[1], np.stack([x, y, x + y], axis=-1) - 10, 2, signed=True)
+            """, path);
+
+        var error = Assert.Throws<ImageDecodeException>(() => ImageDecoder.DecodeLevels(File.ReadAllBytes(path)));
+
+        Assert.Contains("SampleFormat (tag 339) = 2", error.Reason);
     }
 
     [Fact]
