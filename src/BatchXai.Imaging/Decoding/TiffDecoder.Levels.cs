@@ -39,16 +39,16 @@ internal static unsafe partial class TiffDecoder
             samples > 1 && planar == TiffNative.PlanarSeparate, orientation);
     }
 
-    private static DecodedImage DecodeLevels(TiffHandle tiff, Layout layout, int width, int height, ErrorSink* errors, IntensityWindow? window)
+    private static DecodedImage DecodeLevels(TiffHandle tiff, Layout layout, int width, int height, long fileLength, ErrorSink* errors, IntensityWindow? window)
     {
-        var values = ReadSamples(tiff, layout, width, height, errors);
+        var values = ReadSamples(tiff, layout, width, height, fileLength, errors);
         if (layout.Samples == 3)
             return DicomRendering.Map(values, width, height, 3, v => v * (255.0 / 65535.0), invert: false);
         return DicomRendering.Windowed(values, width, height, window ?? IntensityWindow.MinMax(values), layout.Invert);
     }
 
     /// <summary>Every sample as a float, pixel-interleaved, top row first (Orientation 2–4 mirrored back).</summary>
-    private static float[] ReadSamples(TiffHandle tiff, Layout layout, int width, int height, ErrorSink* errors)
+    private static float[] ReadSamples(TiffHandle tiff, Layout layout, int width, int height, long fileLength, ErrorSink* errors)
     {
         var values = new float[checked(width * height * layout.Samples)];
         int planes = layout.Separate ? layout.Samples : 1;
@@ -83,20 +83,35 @@ internal static unsafe partial class TiffDecoder
                 {
                     uint tile = TiffNative.TIFFComputeTile(tiff, x0, y0, 0, (ushort)plane);
                     nint size = (nint)(blockSamples * sizeof(ushort));
-                    if (TiffNative.TIFFReadEncodedTile(tiff, tile, buffer, size) != size)
-                        throw Failure(errors->Message ?? $"tile {tile} could not be read");
+                    nint got = TiffNative.TIFFReadEncodedTile(tiff, tile, buffer, size);
+                    if (got != size) throw ShortBlock(tiff, "tile", tile, got, size, fileLength, errors);
                 }
                 else
                 {
                     uint strip = TiffNative.TIFFComputeStrip(tiff, y0, (ushort)plane);
                     nint size = (nint)((long)rows * blockWidth * perPixel * sizeof(ushort));
-                    if (TiffNative.TIFFReadEncodedStrip(tiff, strip, buffer, size) != size)
-                        throw Failure(errors->Message ?? $"strip {strip} could not be read");
+                    nint got = TiffNative.TIFFReadEncodedStrip(tiff, strip, buffer, size);
+                    if (got != size) throw ShortBlock(tiff, "strip", strip, got, size, fileLength, errors);
                 }
                 Place(block, (int)blockWidth, perPixel, plane, (int)x0, (int)y0, columns, rows, layout, values, width, height);
             }
         }
         return values;
+    }
+
+    /// <summary>
+    /// libtiff's own error when it gave one; else a block whose stored bytes run past the end of the
+    /// data (libtiff fails those silently for memory-mapped input) or that decodes short is a cut file.
+    /// </summary>
+    private static ImageDecodeException ShortBlock(TiffHandle tiff, string kind, uint index, nint got, nint size, long fileLength, ErrorSink* errors)
+    {
+        if (errors->Message is { } message) return Failure(message);
+        ulong end = TiffNative.TIFFGetStrileOffset(tiff, index) + TiffNative.TIFFGetStrileByteCount(tiff, index);
+        if (end > (ulong)fileLength)
+            return new ImageDecodeException($"truncated TIFF: {kind} {index} ends at byte {end} of a {fileLength}-byte file");
+        return got >= 0
+            ? new ImageDecodeException($"truncated TIFF: {kind} {index} decodes to {got} of {size} bytes")
+            : new ImageDecodeException($"corrupt TIFF: {kind} {index} could not be read");
     }
 
     /// <summary>Copies one decoded strip or tile into the interleaved image (libtiff has already put the samples in native byte order).</summary>

@@ -59,7 +59,7 @@ internal static unsafe partial class TiffDecoder
                 throw new ImageDecodeException("corrupt TIFF: no image width/length tag");
             ImageDecoder.CheckDimensions("TIFF", width, height);
             if (SixteenBitLayout(tiff) is { } layout)
-                return DecodeLevels(tiff, layout, (int)width, (int)height, &errors, window);
+                return DecodeLevels(tiff, layout, (int)width, (int)height, data.Length, &errors, window);
 
             byte* why = stackalloc byte[1024];
             if (TiffNative.TIFFRGBAImageOK(tiff, why) != 1)

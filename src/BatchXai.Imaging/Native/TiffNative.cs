@@ -99,6 +99,13 @@ internal static unsafe partial class TiffNative
     [LibraryImport(Lib)]
     public static partial nint TIFFReadEncodedTile(TiffHandle tif, uint tile, void* buffer, nint size);
 
+    /// <summary>Where a strip or tile's stored bytes lie in the file (index as TIFFComputeStrip/Tile give it).</summary>
+    [LibraryImport(Lib)]
+    public static partial ulong TIFFGetStrileOffset(TiffHandle tif, uint strile);
+
+    [LibraryImport(Lib)]
+    public static partial ulong TIFFGetStrileByteCount(TiffHandle tif, uint strile);
+
     [LibraryImport(Lib)]
     public static partial int TIFFRGBAImageOK(TiffHandle tif, byte* message1024);
 

@@ -19,6 +19,13 @@ public sealed class FullPrecisionInputTests
         def half(a):   # a bilinear resize by exactly 1/2 (pixel centres aligned): the mean of each 2×2 block
             return (a[0::2, 0::2] + a[1::2, 0::2] + a[0::2, 1::2] + a[1::2, 1::2]) / 4
         def out(v): print(' '.join(repr(float(x)) for x in np.asarray(v, dtype=np.float64).ravel()))
+        def rgb16(h, w):   # a colour pattern over the whole 16-bit range
+            y, x = np.mgrid[0:h, 0:w]
+            return np.stack([1000 * x + 37 * y, 65535 - 2111 * y - x, (7919 * (x + y)) % 65536], axis=-1)
+        def out_imagenet(a):   # 16-bit RGB scaled from 0–65535, ImageNet-normalised, NCHW
+            levels = a.astype(np.float64) * 255.0 / 65535.0
+            mean, std = np.array([0.485, 0.456, 0.406]), np.array([0.229, 0.224, 0.225])
+            out(((levels / 255.0 - mean) / std).transpose(2, 0, 1))
         """;
 
     private static float[] Floats(string text) => text.Split(' ').Select(t => (float)double.Parse(t, CultureInfo.InvariantCulture)).ToArray();
@@ -77,15 +84,12 @@ public sealed class FullPrecisionInputTests
         var expected = Floats(PythonReference.Run(WindowPy + "\n" + """
             import zlib, struct
             h, w = 6, 10
-            y, x = np.mgrid[0:h, 0:w]
-            a = np.stack([1000 * x + 37 * y, 65535 - 2111 * y - x, (7919 * (x + y)) % 65536], axis=-1).astype('>u2')
+            a = rgb16(h, w).astype('>u2')
             raw = b''.join(b'\x00' + a[r].tobytes() for r in range(h))
             def chunk(t, d): return struct.pack('>I', len(d)) + t + d + struct.pack('>I', zlib.crc32(t + d) & 0xffffffff)
             png = b'\x89PNG\r\n\x1a\n' + chunk(b'IHDR', struct.pack('>IIBBBBB', w, h, 16, 2, 0, 0, 0)) + chunk(b'IDAT', zlib.compress(raw)) + chunk(b'IEND', b'')
             open(sys.argv[1], 'wb').write(png)
-            levels = a.astype(np.float64) * 255.0 / 65535.0
-            mean, std = np.array([0.485, 0.456, 0.406]), np.array([0.229, 0.224, 0.225])
-            out(((levels / 255.0 - mean) / std).transpose(2, 0, 1))   # NCHW
+            out_imagenet(a)
             """, path));
         var spec = PreprocessSpec.ImageNet(6) with { Width = 10 };
 
@@ -101,7 +105,7 @@ public sealed class FullPrecisionInputTests
     /// </summary>
     private const string TiffPy = """
         import struct
-        def tiff(path, a, photometric, signed=False, order='<', planar=1, tile=None, rows=7, orientation=1):
+        def tiff(path, a, photometric, signed=False, order='<', planar=1, tile=None, rows=7, orientation=1, ifd_first=False):
             h, w = a.shape[:2]; spp = 1 if a.ndim == 2 else a.shape[2]
             dt = np.dtype(order + ('i2' if signed else 'u2'))
             a = a.astype(dt).reshape(h, w, spp)
@@ -115,21 +119,28 @@ public sealed class FullPrecisionInputTests
                 else:
                     blocks += [p[y:y + rows].tobytes() for y in range(0, h, rows)]
             counts = [len(b) for b in blocks]
-            offsets = [8 + sum(counts[:i]) for i in range(len(blocks))]
-            ifd = 8 + sum(counts)
-            tags = [(256, 4, [w]), (257, 4, [h]), (258, 3, [16] * spp), (259, 3, [1]), (262, 3, [photometric]),
-                    (274, 3, [orientation]), (277, 3, [spp]), (284, 3, [planar]), (339, 3, [2 if signed else 1] * spp)]
-            tags += [(322, 4, [tile]), (323, 4, [tile]), (324, 4, offsets), (325, 4, counts)] if tile else [(273, 4, offsets), (278, 4, [rows]), (279, 4, counts)]
-            tags.sort()
-            extra_at = ifd + 2 + 12 * len(tags) + 4
-            entries, extra = b'', b''
-            for tag, typ, vals in tags:
-                payload = struct.pack(order + ('H' if typ == 3 else 'I') * len(vals), *vals)
-                if len(payload) <= 4: field = payload.ljust(4, b'\0')
-                else: field = struct.pack(order + 'I', extra_at + len(extra)); extra += payload
-                entries += struct.pack(order + 'HHI', tag, typ, len(vals)) + field
-            head = (b'II' if order == '<' else b'MM') + struct.pack(order + 'HI', 42, ifd)
-            open(path, 'wb').write(head + b''.join(blocks) + struct.pack(order + 'H', len(tags)) + entries + struct.pack(order + 'I', 0) + extra)
+            def directory(ifd, data_at):
+                offsets = [data_at + sum(counts[:i]) for i in range(len(blocks))]
+                tags = [(256, 4, [w]), (257, 4, [h]), (258, 3, [16] * spp), (259, 3, [1]), (262, 3, [photometric]),
+                        (274, 3, [orientation]), (277, 3, [spp]), (284, 3, [planar]), (339, 3, [2 if signed else 1] * spp)]
+                tags += [(322, 4, [tile]), (323, 4, [tile]), (324, 4, offsets), (325, 4, counts)] if tile else [(273, 4, offsets), (278, 4, [rows]), (279, 4, counts)]
+                tags.sort()
+                extra_at = ifd + 2 + 12 * len(tags) + 4
+                entries, extra = b'', b''
+                for tag, typ, vals in tags:
+                    payload = struct.pack(order + ('H' if typ == 3 else 'I') * len(vals), *vals)
+                    if len(payload) <= 4: field = payload.ljust(4, b'\0')
+                    else: field = struct.pack(order + 'I', extra_at + len(extra)); extra += payload
+                    entries += struct.pack(order + 'HHI', tag, typ, len(vals)) + field
+                d = struct.pack(order + 'H', len(tags)) + entries + struct.pack(order + 'I', 0) + extra
+                return d + b'\0' * (len(d) % 2)
+            head = lambda ifd: (b'II' if order == '<' else b'MM') + struct.pack(order + 'HI', 42, ifd)
+            data = b''.join(blocks)
+            if ifd_first:   # the directory before the samples, as many writers do: a cut file keeps its directory
+                body = head(8) + directory(8, 8 + len(directory(8, 0))) + data
+            else:
+                body = head(8 + len(data)) + data + directory(8 + len(data), 8)
+            open(path, 'wb').write(body)
         h, w = 20, 36
         y, x = np.mgrid[0:h, 0:w]
         """;
@@ -145,11 +156,9 @@ public sealed class FullPrecisionInputTests
         using var folder = new TempFolder("tiff16");
         var path = Path.Combine(folder.Path, "rgb16.tif");
         var expected = Floats(PythonReference.Run(WindowPy + "\n" + TiffPy + "\n" + $$"""
-            a = np.stack([1000 * x + 37 * y, 65535 - 2111 * y - x, (7919 * (x + y)) % 65536], axis=-1).astype(np.uint16)
+            a = rgb16(h, w).astype(np.uint16)
             tiff(sys.argv[1], a, 2, {{layout}})
-            levels = a.astype(np.float64) * 255.0 / 65535.0
-            mean, std = np.array([0.485, 0.456, 0.406]), np.array([0.229, 0.224, 0.225])
-            out(((levels / 255.0 - mean) / std).transpose(2, 0, 1))   # NCHW
+            out_imagenet(a)
             """, path));
         var spec = PreprocessSpec.ImageNet(20) with { Width = 36 };
 
@@ -206,6 +215,25 @@ public sealed class FullPrecisionInputTests
         var error = Assert.Throws<ImageDecodeException>(() => ImageDecoder.DecodeLevels(File.ReadAllBytes(path)));
 
         Assert.Contains("SampleFormat (tag 339) = 2", error.Reason);
+    }
+
+    [Theory]
+    [InlineData("rows=7")]
+    [InlineData("tile=16")]
+    public void A_cut_16_bit_tiff_fails_as_truncated(string layout)
+    {
+        using var folder = new TempFolder("tiff16");
+        var path = Path.Combine(folder.Path, "rgb16.tif");
+        PythonReference.Run(WindowPy + "\n" + TiffPy + "\n" + $$"""
+            tiff(sys.argv[1], np.stack([x, y, x + y], axis=-1) * 100, 2, ifd_first=True, {{layout}})
+            """, path);
+        var bytes = File.ReadAllBytes(path);
+        var whole = ImageDecoder.DecodeLevels(bytes);   // the intact file decodes
+        Assert.Equal(35 * 100 * 255.0 / 65535.0, whole.Levels!.Levels[3 * 35], 4);   // red of the last pixel of row 0
+
+        var error = Assert.Throws<ImageDecodeException>(() => ImageDecoder.DecodeLevels(bytes.AsSpan(0, bytes.Length * 3 / 4)));
+
+        Assert.StartsWith("truncated TIFF: ", error.Reason);
     }
 
     [Fact]
