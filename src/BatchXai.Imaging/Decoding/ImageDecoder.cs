@@ -17,14 +17,14 @@ public static class ImageDecoder
     /// then decoded at the smallest DCT scale (1/2, 1/4, 1/8, ...) that keeps the smaller side
     /// ≥ maxSide. PNG and TIFF cannot decode at reduced scale and come back at full size.
     /// </param>
-    /// <param name="window">DICOM and 16-bit grayscale PNG: the window to display (else the file's own, else min–max).</param>
+    /// <param name="window">DICOM and 16-bit grayscale PNG/TIFF: the window to display (else the file's own, else min–max).</param>
     /// <param name="frame">DICOM: which frame of a multi-frame file.</param>
     public static RgbImage Decode(ReadOnlySpan<byte> data, int maxSide = 0, IntensityWindow? window = null, int frame = 0) =>
         DecodeLevels(data, maxSide, window, frame).Pixels;
 
     /// <summary>
     /// As <see cref="Decode"/>, keeping full precision where the source has more than 8 bits
-    /// (16-bit PNG, DICOM): <see cref="DecodedImage.Levels"/>, what the model input is computed from.
+    /// (16-bit PNG and TIFF, DICOM): <see cref="DecodedImage.Levels"/>, what the model input is computed from.
     /// </summary>
     public static DecodedImage DecodeLevels(ReadOnlySpan<byte> data, int maxSide = 0, IntensityWindow? window = null, int frame = 0)
     {
@@ -34,7 +34,7 @@ public static class ImageDecoder
         {
             ImageFormat.Jpeg => new DecodedImage(JpegDecoder.Decode(data, maxSide)),
             ImageFormat.Png => PngDecoder.Decode(data, window),
-            ImageFormat.Tiff => TiffDecoder.Decode(data),
+            ImageFormat.Tiff => TiffDecoder.Decode(data, window),
             ImageFormat.Dicom => DicomRendering.Render(DicomDecoder.Decode(data, frame), window),
             _ => throw new ImageDecodeException($"unsupported format ({ImageFormatSniffer.DescribeUnknown(data)})"),
         };

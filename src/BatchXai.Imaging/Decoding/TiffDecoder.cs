@@ -5,11 +5,12 @@ using BatchXai.Imaging.Native;
 namespace BatchXai.Imaging;
 
 /// <summary>
-/// TIFF via libtiff's RGBA reader (any photometric/bit depth libtiff can convert; first page only),
-/// read straight from memory through client callbacks. Errors are captured per handle instead of
-/// going to stderr.
+/// TIFF via libtiff (first page only), read straight from memory through client callbacks: 16-bit
+/// grayscale and RGB at full precision (TiffDecoder.Levels.cs), everything else through libtiff's
+/// RGBA reader (any photometric/bit depth libtiff can convert) at 8 bits. Errors are captured per
+/// handle instead of going to stderr.
 /// </summary>
-internal static unsafe class TiffDecoder
+internal static unsafe partial class TiffDecoder
 {
     private const nint MaxSingleAllocation = 1 << 30;
 
@@ -43,8 +44,9 @@ internal static unsafe class TiffDecoder
         }
     }
 
-    /// <summary>8 bits per channel through libtiff's RGBA reader (16-bit TIFF is reduced to 8 bits here: no levels yet).</summary>
-    public static DecodedImage Decode(ReadOnlySpan<byte> data)
+    /// <param name="window">16-bit grayscale: the window over the samples (else the image's min–max).</param>
+    /// <returns>8-bit pixels, and for 16-bit grayscale/RGB images their levels at full precision.</returns>
+    public static DecodedImage Decode(ReadOnlySpan<byte> data, IntensityWindow? window = null)
     {
         fixed (byte* bytes = data)
         {
@@ -56,6 +58,8 @@ internal static unsafe class TiffDecoder
                 TiffNative.TIFFGetFieldUInt32(tiff, TiffNative.TagImageLength, out uint height) != 1)
                 throw new ImageDecodeException("corrupt TIFF: no image width/length tag");
             ImageDecoder.CheckDimensions("TIFF", width, height);
+            if (SixteenBitLayout(tiff) is { } layout)
+                return DecodeLevels(tiff, layout, (int)width, (int)height, data.Length, &errors, window);
 
             byte* why = stackalloc byte[1024];
             if (TiffNative.TIFFRGBAImageOK(tiff, why) != 1)
