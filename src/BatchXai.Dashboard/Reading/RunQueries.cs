@@ -27,7 +27,9 @@ public sealed class RunQueries(Func<ResultsDb> openDb)
     {
         await using var db = openDb();
         var rows = db.ImageResults.AsNoTracking().Where(r => r.RunId == runId && r.Method == indexMethod);
-        if (filter.ClassIndex is int c) rows = rows.Where(r => r.Label == c || (r.Label == null && r.Predicted == c));
+        // A class is the label (the prediction when unlabelled); on a multi-label run, the finding a row was explained for.
+        if (filter.ClassIndex is int c)
+            rows = rows.Where(r => r.PredictedFindingsJson != null ? r.TargetClass == c : r.Label == c || (r.Label == null && r.Predicted == c));
         rows = filter.Outcome switch
         {
             ImageOutcome.Correct => rows.Where(r => r.Label != null && r.Label == r.Predicted),

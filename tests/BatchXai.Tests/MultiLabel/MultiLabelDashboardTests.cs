@@ -49,12 +49,7 @@ public sealed class MultiLabelDashboardTests(MultiLabelExports exports, ITestOut
     private byte[] StoredOverlay(string method, string key, int finding) =>
         File.ReadAllBytes(Path.Combine(Out, _runId.ToString("D"), method, $"{finding}_{MultiLabelExports.Findings[finding]}", Path.ChangeExtension(key, ".png")));
 
-    private async Task<byte[]> ServedAsync(string url)
-    {
-        using var response = await _client.GetAsync(url);
-        Assert.True(response.IsSuccessStatusCode, $"{url}: {(int)response.StatusCode}");
-        return await response.Content.ReadAsByteArrayAsync();
-    }
+    private Task<byte[]> ServedAsync(string url) => DashboardRun.GetBytesAsync(_client, url);
 
     [Fact]
     public async Task Each_finding_of_an_image_is_listed_with_its_own_overlay()
@@ -65,6 +60,10 @@ public sealed class MultiLabelDashboardTests(MultiLabelExports exports, ITestOut
         var items = page["items"]!.AsArray();
         Assert.Equal(exports.Keys.Order(StringComparer.Ordinal), items.Select(i => (string)i!["imageKey"]!));
         Assert.Equal(exports.Keys.Length, (int)(await DashboardRun.GetJsonAsync(_client, $"{RunPath}/image-keys"))["total"]!);
+        // class=f: the images explained for finding f.
+        for (int f = 0; f < MultiLabelExports.Findings.Length; f++)
+            Assert.Equal(expected.Where(p => p.Finding == f).Select(p => p.Key).Order(StringComparer.Ordinal),
+                (await DashboardRun.GetJsonAsync(_client, $"{RunPath}/image-keys?class={f}"))["keys"]!.AsArray().Select(k => (string)k!));
 
         int served = 0;
         foreach (var listed in items)
