@@ -26,10 +26,13 @@ public sealed class ClassLevelAccumulator
         Height = height;
         Width = width;
         _sum = new double[height * width];
-        _scores = new Histogram(bins, min: signed ? -1 : 0);
+        _scores = new Histogram(bins, min: ScoreMin(signed));
         _roiRatios = new Histogram(bins);
         _roiThreshold = roiThreshold;
     }
+
+    /// <summary>The low end of the score histogram: normalised scores lie in [0, 1], a signed method's in [−1, 1].</summary>
+    public static double ScoreMin(bool signed) => signed ? -1 : 0;
 
     public int ClassIndex { get; }
     public bool Signed { get; }

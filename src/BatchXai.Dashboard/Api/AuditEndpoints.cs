@@ -16,10 +16,11 @@ public static class AuditEndpoints
             if (await q.Store.FindRunAsync(runId, ct) is not { } run) return RunEndpoints.RunNotFound(runId);
             var names = RunViews.ClassNames(run);
             var findings = await q.Store.AuditFindingsAsync(runId, ct);
+            bool multiLabel = await q.Store.IsMultiLabelAsync(runId, ct);
             var views = findings.Where(f => severity is null || f.Severity == severity)
                 .OrderByDescending(f => Rank(f.Severity)).ThenBy(f => f.Method, StringComparer.Ordinal).ThenBy(f => f.ClassIndex).ThenBy(f => f.Kind, StringComparer.Ordinal)
                 .Select(f => new AuditFindingView(f.Method, f.ClassIndex, RunViews.ClassName(names, f.ClassIndex) ?? "", f.Kind, f.Severity, f.Message,
-                    JsonDocument.Parse(f.EvidenceJson).RootElement.Clone(), Examples(runId, f, findings)))
+                    JsonDocument.Parse(f.EvidenceJson).RootElement.Clone(), Examples(runId, f, findings, ResultKeys.FindingOf(f.ClassIndex, multiLabel, names))))
                 .ToArray();
             return TypedResults.Ok(views);
         }).WithTags("audit").WithName("ListAuditFindings")
@@ -30,9 +31,10 @@ public static class AuditEndpoints
 
     /// <summary>
     /// The images behind a finding: the finding's own top-images list, else that of the same
-    /// method and class's outside-field-of-view finding (the audit ranks images only there).
+    /// method and class's outside-field-of-view finding (the audit ranks images only there). On a
+    /// multi-label run the class is a finding: its overlays lie in <paramref name="findingFolder"/>.
     /// </summary>
-    private static ExampleImage[] Examples(Guid runId, AuditFindingRow finding, List<AuditFindingRow> all)
+    private static ExampleImage[] Examples(Guid runId, AuditFindingRow finding, List<AuditFindingRow> all, string? findingFolder)
     {
         var source = HasTopImages(finding) ? finding
             : all.FirstOrDefault(f => f.Method == finding.Method && f.ClassIndex == finding.ClassIndex && f.Kind == TopImagesFinding && HasTopImages(f));
@@ -42,8 +44,7 @@ public static class AuditEndpoints
         {
             var key = e.GetProperty("image").GetString()!;
             double? value = e.TryGetProperty(TopImagesFinding, out var v) && v.ValueKind == JsonValueKind.Number ? v.GetDouble() : null;
-            var overlay = RunViews.FileUrl(runId, RunViews.Relative(runId, ResultKeys.ImageOverlay(runId, finding.Method, key)));
-            return new ExampleImage(key, value, overlay, RunViews.OriginalUrl(runId, key));
+            return new ExampleImage(key, value, RunViews.OverlayUrl(runId, finding.Method, key, findingFolder), RunViews.OriginalUrl(runId, key));
         }).ToArray();
     }
 

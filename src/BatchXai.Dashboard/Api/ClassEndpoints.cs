@@ -1,4 +1,6 @@
 using System.Text.Json;
+using BatchXai.Core.Aggregation;
+using BatchXai.Core.Methods;
 using BatchXai.Storage.Database;
 using BatchXai.Storage.Objects;
 
@@ -32,19 +34,24 @@ public static class ClassEndpoints
         runs.MapGet("/distributions", async Task<Results<Ok<Distribution[]>, NotFound<ApiError>>> (Guid runId, string? method, int? @class, RunQueries q, CancellationToken ct) =>
         {
             if (await q.Store.FindRunAsync(runId, ct) is null) return RunEndpoints.RunNotFound(runId);
-            return TypedResults.Ok((await AggregatesAsync(q, runId, method, @class, ct)).Select(a => new Distribution(a.Method, a.ClassIndex, a.ClassName, a.ImageCount,
-                Histogram(a.ScoreHistogramJson, a.ScoreMean, a.ScoreStd), Histogram(a.ImageRoiRatioHistogramJson, a.ImageRoiRatioMean, a.ImageRoiRatioStd))).ToArray());
-        }).WithName("ListDistributions").WithSummary("Score distributions per class and method: histogram of normalised map scores with mean/std (CRM paper Fig. 6 analog), and of per-image ROI ratios");
+            return TypedResults.Ok((await AggregatesAsync(q, runId, method, @class, ct)).Select(a =>
+            {
+                bool signed = MethodRegistry.IsSigned(a.Method);
+                return new Distribution(a.Method, a.ClassIndex, a.ClassName, a.ImageCount, signed,
+                    Histogram(a.ScoreHistogramJson, ClassLevelAccumulator.ScoreMin(signed), a.ScoreMean, a.ScoreStd),
+                    Histogram(a.ImageRoiRatioHistogramJson, 0, a.ImageRoiRatioMean, a.ImageRoiRatioStd));
+            }).ToArray());
+        }).WithName("ListDistributions").WithSummary("Score distributions per class and method: histogram of normalised map scores with mean/std (CRM paper Fig. 6 analog; over [0, 1], a signed method's over [−1, 1]), and of per-image ROI ratios");
     }
 
     private static async Task<IEnumerable<ClassAggregateRow>> AggregatesAsync(RunQueries q, Guid runId, string? method, int? classIndex, CancellationToken ct) =>
         (await q.Store.ClassAggregatesAsync(runId, ct)).Where(a => (method is null || a.Method == method) && (classIndex is null || a.ClassIndex == classIndex));
 
-    // The aggregator's histograms span [0, 1] (normalised scores and ROI ratios are both shares).
-    private static HistogramData Histogram(string countsJson, double mean, double std) =>
-        new(0, 1, JsonSerializer.Deserialize<long[]>(countsJson) ?? [], mean, std);
+    // The aggregator's histograms end at 1 (normalised scores and ROI ratios); they start at 0, a signed method's scores at −1.
+    private static HistogramData Histogram(string countsJson, double min, double mean, double std) =>
+        new(min, 1, JsonSerializer.Deserialize<long[]>(countsJson) ?? [], mean, std);
 
-    private static ClassView ToView(Guid runId, ClassAggregateRow a) => new(a.Method, a.ClassIndex, a.ClassName, a.Selection, a.ImageCount,
+    private static ClassView ToView(Guid runId, ClassAggregateRow a) => new(a.Method, MethodRegistry.IsSigned(a.Method), a.ClassIndex, a.ClassName, a.Selection, a.ImageCount,
         a.RoiThreshold, a.RoiPixels, a.RoiRatio, new Box(a.RoiX0, a.RoiY0, a.RoiX1, a.RoiY1), a.ScoreMean, a.ScoreStd,
         a.ImageRoiRatioMean, a.ImageRoiRatioStd,
         RunViews.FileUrl(runId, RunViews.Relative(runId, ResultKeys.ClassStem(runId, a.Method, a.ClassIndex, a.ClassName) + ".png")));

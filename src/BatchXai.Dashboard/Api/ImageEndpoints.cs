@@ -121,9 +121,14 @@ public static class ImageEndpoints
     {
         var names = RunViews.ClassNames(run);
         var first = rows[0];
-        var pictures = RunPictures.Of(pictureKeys, folders, key)
+        // A multi-label run has a row per (method, finding), each finding's pictures in its own folder under the method's.
+        var findings = rows.Select(r => ResultKeys.FindingOf(r.TargetClass, r.MultiLabel, names)).ToArray();
+        var rowFolders = rows.Select((r, i) => ResultKeys.MethodFolder(r.Method, findings[i])).ToArray();
+        var pictures = RunPictures.Of(pictureKeys, folders.Concat(rowFolders).Distinct(StringComparer.Ordinal), key)
             .Select(p => new Picture(p.Folder, p.Kind, RunViews.FileUrl(run.Id, p.Key))).ToArray();
-        var results = rows.Select(r => new MethodResult(r.Method, r.MapMax, r.MapMean, r.RoiPixels, r.RoiRatio, new Box(r.RoiX0, r.RoiY0, r.RoiX1, r.RoiY1), r.CompletenessDelta)).ToArray();
+        var results = rows.Select((r, i) => new MethodResult(r.Method, r.MapMax, r.MapMean, r.RoiPixels, r.RoiRatio, new Box(r.RoiX0, r.RoiY0, r.RoiX1, r.RoiY1),
+            r.CompletenessDelta, r.MultiLabel ? r.TargetClass : null, r.MultiLabel ? RunViews.ClassName(names, r.TargetClass) : null, rowFolders[i],
+            RunViews.OverlayUrl(run.Id, r.Method, key, findings[i]), Core.Methods.MethodRegistry.IsSigned(r.Method))).ToArray();
         return new ImageItem(key, first.Label, RunViews.ClassName(names, first.Label), first.Predicted, RunViews.ClassName(names, first.Predicted),
             first.Label is int label ? label == first.Predicted : null, JsonSerializer.Deserialize<float[]>(first.ProbabilitiesJson) ?? [],
             RunViews.OriginalUrl(run.Id, key), pictures, results, null, null,

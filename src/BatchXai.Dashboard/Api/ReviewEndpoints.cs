@@ -24,13 +24,15 @@ public static class ReviewEndpoints
 
         runs.MapGet("/clusters", async Task<Results<Ok<ClusterView[]>, NotFound<ApiError>>> (Guid runId, string? method, int? @class, int? members, RunQueries q, CancellationToken ct) =>
         {
-            if (await q.Store.FindRunAsync(runId, ct) is null) return RunEndpoints.RunNotFound(runId);
+            if (await q.Store.FindRunAsync(runId, ct) is not { } run) return RunEndpoints.RunNotFound(runId);
             int shown = Math.Clamp(members ?? 12, 0, 200);
+            var names = RunViews.ClassNames(run);
+            bool multiLabel = await q.Store.IsMultiLabelAsync(runId, ct);
             var clusters = ClusterSummary.Of(runId, await q.Store.SprayClustersAsync(runId, ct), await q.Store.AuditFindingsAsync(runId, ct));
             return TypedResults.Ok(clusters.Where(c => (method is null || c.Method == method) && (@class is null || c.ClassIndex == @class))
                 .Select(c => new ClusterView(c.Method, c.ClassIndex, c.ClassName, c.ClusterIndex, c.ClusterCount, c.ClassImageCount, c.Size, c.Eigengap,
                     c.Spread, c.DistanceToMain, c.Candidate, RunViews.FileUrl(runId, c.MeanMapKey), c.Members.Count,
-                    c.Members.Take(shown).Select(k => new ClusterMember(k, RunViews.FileUrl(runId, RunViews.Relative(runId, ResultKeys.ImageOverlay(runId, c.Method, k))),
+                    c.Members.Take(shown).Select(k => new ClusterMember(k, RunViews.OverlayUrl(runId, c.Method, k, ResultKeys.FindingOf(c.ClassIndex, multiLabel, names)),
                         RunViews.OriginalUrl(runId, k))).ToArray(), c.Findings)).ToArray());
         }).WithName("ListClusters")
           .WithSummary("SpRAy clusters per method and class (optionally one): size, eigengap, spread, distance to the main cluster, candidate flag, mean-map picture, the first members (members=N, nearest the mean first) and the findings naming the cluster");

@@ -23,6 +23,11 @@ public static class RunViews
     public static string FileUrl(Guid runId, string relativeKey) =>
         $"/api/runs/{runId:D}/files/{string.Join('/', relativeKey.Split('/').Select(Uri.EscapeDataString))}";
 
+    /// <summary>An image's overlay by one method; <paramref name="finding"/> (<see cref="Storage.Objects.ResultKeys.FindingOf(int, bool, IReadOnlyList{string})"/>)
+    /// picks a multi-label run's map of one finding.</summary>
+    public static string OverlayUrl(Guid runId, string method, string imageKey, string? finding) =>
+        FileUrl(runId, Relative(runId, Storage.Objects.ResultKeys.ImageOverlay(runId, method, imageKey, finding)));
+
     public static string OriginalUrl(Guid runId, string imageKey) => $"/api/runs/{runId:D}/original?key={Uri.EscapeDataString(imageKey)}";
 
     /// <summary>The key relative to the run folder of a key the workers or aggregator wrote.</summary>

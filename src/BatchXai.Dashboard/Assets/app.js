@@ -7,6 +7,12 @@ let pollTimer = null;
 let charts = [];
 
 const esc = s => String(s ?? "").replace(/[&<>"']/g, c => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c]));
+// A signed method's maps keep their sign: drawn red where they speak for the class, blue where against it.
+const signedMark = signed => signed ? ` <span class="signed" title="signed map: red for the class, blue against it">signed: red for, blue against</span>` : "";
+// What a result's pictures show: the method, and on a multi-label run the finding its map is for.
+const resultLabel = r => `${esc(r.method)}${r.findingName ? ` · ${esc(r.findingName)}` : ""}`;
+// An image's results by the folder their pictures lie in (a multi-label run's: one per method and finding).
+const resultsByFolder = img => Object.fromEntries(img.results.map(r => [r.folder, r]));
 const pct = x => (100 * x).toFixed(1) + "%";
 const num = (x, d = 3) => x == null ? "" : Number(x).toFixed(d);
 // Run ids are time-ordered: their first digits repeat between runs made close together, so the last ones are shown too.
@@ -92,7 +98,7 @@ async function showRun(id, quiet) {
     <h2>ROI ratio per class and method</h2><p class="muted">Class ROI: share of the image where the class-average map is ≥ 70% of its maximum.
       Image ROI: per-image share ≥ 20% of the map's maximum, mean ± std.</p>${roiTable(table)}
     <h2>Score distributions</h2><p class="muted">Normalised map scores over every pixel of the class's images: histogram (density) and the normal curve of their mean and standard deviation.</p>
-    <div class="charts" id="distributions">${distributions.map((d, i) => `<div class="chart"><h3>${esc(d.method)} · ${d.classIndex} ${esc(d.className)}
+    <div class="charts" id="distributions">${distributions.map((d, i) => `<div class="chart"><h3>${esc(d.method)} · ${d.classIndex} ${esc(d.className)}${signedMark(d.signed)}
       <span class="muted">(${d.imageCount} images, μ=${num(d.scores.mean)}, σ=${num(d.scores.std)})</span></h3><canvas class="distribution" id="dist-${i}" width="300" height="200"></canvas></div>`).join("")
       || `<p class="muted">No class aggregates yet.</p>`}</div>
     <details id="all-findings"><summary><h2 class="inline">All audit findings (${audit.length})</h2></summary>
@@ -175,7 +181,7 @@ function classMaps(classes, methods) {
   if (classes.length === 0) return `<p class="muted">No class views yet (they are built when the run completes).</p>`;
   return methods.map(m => {
     const views = classes.filter(c => c.method === m);
-    return `<h3>${esc(m)}</h3><div class="grid">` + views.map(c => `<figure><div class="map"><img class="class-map" src="${c.mapUrl}" alt="${esc(m)} class ${c.classIndex}"
+    return `<h3>${esc(m)}${signedMark(views.some(c => c.signed))}</h3><div class="grid">` + views.map(c => `<figure><div class="map"><img class="class-map" src="${c.mapUrl}" alt="${esc(m)} class ${c.classIndex}"
       data-box="${c.roiBox.x0},${c.roiBox.y0},${c.roiBox.x1},${c.roiBox.y1}"><div class="roi-box"></div></div>
       <figcaption>${c.classIndex} ${esc(c.className)} · ${c.imageCount} images · ROI ${pct(c.roiRatio)}</figcaption></figure>`).join("") + `</div>`;
   }).join("");
@@ -229,7 +235,7 @@ function drawDistributions(distributions) {
         ],
       },
       options: { animation: false, responsive: false, plugins: { legend: { labels: { boxWidth: 12, font: { size: 10 } } } },
-        scales: { x: { title: { display: true, text: "normalised score" }, ticks: { maxTicksLimit: 6 } }, y: { title: { display: true, text: "density" } } } },
+        scales: { x: { title: { display: true, text: `normalised score, ${h.min} to ${h.max}${d.signed ? " (signed)" : ""}` }, ticks: { maxTicksLimit: 6 } }, y: { title: { display: true, text: "density" } } } },
     }));
   });
 }
@@ -249,10 +255,10 @@ function imageCard(img, classNames, viewQuery = "") {
   if (img.failureStage) return `<div class="card image-card failed"><b>${esc(img.imageKey)}</b> · <span class="error">failed at ${esc(img.failureStage)}</span>: ${esc(img.failureReason)}</div>`;
   const verdict = img.correct == null ? `<span class="muted">unlabelled</span>` : img.correct ? `<span class="verdict correct">correct</span>` : `<span class="verdict wrong">wrong</span>`;
   const probs = img.probabilities.map((p, k) => `<span>${k} ${esc(classNames[k] ?? "")}</span><span class="bar"><span data-width="${100 * p}%"></span></span><span>${(100 * p).toFixed(1)}%</span>`).join("");
-  const results = Object.fromEntries(img.results.map(r => [r.method, r]));
+  const results = resultsByFolder(img);
   const pictures = img.pictures.map(p => {
-    const r = p.kind === "overlay" ? results[p.folder] : null;
-    return `<figure><img loading="lazy" src="${p.url}" alt="${esc(p.folder)} ${esc(p.kind)}"><figcaption>${esc(p.folder)}${p.kind === "overlay" ? "" : " " + esc(p.kind)}
+    const r = p.kind === "overlay" ? results[p.folder] : null, label = results[p.folder] ? resultLabel(results[p.folder]) : esc(p.folder);
+    return `<figure><img loading="lazy" src="${p.url}" alt="${label} ${esc(p.kind)}"><figcaption>${label}${p.kind === "overlay" ? signedMark(r?.signed) : " " + esc(p.kind)}
       ${r ? ` · ROI ${pct(r.roiRatio)}${r.completenessDelta != null ? ` · Δ ${num(r.completenessDelta, 4)}` : ""}` : ""}</figcaption></figure>`;
   }).join("");
   const title = `<a class="image-link" href="#/run/${currentRun}/image/${encodeURIComponent(img.imageKey)}${viewQuery}">${esc(img.imageKey)}</a>`;
@@ -316,9 +322,11 @@ async function showImage(id, key, params) {
     return `#/run/${id}/image/${encodeURIComponent(k)}?${q}`;
   };
   navigation = { prev: at > 0 ? hashOf(list.keys[at - 1]) : null, next: at >= 0 && at < list.keys.length - 1 ? hashOf(list.keys[at + 1]) : null };
-  const results = Object.fromEntries(img.results.map(r => [r.method, r]));
-  const panels = [{ label: "original", url: img.originalUrl }, ...img.pictures.map(p => ({ label: p.kind === "overlay" ? p.folder : `${p.folder} ${p.kind}`, url: p.url,
-    result: p.kind === "overlay" ? results[p.folder] : null }))];
+  const results = resultsByFolder(img);
+  const panels = [{ label: "original", url: img.originalUrl }, ...img.pictures.map(p => {
+    const label = results[p.folder] ? resultLabel(results[p.folder]) : esc(p.folder);
+    return { label: p.kind === "overlay" ? label : `${label} ${esc(p.kind)}`, url: p.url, result: p.kind === "overlay" ? results[p.folder] : null };
+  })];
   const zoomLink = z => `<a href="${hashOf(key, z)}" class="${z === zoom ? "active" : ""}">${z}×</a>`;
   render(view, `<div id="run-header">${runHeader(detail, "")}</div>
     <div class="filters" id="image-nav">
@@ -333,8 +341,8 @@ async function showImage(id, key, params) {
       · ${img.correct == null ? `<span class="muted">unlabelled</span>` : img.correct ? `<span class="verdict correct">correct</span>` : `<span class="verdict wrong">wrong</span>`}
       ${img.fieldOfView ? ` · field of view: ${esc(img.fieldOfView.kind)} (${pct(img.fieldOfView.insideFraction)} of the frame), dashed circle` : ""}
       ${img.failureStage ? ` · <span class="error">failed at ${esc(img.failureStage)}: ${esc(img.failureReason)}</span>` : ""}</p>
-    <div class="panels zoom-${zoom}" id="image-panels">${panels.map(p => `<figure class="panel"><div class="panel-picture"><img src="${p.url}" alt="${esc(p.label)}">${fovOverlay(img.fieldOfView)}</div>
-      <figcaption>${esc(p.label)}${p.result ? ` · ROI ${pct(p.result.roiRatio)} · max ${num(p.result.mapMax)}${p.result.completenessDelta != null ? ` · Δ ${num(p.result.completenessDelta, 4)}` : ""}` : ""}</figcaption></figure>`).join("")}</div>
+    <div class="panels zoom-${zoom}" id="image-panels">${panels.map(p => `<figure class="panel"><div class="panel-picture"><img src="${p.url}" alt="${p.label}">${fovOverlay(img.fieldOfView)}</div>
+      <figcaption>${p.label}${signedMark(p.result?.signed)}${p.result ? ` · ROI ${pct(p.result.roiRatio)} · max ${num(p.result.mapMax)}${p.result.completenessDelta != null ? ` · Δ ${num(p.result.completenessDelta, 4)}` : ""}` : ""}</figcaption></figure>`).join("")}</div>
     <div class="probs" id="image-probs">${img.probabilities.map((p, k) => `<span>${k} ${esc(detail.classNames[k] ?? "")}</span><span class="bar"><span data-width="${100 * p}%"></span></span><span>${(100 * p).toFixed(1)}%</span>`).join("")}</div>`);
 }
 

@@ -68,7 +68,7 @@ public static class AuditReport
                 html.Append($"<figure class=\"cluster{(c.Candidate ? " candidate" : "")}\">{await Picture(c.MeanMapKey, $"cluster {c.ClusterIndex} mean map", "map")}"
                     + $"<figcaption>cluster {c.ClusterIndex}{(c.Candidate ? " · <b>candidate shortcut</b>" : "")}<br>{c.Size} of {c.ClassImageCount} images · spread {F(c.Spread)} · distance to main {F(c.DistanceToMain)}</figcaption><div class=\"strip\">");
                 foreach (var member in c.Members.Take(MembersShown))
-                    html.Append(await Picture(Relative(run.Id, ResultKeys.ImageOverlay(run.Id, c.Method, member)), member, "member"));
+                    html.Append(await Picture(Relative(run.Id, ResultKeys.ImageOverlay(run.Id, c.Method, member, review.FindingFolder(c.ClassIndex))), member, "member"));
                 html.Append("</div>");
                 foreach (var f in c.Findings) html.Append($"<p class=\"finding\"><span class=\"sev {Css(f.Severity)}\">{E(f.Severity)}</span> {E(f.Message)}</p>");
                 html.Append("</figure>");

@@ -31,16 +31,11 @@ public sealed record MapDifference(double MeanAbsDifference, double? Correlation
         for (int y = 0; y < height; y++)
             for (int x = 0; x < width; x++)
             {
-                var c = Diverging.Map((float)((na[y * width + x] - nb[y * width + x] + 1) / 2));
+                var c = Colormap.BlueWhiteRed.MapSigned((float)(na[y * width + x] - nb[y * width + x]));
                 image.Set(x, y, c.R, c.G, c.B);
             }
         return image;
     }
-
-    /// <summary>Blue (−1) through white (0) to red (+1), mapped from [0, 1].</summary>
-    private static readonly Colormap Diverging = new("blue-white-red", t => t < 0.5
-        ? (2 * t, 2 * t, 1.0)
-        : (1.0, 2 * (1 - t), 2 * (1 - t)));
 
     private static double[] Normalised(float[] map)
     {

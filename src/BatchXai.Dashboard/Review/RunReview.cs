@@ -15,8 +15,11 @@ public sealed record RunSettingsView(string ModelName, string ModelSha256, strin
 /// </summary>
 public sealed record RunReview(RunRow Run, string[] ClassNames, RunSettingsView Settings, IReadOnlyList<ClassVerdict> Verdicts,
     IReadOnlyList<ClusterSummary> Clusters, ModelMetricsSummary? ModelMetrics, IReadOnlyList<FaithfulnessRanking> Rankings,
-    IReadOnlyList<FindingSummary> Findings, IReadOnlyList<ClassAggregateRow> ClassViews)
+    IReadOnlyList<FindingSummary> Findings, IReadOnlyList<ClassAggregateRow> ClassViews, bool MultiLabel)
 {
+    /// <summary>The folder of class <paramref name="classIndex"/>'s image maps under a method's: its finding's on a multi-label run, none otherwise.</summary>
+    public string? FindingFolder(int classIndex) => Storage.Objects.ResultKeys.FindingOf(classIndex, MultiLabel, ClassNames);
+
     public static async Task<RunReview> ReadAsync(ResultStore store, RunRow run, CancellationToken ct)
     {
         var info = RunInfo.Of(run);
@@ -31,7 +34,8 @@ public sealed record RunReview(RunRow Run, string[] ClassNames, RunSettingsView 
             FaithfulnessRanking.Of(info.ClassNames, await store.ClassMetricsAsync(run.Id, ct)),
             findings.Select(FindingSummary.Of).OrderByDescending(f => ClassVerdict.Rank(f.Severity)).ThenBy(f => f.Method, StringComparer.Ordinal)
                 .ThenBy(f => f.ClassIndex).ThenBy(f => f.Kind, StringComparer.Ordinal).ToList(),
-            await store.ClassAggregatesAsync(run.Id, ct));
+            await store.ClassAggregatesAsync(run.Id, ct),
+            await store.IsMultiLabelAsync(run.Id, ct));
     }
 
     /// <summary>The store writes UTC; SQLite hands it back unmarked.</summary>

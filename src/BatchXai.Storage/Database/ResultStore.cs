@@ -162,6 +162,13 @@ public sealed class ResultStore(Func<ResultsDb> openDb)
         return await db.ImageResults.AsNoTracking().Where(r => r.RunId == runId && r.Method == method).OrderBy(r => r.ImageKey).ToListAsync(ct);
     }
 
+    /// <summary>Whether the run is multi-label: its rows carry the present findings and keep one map per (image, finding).</summary>
+    public async Task<bool> IsMultiLabelAsync(Guid runId, CancellationToken ct = default)
+    {
+        await using var db = openDb();
+        return await db.ImageResults.AsNoTracking().AnyAsync(r => r.RunId == runId && r.PredictedFindingsJson != null, ct);
+    }
+
     public async Task<List<ImageResultRow>> AllResultsAsync(Guid runId, CancellationToken ct = default)
     {
         await using var db = openDb();

@@ -12,15 +12,21 @@ public static class ResultKeys
     /// Multi-label runs keep one map per (image, finding): <c>&lt;run&gt;/&lt;method&gt;/&lt;finding folder&gt;/&lt;image key without extension&gt;</c>.</summary>
     /// <param name="finding">The <see cref="FindingFolder"/> of a multi-label run's map; null for single-label runs.</param>
     public static string ImageStem(Guid runId, string method, string imageKey, string? finding = null) =>
-        finding is null ? $"{RunFolder(runId)}/{method}/{StemOf(imageKey)}" : $"{RunFolder(runId)}/{method}/{finding}/{StemOf(imageKey)}";
+        $"{RunFolder(runId)}/{MethodFolder(method, finding)}/{StemOf(imageKey)}";
+
+    /// <summary>The folder, relative to the run folder, of a method's image maps: "&lt;method&gt;", or "&lt;method&gt;/&lt;finding folder&gt;" on a multi-label run.</summary>
+    public static string MethodFolder(string method, string? finding = null) => finding is null ? method : $"{method}/{finding}";
 
     /// <summary>A multi-label run's folder of one finding's maps: "&lt;index&gt;_&lt;name&gt;", as class views name theirs.</summary>
     public static string FindingFolder(int findingIndex, string findingName) => $"{findingIndex}_{Sanitize(findingName)}";
 
     /// <summary>The finding folder of a stored row (its target class on a multi-label run), or null for a single-label row.</summary>
     public static string? FindingOf(Database.ImageResultRow row, IReadOnlyList<string> classNames) =>
-        row.PredictedFindingsJson is null ? null
-            : FindingFolder(row.TargetClass, row.TargetClass >= 0 && row.TargetClass < classNames.Count ? classNames[row.TargetClass] : "");
+        FindingOf(row.TargetClass, row.PredictedFindingsJson is not null, classNames);
+
+    /// <summary>The finding folder of class <paramref name="classIndex"/>'s maps on a multi-label run; null on a single-label run.</summary>
+    public static string? FindingOf(int classIndex, bool multiLabel, IReadOnlyList<string> classNames) =>
+        multiLabel ? FindingFolder(classIndex, classIndex >= 0 && classIndex < classNames.Count ? classNames[classIndex] : "") : null;
 
     /// <summary>
     /// The image key without its file extension ("train_images/a.png" → "train_images/a"); a frame

@@ -18,12 +18,7 @@ public sealed class DashboardApiTests(DashboardRun fixture)
 
     private Task<JsonNode> GetJsonAsync(string path) => DashboardRun.GetJsonAsync(_client, path);
 
-    private async Task<byte[]> GetBytesAsync(string url)
-    {
-        using var response = await _client.GetAsync(url);
-        Assert.True(response.IsSuccessStatusCode, $"{url}: {(int)response.StatusCode}");
-        return await response.Content.ReadAsByteArrayAsync();
-    }
+    private Task<byte[]> GetBytesAsync(string url) => DashboardRun.GetBytesAsync(_client, url);
 
     [Fact]
     public async Task Runs_list_shows_the_run_with_its_counts_and_progress()

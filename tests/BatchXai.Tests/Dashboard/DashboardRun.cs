@@ -125,6 +125,14 @@ public sealed class DashboardRun : IAsyncLifetime
         return JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
     }
 
+    /// <summary>GET a file's bytes, failing with the status when it is not a success.</summary>
+    public static async Task<byte[]> GetBytesAsync(HttpClient client, string url)
+    {
+        using var response = await client.GetAsync(url);
+        Assert.True(response.IsSuccessStatusCode, $"{url}: {(int)response.StatusCode}");
+        return await response.Content.ReadAsByteArrayAsync();
+    }
+
     public HttpClient BasicClient(string user, string password)
     {
         var client = new HttpClient { BaseAddress = BaseAddress };
