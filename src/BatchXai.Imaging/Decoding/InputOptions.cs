@@ -15,7 +15,7 @@ public sealed record InputOptions(IntensityWindow? Window, int Frame, int Overla
     public static readonly InputOptions Defaults = new(null, 0);
 
     public static readonly ParsedOption<IntensityWindow?> WindowSpec = new("window",
-        "DICOM grayscale and 16-bit gray PNG: display window over modality values (Hounsfield units for CT) or 16-bit samples, e.g. -600,1500 for lung; overrides the manifest's input.window", null, "the manifest's input.window, else the file's VOI LUT or Window Center/Width, else the image's min–max", "center,width",
+        "DICOM grayscale and 16-bit gray PNG/TIFF: display window over modality values (Hounsfield units for CT) or 16-bit samples, e.g. -600,1500 for lung; overrides the manifest's input.window", null, "the manifest's input.window, else the file's VOI LUT or Window Center/Width, else the image's min–max", "center,width",
         text => IntensityWindow.Parse(text));
     public static readonly IntOption FrameSpec = new("frame",
         "DICOM: read only this frame (zero-based) of each multi-frame file; without it every frame is an image of its own, keyed file#frame", 0, 0, 1_000_000);
