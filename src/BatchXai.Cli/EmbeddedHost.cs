@@ -1,5 +1,6 @@
 using BatchXai.Aggregator;
 using BatchXai.Coordinator;
+using BatchXai.Distributed.Bus;
 using BatchXai.Storage.Database;
 using BatchXai.Worker;
 using MassTransit;
@@ -36,6 +37,7 @@ public static class EmbeddedHost
             bus.AddCoordinatorConsumers();
             bus.AddWorkerConsumers(workerOptions);
             bus.AddAggregatorConsumers();
+            bus.WithoutUsageTelemetry();
             bus.UsingInMemory((context, cfg) =>
             {
                 cfg.UseMessageRetry(r => r.Exponential(3, TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(5), TimeSpan.FromMilliseconds(200)));

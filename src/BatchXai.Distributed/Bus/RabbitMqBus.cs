@@ -18,6 +18,7 @@ public static class RabbitMqBus
     public static void UsingBatchXaiRabbitMq(this IBusRegistrationConfigurator bus, RabbitMqSettings settings)
     {
         bus.SetEndpointNameFormatter(EndpointNames(settings));
+        bus.WithoutUsageTelemetry();
         bus.UsingRabbitMq((context, cfg) =>
         {
             Configure(cfg, settings, context.GetService<ILoggerFactory>()?.CreateLogger("BatchXai.Bus"));
