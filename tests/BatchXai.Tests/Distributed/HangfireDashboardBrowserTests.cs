@@ -1,5 +1,3 @@
-using System.Diagnostics;
-using System.Text.Json.Nodes;
 using BatchXai.Distributed.Bus;
 using BatchXai.Distributed.Client;
 using BatchXai.Distributed.Coordinator;
@@ -7,8 +5,8 @@ using BatchXai.Distributed.Schedules;
 using BatchXai.Http.Access;
 using BatchXai.Http.Headers;
 using BatchXai.Imaging;
+using BatchXai.Tests.Dashboard.Browser;
 using BatchXai.Tests.Graph;
-using BatchXai.Tests.Localisation;
 using BatchXai.Tests.Model;
 using BatchXai.Tests.Storage;
 using Xunit.Abstractions;
@@ -24,14 +22,11 @@ namespace BatchXai.Tests.Distributed;
 /// </summary>
 public sealed class HangfireDashboardBrowserTests(ITestOutputHelper output) : IAsyncLifetime
 {
-    private const string Chromium = "/usr/bin/chromium";
     private readonly PostgresTestDatabase _database = new();
     private readonly S3TestBucket _bucket = new();
     private readonly string _prefix = $"hc{Guid.NewGuid():N}"[..9] + "-";
     private ServiceProcess? _coordinator;
     private FixtureModel? _model;
-
-    private static string RepositoryRoot => Path.GetDirectoryName(Path.GetDirectoryName(PointingGameTests.BundledModel("x"))!)!;
 
     public async Task InitializeAsync()
     {
@@ -43,10 +38,8 @@ public sealed class HangfireDashboardBrowserTests(ITestOutputHelper output) : IA
     [Fact]
     public async Task Hangfire_pages_render_under_the_coordinator_s_content_security_policy()
     {
-        var playwright = Path.Combine(RepositoryRoot, "tools", "playwright", "node_modules", "playwright-core");
-        Assert.True(Directory.Exists(playwright) && File.Exists(Chromium), $"needs {playwright} and {Chromium}: run `bash infra/setup.sh --test`");
-        var artefacts = Path.Combine(RepositoryRoot, "out", "test-artifacts", "dashboard");
-        Directory.CreateDirectory(artefacts);
+        BrowserScript.AssertInstalled();
+        var artefacts = BrowserScript.Artefacts();
 
         string key = $"key-{Guid.NewGuid():N}";
         var environment = new Dictionary<string, string>(DistributedServices.ServiceEnvironment(_database.ConnectionString, _prefix, _bucket.Name, key))
@@ -63,7 +56,7 @@ public sealed class HangfireDashboardBrowserTests(ITestOutputHelper output) : IA
             await client.CreateScheduleAsync(new CreateScheduleRequest($"nightly-{Guid.NewGuid():N}", "0 0 2 * * *",
                 new StartRunRequest($"s3://{_bucket.Name}/incoming", _model.ManifestPath, ["cam"], BatchSize: 16)));
 
-        var seen = await RunScriptAsync(playwright, baseUrl, key, artefacts);
+        var seen = await BrowserScript.RunAsync("hangfire-csp.cjs", [baseUrl, ApiAccess.ApiKeyHeader, key, artefacts]);
         foreach (var page in seen["pages"]!.AsArray()) output.WriteLine($"{(string)page!["name"]!}: {page.ToJsonString()}");
         foreach (var page in seen["pages"]!.AsArray())
         {
@@ -90,23 +83,6 @@ public sealed class HangfireDashboardBrowserTests(ITestOutputHelper output) : IA
         http.DefaultRequestHeaders.Add(ApiAccess.ApiKeyHeader, key);
         using var runs = await http.GetAsync("/runs");
         Assert.Equal(SecurityHeaders.ContentSecurityPolicy, runs.Headers.GetValues("Content-Security-Policy").Single());
-    }
-
-    private async Task<JsonNode> RunScriptAsync(string playwright, string baseUrl, string key, string artefacts)
-    {
-        var script = Path.Combine(AppContext.BaseDirectory, "Dashboard", "Browser", "hangfire-csp.cjs");
-        var start = new ProcessStartInfo("node", [script, playwright, Chromium, baseUrl, ApiAccess.ApiKeyHeader, key, artefacts])
-        {
-            RedirectStandardOutput = true, RedirectStandardError = true,
-        };
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
-        try { await process.WaitForExitAsync(timeout.Token); }
-        catch (OperationCanceledException) { process.Kill(entireProcessTree: true); throw new TimeoutException($"browser script did not finish: {await stderr}"); }
-        Assert.True(process.ExitCode == 0, $"browser script failed ({process.ExitCode}): {await stderr}");
-        return JsonNode.Parse((await stdout).Trim().Split('\n')[^1])!;
     }
 
     public async Task DisposeAsync()
