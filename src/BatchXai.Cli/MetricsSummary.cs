@@ -17,9 +17,21 @@ public static class MetricsSummary
         var names = RunInfo.Of(run).ClassNames;
         string Name(int c) => c < 0 ? "all" : c < names.Length ? $"{c} {names[c]}" : c.ToString(CultureInfo.InvariantCulture);
         string F(double? v) => v is double d ? d.ToString("0.000", CultureInfo.InvariantCulture) : "n/a";
-        if (model.Count > 0)
+        double? Whole(string metric) => model.FirstOrDefault(m => m.Metric == metric && m.ClassIndex == ModelMetricRow.WholeRun)?.Value;
+        if (model.Count > 0 && Whole("threshold") is double threshold)
         {
-            double? Whole(string metric) => model.FirstOrDefault(m => m.Metric == metric && m.ClassIndex == ModelMetricRow.WholeRun)?.Value;
+            // A multi-label run: per finding, no confusion matrix.
+            output.WriteLine($"model on {model[0].Images} labelled images, findings present at probability >= {F(threshold)}: macro AUC {F(Whole("macro_auc"))}, " +
+                $"macro sensitivity {F(Whole("macro_sensitivity"))}, macro specificity {F(Whole("macro_specificity"))}");
+            output.WriteLine($"{"finding",-16} {"positive",8} {"prevalence",10} {"AUC",6} {"sensitivity",11} {"specificity",11}");
+            foreach (var c in model.Where(m => m.Metric == "support").Select(m => m.ClassIndex).Order())
+            {
+                double? Of(string metric) => model.FirstOrDefault(m => m.Metric == metric && m.ClassIndex == c)?.Value;
+                output.WriteLine($"{Name(c),-16} {Of("support"),8:0} {F(Of("prevalence")),10} {F(Of("auc")),6} {F(Of("sensitivity")),11} {F(Of("specificity")),11}");
+            }
+        }
+        else if (model.Count > 0)
+        {
             output.WriteLine($"model on {model[0].Images} labelled images: accuracy {F(Whole("accuracy"))}, quadratic-weighted kappa {F(Whole("qwk"))}, " +
                 $"macro F1 {F(Whole("macro_f1"))}, macro AUC {F(Whole("macro_auc"))}");
             output.WriteLine($"{"class",-16} {"support",7} {"precision",9} {"recall",7} {"F1",6} {"AUC",6}");

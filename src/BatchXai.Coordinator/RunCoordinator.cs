@@ -45,7 +45,7 @@ public sealed class RunCoordinator(ResultStore results, IBus bus, RunProgressTra
         var resolved = await models.ResolveAsync(request.ModelManifestPath, ct);
         var model = InspectModel(resolved.ManifestPath);
         var methods = ResolveMethods(request.Methods, request.MethodOptions, model);
-        var targetFinding = ResolveTarget(request.TargetChoice, model, request.MethodOptions);
+        var targetFinding = ResolveTarget(request.TargetChoice, model);
         foreach (var note in model.Notes) log.LogInformation("model {Model}: {Note}", model.Manifest.Name, note);
         Preflight(request, resolved.ManifestPath, methods);
 
@@ -133,13 +133,10 @@ public sealed class RunCoordinator(ResultStore results, IBus bus, RunProgressTra
     }
 
     /// <summary>The class index <c>--target NAME</c> names (null for predicted/label); a name that is no class of the model stops the run.</summary>
-    private static int? ResolveTarget(TargetChoice target, InspectedModel model, IReadOnlyDictionary<string, string>? options)
+    private static int? ResolveTarget(TargetChoice target, InspectedModel model)
     {
         try
         {
-            // Per-image metrics are stored one per (image, method, metric): a multi-label run's several maps per image have no room yet.
-            if (model.Manifest.Outputs.MultiLabel && Core.Metrics.FaithfulnessOptions.From(options).Metrics != Core.Metrics.FaithfulnessMetric.None)
-                throw new ArgumentException($"--metrics is not offered for multi-label (sigmoid) heads yet; leave it out for this model");
             return target.Resolve(model.Manifest.Classes);
         }
         catch (ArgumentException e)

@@ -79,7 +79,7 @@ public sealed class BatchExplainer(ModelCache models, ResultStore results, Worke
             var mapsByMethod = new Dictionary<string, ExplanationMap[]>();
             if (faithfulness.AnyPerImage)
             {
-                evaluation = new MetricEvaluation(faithfulness, model.Geometry, model.Network, classes, options.DecodeParallelism);
+                evaluation = new MetricEvaluation(faithfulness, model.Geometry, model.Network, classes, options.DecodeParallelism, multiLabel);
                 await evaluation.LoadMasksAsync(dataset, prepared, ct);
             }
             // Each method's outputs are written while the next method computes; all are awaited before the rows are saved.
@@ -90,7 +90,7 @@ public sealed class BatchExplainer(ModelCache models, ResultStore results, Worke
                 using (WorkerMetrics.Stage(WorkerMetrics.Stages.Methods, method.Name)) maps = method.Explain(request);
                 mapsByMethod[method.Name] = maps;
                 var usable = unstorable.Check(method.Name, maps, pairs.Images);
-                if (evaluation is not null) metricRows.AddRange(evaluation.Evaluate(method.Name, prepared, maps, targets, usable));
+                if (evaluation is not null) metricRows.AddRange(evaluation.Evaluate(method.Name, prepared, maps, pairs.Images, targets, usable));
                 pendingWrites.Add(WriteMethodAsync(method.Name, maps, usable));
             }
             foreach (var methodRows in await Task.WhenAll(pendingWrites))
@@ -121,7 +121,7 @@ public sealed class BatchExplainer(ModelCache models, ResultStore results, Worke
                 return methodRows;
             }
             if (faithfulness.Has(FaithfulnessMetric.Randomization) && batch.BatchIndex < faithfulness.SanityBatches)
-                sanityRows.AddRange(CheckRandomization(model.Network.Manifest.ManifestPath, faithfulness, methods, prepared, targets, mapsByMethod, model));
+                sanityRows.AddRange(CheckRandomization(model.Network.Manifest.ManifestPath, faithfulness, methods, prepared, pairs, mapsByMethod, model));
         }
 
         unstorable.RecordFailures(prepared);
@@ -137,17 +137,17 @@ public sealed class BatchExplainer(ModelCache models, ResultStore results, Worke
         return new BatchOutcome(explained, batch.Images.Count - explained);
     }
 
-    /// <summary>The randomisation sanity check on the batch's sample (the first images of each target class).</summary>
+    /// <summary>The randomisation sanity check on the batch's sample (the first (image, class) pairs of each target class).</summary>
     private List<ImageSanityRow> CheckRandomization(string manifest, FaithfulnessOptions faithfulness, IReadOnlyList<IExplanationMethod> methods,
-        PreparedBatch prepared, int[] targets, Dictionary<string, ExplanationMap[]> maps, LoadedModel model)
+        PreparedBatch prepared, ExplanationTargets pairs, Dictionary<string, ExplanationMap[]> maps, LoadedModel model)
     {
-        var sample = Worker.Sanity.RandomizationCheck.Sample(targets, faithfulness.SanityPerClass);
+        var sample = Worker.Sanity.RandomizationCheck.Sample(pairs.Classes, faithfulness.SanityPerClass);
         int size = model.Network.SampleSize;
         var inputs = new float[sample.Count * size];
-        for (int j = 0; j < sample.Count; j++) prepared.Tensor.AsSpan(sample[j] * size, size).CopyTo(inputs.AsSpan(j * size));
-        var originals = maps.ToDictionary(m => m.Key, m => sample.Select(i => m.Value[i]).ToArray());
+        for (int j = 0; j < sample.Count; j++) prepared.Tensor.AsSpan(pairs.Images[sample[j]] * size, size).CopyTo(inputs.AsSpan(j * size));
+        var originals = maps.ToDictionary(m => m.Key, m => sample.Select(j => m.Value[j]).ToArray());
         return new Worker.Sanity.RandomizationCheck(manifest, options, faithfulness).Run(methods, inputs, size,
-            [.. sample.Select(i => prepared.Images[i].Key)], [.. sample.Select(i => targets[i])], originals, model.Geometry);
+            [.. sample.Select(j => prepared.Images[pairs.Images[j]].Key)], [.. sample.Select(j => pairs.Classes[j])], originals, model.Geometry);
     }
 
     private static ImageFieldOfViewRow FieldOfViewRow(string imageKey, FieldOfView fov) => new()

@@ -8,11 +8,13 @@ using BatchXai.Storage.Objects;
 namespace BatchXai.Worker;
 
 /// <summary>
-/// The worker's faithfulness step (issue 12): for each image of a batch and each method's map, the
-/// metrics the run asked for, as image_metrics rows. Masks are read once per batch, and only when
-/// the mask metrics are asked for; a run without metrics never gets here.
+/// The worker's faithfulness step (issue 12): for each (image, class) pair of a batch and each method's map, the
+/// metrics the run asked for, as image_metrics rows — one pair per image on a single-label head, one per finding
+/// explained on a multi-label head (whose curves follow the finding's own sigmoid). Masks are read once per batch,
+/// and only when the mask metrics are asked for; a run without metrics never gets here.
 /// </summary>
-public sealed class MetricEvaluation(FaithfulnessOptions options, InputGeometry geometry, IScoreEngine engine, int classes, int parallelism)
+public sealed class MetricEvaluation(FaithfulnessOptions options, InputGeometry geometry, IScoreEngine engine, int classes, int parallelism,
+    bool multiLabel = false)
 {
     private bool[]?[] _masks = [];
 
@@ -23,30 +25,32 @@ public sealed class MetricEvaluation(FaithfulnessOptions options, InputGeometry 
         for (int i = 0; i < batch.Count; i++) _masks[i] = await MaskLoader.LoadAsync(dataset, batch.Images[i], batch.PreparedImages[i], ct);
     }
 
-    /// <summary>Images' metrics for one method; images run in parallel (ROAD's imputation is CPU work), each image's copies in one engine call.</summary>
+    /// <summary>The pairs' metrics for one method; pairs run in parallel (ROAD's imputation is CPU work), each pair's copies in one engine call.</summary>
+    /// <param name="maps">One map per pair: map j explains class <paramref name="targets"/>[j] of image <paramref name="imageOf"/>[j].</param>
     /// <param name="usable">Which maps to measure (null: all); a map with non-finite values is not (<see cref="UnstorableMaps"/>).</param>
-    public List<ImageMetricRow> Evaluate(string method, PreparedBatch batch, IReadOnlyList<ExplanationMap> maps, IReadOnlyList<int> targets,
-        IReadOnlyList<bool>? usable = null)
+    public List<ImageMetricRow> Evaluate(string method, PreparedBatch batch, IReadOnlyList<ExplanationMap> maps, IReadOnlyList<int> imageOf,
+        IReadOnlyList<int> targets, IReadOnlyList<bool>? usable = null)
     {
-        var perImage = new List<ImageMetric>[batch.Count];
-        var evaluator = new FaithfulnessEvaluator(options, geometry);
+        var perPair = new List<ImageMetric>[maps.Count];
+        var evaluator = new FaithfulnessEvaluator(options, geometry, multiLabel);
         bool signed = Core.Methods.MethodRegistry.IsSigned(method);
         int size = geometry.SampleSize;
-        Parallel.For(0, batch.Count, new ParallelOptions { MaxDegreeOfParallelism = parallelism }, i =>
+        Parallel.For(0, maps.Count, new ParallelOptions { MaxDegreeOfParallelism = parallelism }, j =>
         {
-            perImage[i] = [];
-            if (usable is not null && !usable[i]) return;
-            var map = MapOutputWriter.AtSize(maps[i], geometry.Height, geometry.Width);
-            perImage[i] = evaluator.Evaluate(batch.Tensor.AsSpan(i * size, size), map, targets[i], classes, engine, i < _masks.Length ? _masks[i] : null, signed);
+            perPair[j] = [];
+            if (usable is not null && !usable[j]) return;
+            int i = imageOf[j];
+            var map = MapOutputWriter.AtSize(maps[j], geometry.Height, geometry.Width);
+            perPair[j] = evaluator.Evaluate(batch.Tensor.AsSpan(i * size, size), map, targets[j], classes, engine, i < _masks.Length ? _masks[i] : null, signed);
         });
         var rows = new List<ImageMetricRow>();
-        for (int i = 0; i < batch.Count; i++)
-            rows.AddRange(perImage[i].Select(m => new ImageMetricRow
+        for (int j = 0; j < maps.Count; j++)
+            rows.AddRange(perPair[j].Select(m => new ImageMetricRow
             {
-                ImageKey = batch.Images[i].Key,
+                ImageKey = batch.Images[imageOf[j]].Key,
                 Method = method,
                 Metric = m.Name,
-                TargetClass = targets[i],
+                TargetClass = targets[j],
                 Value = double.IsNaN(m.Value) ? null : m.Value,
                 CurveJson = m.Curve is null ? null : JsonSerializer.Serialize(m.Curve),
             }));

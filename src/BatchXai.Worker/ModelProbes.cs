@@ -24,6 +24,7 @@ public sealed class ModelProbes(ModelCache models, IObjectStoreFactory stores) :
         public InputGeometry Geometry => model.Geometry;
         public IScoreEngine Scores => model.Network;
         public int Classes => model.Head.Classes;
+        public bool MultiLabel => model.Head.MultiLabel;
 
         public async Task<IReadOnlyList<(string Key, float[] Input)>> LoadAsync(IReadOnlyList<string> imageKeys, CancellationToken ct)
         {

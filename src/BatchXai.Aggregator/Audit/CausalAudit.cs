@@ -64,7 +64,7 @@ public sealed class CausalAudit(ResultStore results, IModelProbeSource probes)
             var rows = new List<CausalCheckRow>();
             foreach (var (c, classRegions) in regions)
             {
-                var check = new CausalCheck(g, probe.Scores, probe.Classes);
+                var check = new CausalCheck(g, probe.Scores, probe.Classes, probe.MultiLabel ? options.Get(FindingThresholdOption.Spec) : null);
                 foreach (var region in classRegions)
                 {
                     var effect = check.Measure(region, c, [.. region.ImageKeys.Where(images.ContainsKey).Select(k => images[k])], target);

@@ -21,6 +21,6 @@ public sealed class RunMetricsWriter(ResultStore results, IObjectStoreFactory? s
         using var output = (stores ?? ObjectStoreFactory.FromEnvironment).Open(run.ResultsUri);
         await output.WriteAsync(ResultKeys.MetricsCsv(run.Id), MetricsCsv.Summary(model, classes, classNames), ct);
         if (classes.Count > 0)
-            await output.WriteAsync(ResultKeys.ImageMetricsCsv(run.Id), MetricsCsv.Images(await results.ImageMetricsAsync(run.Id, ct)), ct);
+            await output.WriteAsync(ResultKeys.ImageMetricsCsv(run.Id), MetricsCsv.Images(await results.ImageMetricsAsync(run.Id, ct), classNames), ct);
     }
 }

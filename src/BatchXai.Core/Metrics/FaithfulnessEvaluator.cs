@@ -5,7 +5,8 @@ namespace BatchXai.Core.Metrics;
 
 /// <summary>
 /// Per-image faithfulness metrics of one map (README, "Metrics"). The curves record p_c, the softmax
-/// probability of the explained class (as Petsiuk et al.), after each perturbation; every
+/// probability of the explained class (as Petsiuk et al.) — on a multi-label head the finding's own sigmoid
+/// (<see cref="ClassProbability"/>) — after each perturbation; every
 /// perturbed copy of an image — deletion, insertion and ROAD together — goes through the score
 /// engine in one call (the engine chunks it), never one copy at a time.
 /// <list type="bullet">
@@ -18,7 +19,8 @@ namespace BatchXai.Core.Metrics;
 /// <item>with a mask: pointing game, energy inside the mask, ROI IoU (<see cref="MaskAgreement"/>).</item>
 /// </list>
 /// </summary>
-public sealed class FaithfulnessEvaluator(FaithfulnessOptions options, InputGeometry geometry)
+/// <param name="multiLabel">The head has one sigmoid per finding: p_c is σ(S_c), not a softmax.</param>
+public sealed class FaithfulnessEvaluator(FaithfulnessOptions options, InputGeometry geometry, bool multiLabel = false)
 {
     /// <param name="input">the model input of the image.</param>
     /// <param name="map">the map at model-input size (H×W).</param>
@@ -78,7 +80,7 @@ public sealed class FaithfulnessEvaluator(FaithfulnessOptions options, InputGeom
         var logits = new float[copies * classes];
         engine.Score(batch, copies, logits);
         var probability = new double[copies];
-        for (int i = 0; i < copies; i++) probability[i] = Softmax.Probability(logits.AsSpan(i * classes, classes), targetClass);
+        for (int i = 0; i < copies; i++) probability[i] = ClassProbability.Of(logits.AsSpan(i * classes, classes), targetClass, multiLabel);
 
         var metrics = new List<ImageMetric>();
         int at = 0;

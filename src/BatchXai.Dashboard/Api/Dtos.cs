@@ -41,9 +41,10 @@ public sealed record Picture(string Folder, string Kind, string Url);
 
 /// <summary>One stored result of an image. A multi-label run has one per (method, finding): <paramref name="Finding"/> and
 /// <paramref name="FindingName"/> say which (null on single-label runs). <paramref name="Folder"/>: the folder of its pictures
-/// (<see cref="Picture.Folder"/>); <paramref name="OverlayUrl"/>: its overlay; <paramref name="Signed"/>: a signed method's (red for, blue against).</summary>
+/// (<see cref="Picture.Folder"/>); <paramref name="OverlayUrl"/>: its overlay; <paramref name="Signed"/>: a signed method's (red for, blue against);
+/// <paramref name="FindingCorrect"/>: on a multi-label run, whether the finding's predicted presence matches its label (null unlabelled).</summary>
 public sealed record MethodResult(string Method, double MapMax, double MapMean, int RoiPixels, double RoiRatio, Box RoiBox, double? CompletenessDelta,
-    int? Finding, string? FindingName, string Folder, string OverlayUrl, bool Signed);
+    int? Finding, string? FindingName, string Folder, string OverlayUrl, bool Signed, bool? FindingCorrect = null);
 
 public sealed record ImageItem(string ImageKey, int? Label, string? LabelName, int? Predicted, string? PredictedName, bool? Correct,
     float[] Probabilities, string OriginalUrl, Picture[] Pictures, MethodResult[] Results, string? FailureStage, string? FailureReason,

@@ -128,9 +128,12 @@ public static class ImageEndpoints
             .Select(p => new Picture(p.Folder, p.Kind, RunViews.FileUrl(run.Id, p.Key))).ToArray();
         var results = rows.Select((r, i) => new MethodResult(r.Method, r.MapMax, r.MapMean, r.RoiPixels, r.RoiRatio, new Box(r.RoiX0, r.RoiY0, r.RoiX1, r.RoiY1),
             r.CompletenessDelta, r.MultiLabel ? r.TargetClass : null, r.MultiLabel ? RunViews.ClassName(names, r.TargetClass) : null, rowFolders[i],
-            RunViews.OverlayUrl(run.Id, r.Method, key, findings[i]), Core.Methods.MethodRegistry.IsSigned(r.Method))).ToArray();
+            RunViews.OverlayUrl(run.Id, r.Method, key, findings[i]), Core.Methods.MethodRegistry.IsSigned(r.Method), r.FindingCorrect)).ToArray();
+        // Correct: the label is the prediction; on a multi-label run, every labelled (image, finding) pair's (FindingOutcome).
+        bool? correct = first.MultiLabel ? FindingOutcome.OfImage(rows.Select(r => r.FindingCorrect))
+            : first.Label is int label ? label == first.Predicted : null;
         return new ImageItem(key, first.Label, RunViews.ClassName(names, first.Label), first.Predicted, RunViews.ClassName(names, first.Predicted),
-            first.Label is int label ? label == first.Predicted : null, JsonSerializer.Deserialize<float[]>(first.ProbabilitiesJson) ?? [],
+            correct, JsonSerializer.Deserialize<float[]>(first.ProbabilitiesJson) ?? [],
             RunViews.OriginalUrl(run.Id, key), pictures, results, null, null,
             fov is null ? null : new FieldOfViewView(fov.Kind, fov.Width, fov.Height, fov.CenterX, fov.CenterY, fov.Radius, fov.InsideFraction));
     }

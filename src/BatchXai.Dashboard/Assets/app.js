@@ -10,7 +10,8 @@ const esc = s => String(s ?? "").replace(/[&<>"']/g, c => ({ "&": "&amp;", "<": 
 // A signed method's maps keep their sign: drawn red where they speak for the class, blue where against it.
 const signedMark = signed => signed ? ` <span class="signed" title="signed map: red for the class, blue against it">signed: red for, blue against</span>` : "";
 // What a result's pictures show: the method, and on a multi-label run the finding its map is for.
-const resultLabel = r => `${esc(r.method)}${r.findingName ? ` · ${esc(r.findingName)}` : ""}`;
+// A multi-label result names its finding, marked ✓/✗ when labelled (predicted presence = labelled presence).
+const resultLabel = r => `${esc(r.method)}${r.findingName ? ` · ${esc(r.findingName)}` : ""}${r.findingCorrect == null ? "" : r.findingCorrect ? " ✓" : " ✗"}`;
 // An image's results by the folder their pictures lie in (a multi-label run's: one per method and finding).
 const resultsByFolder = img => Object.fromEntries(img.results.map(r => [r.folder, r]));
 const pct = x => (100 * x).toFixed(1) + "%";
@@ -139,6 +140,7 @@ function clusterGroups(clusters, runId) {
 
 function modelMetrics(m, classNames) {
   if (!m) return `<p class="muted">No model metrics: the run has no labelled images.</p>`;
+  if (m.findings) return findingMetrics(m.images, m.findings);
   const bad = m.accuracy != null && m.accuracy < 0.5;
   return `<p id="model-headline">${m.images} labelled images · accuracy <b>${m.accuracy == null ? "–" : pct(m.accuracy)}</b> · quadratic-weighted κ <b>${num(m.qwk)}</b>
       · macro F1 <b>${num(m.macroF1)}</b> · macro AUC <b>${num(m.macroAuc)}</b>${bad ? ` <span class="error">— the model does not work on these data: read its maps with care</span>` : ""}</p>
@@ -149,6 +151,15 @@ function modelMetrics(m, classNames) {
     m.confusion.map((row, i) => { const total = row.reduce((a, b) => a + b, 0) || 1;
       return `<tr><th>${i} ${esc(classNames[i])}</th>${row.map((n, j) => `<td class="num cell${i === j ? " diag" : n > 0 ? " off" : ""}" title="${pct(n / total)} of the row">${n}</td>`).join("")}</tr>`; }).join("") +
     `</tbody></table></div>`;
+}
+
+// A multi-label run: each finding a classifier of its own (no accuracy or confusion matrix across findings).
+function findingMetrics(images, f) {
+  return `<p id="model-headline">${images} labelled images · findings present at probability ≥ <b>${num(f.threshold, 2)}</b> · macro AUC <b>${num(f.macroAuc)}</b>
+      · macro sensitivity <b>${num(f.macroSensitivity)}</b> · macro specificity <b>${num(f.macroSpecificity)}</b></p>
+    <table id="finding-metrics"><thead><tr><th>finding</th><th class="num">positive</th><th class="num">prevalence</th><th class="num">AUC</th><th class="num">sensitivity</th><th class="num">specificity</th></tr></thead><tbody>` +
+    f.findings.map(c => `<tr><td>${c.classIndex} ${esc(c.className)}</td><td class="num">${c.positives ?? ""}</td><td class="num">${num(c.prevalence)}</td><td class="num">${num(c.auc)}</td>
+      <td class="num">${num(c.sensitivity)}</td><td class="num">${num(c.specificity)}</td></tr>`).join("") + `</tbody></table>`;
 }
 
 function rankings(all) {

@@ -109,6 +109,15 @@ public static class AuditReport
     {
         html.Append("<h2>Model metrics</h2>");
         if (review.ModelMetrics is not { } m) { html.Append("<p class=\"muted\">No labelled images: no model metrics.</p>"); return; }
+        if (m.Findings is { } findings)
+        {
+            html.Append($"<p id=\"model-headline\">{m.Images} labelled images · findings present at probability ≥ <b>{F(findings.Threshold)}</b> · macro AUC <b>{F(findings.MacroAuc)}</b> · macro sensitivity <b>{F(findings.MacroSensitivity)}</b> · macro specificity <b>{F(findings.MacroSpecificity)}</b></p>");
+            html.Append("<table id=\"finding-metrics\"><tr><th>finding</th><th>positive</th><th>prevalence</th><th>AUC</th><th>sensitivity</th><th>specificity</th></tr>");
+            foreach (var f in findings.Findings)
+                html.Append($"<tr><td>{f.ClassIndex} {E(f.ClassName)}</td><td class=\"num\">{f.Positives}</td><td class=\"num\">{F(f.Prevalence)}</td><td class=\"num\">{F(f.Auc)}</td><td class=\"num\">{F(f.Sensitivity)}</td><td class=\"num\">{F(f.Specificity)}</td></tr>");
+            html.Append("</table>");
+            return;
+        }
         html.Append($"<p id=\"model-headline\">{m.Images} labelled images · accuracy <b>{P(m.Accuracy)}</b> · quadratic-weighted κ <b>{F(m.Qwk)}</b> · macro F1 <b>{F(m.MacroF1)}</b> · macro AUC <b>{F(m.MacroAuc)}</b></p>");
         html.Append("<div class=\"row\"><table id=\"class-metrics\"><tr><th>class</th><th>support</th><th>precision</th><th>recall</th><th>F1</th><th>AUC</th></tr>");
         foreach (var c in m.Classes)

@@ -59,7 +59,7 @@ public sealed record RunComparison(Guid A, Guid B, bool SameDataset, IReadOnlyLi
         {
             var (ha, hb) = (a.ModelMetrics?.Headline().ToDictionary(h => h.Metric, h => h.Value), b.ModelMetrics?.Headline().ToDictionary(h => h.Metric, h => h.Value));
             foreach (var metric in (ha ?? hb)!.Keys)
-                yield return Delta("model", metric, -1, null, ha?[metric], hb?[metric]);
+                yield return Delta("model", metric, -1, null, ha?.GetValueOrDefault(metric), hb?.GetValueOrDefault(metric));
             for (int c = 0; c < a.ClassNames.Length; c++)
             {
                 var (ca, cb) = (a.ModelMetrics?.Classes[c], b.ModelMetrics?.Classes[c]);

@@ -22,7 +22,8 @@ public sealed class ModelMetricRow
     public DateTime CreatedAt { get; set; }
 }
 
-/// <summary>One faithfulness or localisation metric of one image's map for one method.</summary>
+/// <summary>One faithfulness or localisation metric of one image's map for one method (on a multi-label head: one per
+/// finding explained, migration 0012).</summary>
 public sealed class ImageMetricRow
 {
     public long Id { get; set; }
@@ -30,7 +31,7 @@ public sealed class ImageMetricRow
     public string ImageKey { get; set; } = "";
     public string Method { get; set; } = "";
     public string Metric { get; set; } = "";
-    /// <summary>The class the map explains (the class whose probability the curves follow).</summary>
+    /// <summary>The class the map explains (the class whose probability the curves follow: softmax, or the finding's own sigmoid).</summary>
     public int TargetClass { get; set; }
     public double? Value { get; set; }
     /// <summary>JSON array of the curve's p_c values (deletion/insertion: K+1 steps; ROAD: 10%..90%); null for scalar metrics.</summary>
@@ -62,6 +63,8 @@ public sealed class ImageSanityRow
     public Guid RunId { get; set; }
     public string ImageKey { get; set; } = "";
     public string Method { get; set; } = "";
+    /// <summary>The class (on a multi-label head: the finding) both maps explain; −1 on rows stored before migration 0012.</summary>
+    public int TargetClass { get; set; } = -1;
     public int LayersRandomized { get; set; }
     /// <summary>The lowest layer re-drawn at this step (the cascade runs from the logits down).</summary>
     public string TopLayer { get; set; } = "";

@@ -287,14 +287,14 @@ public sealed class ResultStore(Func<ResultsDb> openDb)
     {
         await using var db = openDb();
         return await db.ImageMetrics.AsNoTracking().Where(r => r.RunId == runId)
-            .OrderBy(r => r.ImageKey).ThenBy(r => r.Method).ThenBy(r => r.Metric).ToListAsync(ct);
+            .OrderBy(r => r.ImageKey).ThenBy(r => r.Method).ThenBy(r => r.TargetClass).ThenBy(r => r.Metric).ToListAsync(ct);
     }
 
     public async Task<List<ImageSanityRow>> ImageSanityAsync(Guid runId, CancellationToken ct = default)
     {
         await using var db = openDb();
         return await db.ImageSanity.AsNoTracking().Where(r => r.RunId == runId)
-            .OrderBy(r => r.Method).ThenBy(r => r.LayersRandomized).ThenBy(r => r.ImageKey).ToListAsync(ct);
+            .OrderBy(r => r.Method).ThenBy(r => r.LayersRandomized).ThenBy(r => r.ImageKey).ThenBy(r => r.TargetClass).ToListAsync(ct);
     }
 
     /// <summary>Replaces all of a run's class metric summaries: aggregating a run twice gives the same rows.</summary>

@@ -40,9 +40,9 @@ public sealed class ResultsDb(DbContextOptions<ResultsDb> options) : DbContext(o
         model.Entity<ScheduleRow>().ToTable("schedules").HasIndex(r => r.Name).IsUnique();
         model.Entity<ImageFieldOfViewRow>().ToTable("image_fields_of_view").HasIndex(r => new { r.RunId, r.ImageKey }).IsUnique();
         model.Entity<ModelMetricRow>().ToTable("model_metrics").HasIndex(r => new { r.RunId, r.Metric, r.ClassIndex, r.PredictedIndex }).IsUnique();
-        model.Entity<ImageMetricRow>().ToTable("image_metrics").HasIndex(r => new { r.RunId, r.ImageKey, r.Method, r.Metric }).IsUnique();
+        model.Entity<ImageMetricRow>().ToTable("image_metrics").HasIndex(r => new { r.RunId, r.ImageKey, r.Method, r.TargetClass, r.Metric }).IsUnique();
         model.Entity<ClassMetricRow>().ToTable("class_metrics").HasIndex(r => new { r.RunId, r.Method, r.ClassIndex, r.Metric }).IsUnique();
-        model.Entity<ImageSanityRow>().ToTable("image_sanity").HasIndex(r => new { r.RunId, r.ImageKey, r.Method, r.LayersRandomized }).IsUnique();
+        model.Entity<ImageSanityRow>().ToTable("image_sanity").HasIndex(r => new { r.RunId, r.ImageKey, r.Method, r.TargetClass, r.LayersRandomized }).IsUnique();
         model.Entity<SprayClusterRow>().ToTable("spray_clusters").HasIndex(r => new { r.RunId, r.Method, r.ClassIndex, r.ClusterIndex }).IsUnique();
         model.Entity<CausalCheckRow>().ToTable("causal_checks").HasIndex(r => new { r.RunId, r.ClassIndex, r.Region }).IsUnique();
 

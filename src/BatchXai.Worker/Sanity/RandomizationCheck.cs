@@ -56,7 +56,7 @@ public sealed class RandomizationCheck(string manifestPath, WorkerOptions option
                         var similarity = MapSimilarity.Of(original, MapOutputWriter.AtSize(maps[i], geometry.Height, geometry.Width));
                         rows.Add(new ImageSanityRow
                         {
-                            ImageKey = keys[i], Method = method.Name, LayersRandomized = k, TopLayer = layers[k - 1].Node, TotalLayers = layers.Count,
+                            ImageKey = keys[i], Method = method.Name, TargetClass = targets[i], LayersRandomized = k, TopLayer = layers[k - 1].Node, TotalLayers = layers.Count,
                             Spearman = double.IsNaN(similarity.Spearman) ? null : similarity.Spearman,
                             Ssim = double.IsNaN(similarity.Ssim) ? null : similarity.Ssim,
                         });

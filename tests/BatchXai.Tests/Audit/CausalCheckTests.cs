@@ -133,6 +133,49 @@ public sealed class CausalCheckTests
     }
 
     [Fact]
+    public void On_a_sigmoid_head_drop_and_flips_follow_the_finding_s_own_probability_and_threshold()
+    {
+        // Three findings, each its own sigmoid: finding 0 reads only the surround (a shortcut), finding 1 is always present
+        // (bias 20: under a softmax it would out-score finding 0 on every image, so nothing would count as predicted 0).
+        int size = Geometry.SampleSize;
+        var weights = new float[3 * size];
+        for (int y = 0; y < 24; y++)
+            for (int x = 0; x < 24; x++)
+                if (!Disc.Contains(x, y)) weights[Geometry.IndexOf(0, y, x)] = 0.02f;
+        var model = new LinearSoftmaxModel(weights, [-1f, 20f, -2f], size);
+        var images = Enumerable.Range(0, 6).Select(i => new ProbeImage($"img{i}", RandomInput(20 + i), Disc)).ToList();
+        foreach (var (image, i) in images.Select((image, i) => (image, i)))
+            for (int y = 0; y < 24; y++)
+                for (int x = 0; x < 24; x++)
+                    if (!Disc.Contains(x, y)) image.Input[Geometry.IndexOf(0, y, x)] = i < 4 ? 1.8f : -1.5f;
+        const double threshold = 0.6;
+
+        var effect = new CausalCheck(Geometry, model, 3, findingThreshold: threshold)
+            .Measure(SuspectRegion.OutsideFieldOfView([.. images.Select(i => i.Key)]), 0, images, [0.5, 0.5, 0.5]);
+
+        // Closed form: S_0 = Σ w·x − 1, p_0 = 1 / (1 + e^−S_0); masked, the surround is black (−2).
+        static double Sigmoid(double s) => 1 / (1 + Math.Exp(-s));
+        double S0(float[] input) => Enumerable.Range(0, size).Sum(i => (double)weights[i] * input[i]) - 1;
+        int outsidePixels = Enumerable.Range(0, 24 * 24).Count(p => !Disc.Contains(p % 24, p / 24));
+        double pMasked = Sigmoid(0.02 * -2 * outsidePixels - 1);
+        var before = images.Select(i => Sigmoid(S0(i.Input))).ToList();
+        int present = before.Count(p => p >= threshold);
+        int flipped = before.Count(p => p >= threshold && pMasked < threshold);
+
+        Assert.Equal(4, present);
+        Assert.Equal(before.Average(), effect.MeanScore, 1e-5);
+        Assert.Equal(before.Average(p => p - pMasked), effect.MeanScoreDrop, 1e-5);
+        Assert.Equal((double)flipped / present, effect.FlipRate, 1e-12);
+        Assert.Equal(1.0, effect.FlipRate);
+        Assert.Equal(images.Take(4).Select(i => i.Key), effect.Flipped);
+        Assert.Equal(AuditSeverity.Critical, CausalFindings.SeverityOf(effect, margin: 0.5));
+
+        // The same model read as a softmax head: finding 1 wins every image, so no image is "predicted 0" and none flips.
+        var softmax = new CausalCheck(Geometry, model, 3).Measure(SuspectRegion.OutsideFieldOfView([.. images.Select(i => i.Key)]), 0, images, [0.5, 0.5, 0.5]);
+        Assert.Equal(0, softmax.FlipRate);
+    }
+
+    [Fact]
     public void Dependence_inside_the_anatomy_warns_only_for_a_candidate_cluster_a_small_fixed_spot_or_the_colour_and_never_below_the_margin()
     {
         RegionEffect Effect(SuspectRegion region, double flip, double inside) => new(region, 1, 10, 0.9, 0.1, flip, inside, []);

@@ -1,7 +1,6 @@
-using System.Diagnostics;
 using System.Text.Json.Nodes;
 using BatchXai.Imaging;
-using BatchXai.Tests.Localisation;
+using BatchXai.Tests.Dashboard.Browser;
 using Xunit.Abstractions;
 
 namespace BatchXai.Tests.Dashboard;
@@ -14,22 +13,18 @@ namespace BatchXai.Tests.Dashboard;
 [Collection(DashboardCollection.Name)]
 public sealed class DashboardBrowserTests(DashboardRun fixture, ITestOutputHelper output)
 {
-    private const string Chromium = "/usr/bin/chromium";
-
-    private static string RepositoryRoot => Path.GetDirectoryName(Path.GetDirectoryName(PointingGameTests.BundledModel("x"))!)!;
-
     [Fact]
     public async Task Chromium_opens_the_run_sees_maps_and_charts_and_filters_the_image_browser()
     {
-        var playwright = Path.Combine(RepositoryRoot, "tools", "playwright", "node_modules", "playwright-core");
-        Assert.True(Directory.Exists(playwright) && File.Exists(Chromium), $"needs {playwright} and {Chromium}: run `bash infra/setup.sh --test`");
-        var artefacts = Path.Combine(RepositoryRoot, "out", "test-artifacts", "dashboard");
-        Directory.CreateDirectory(artefacts);
-        foreach (var old in Directory.GetFiles(artefacts, "*.png")) File.Delete(old);
+        BrowserScript.AssertInstalled();
+        var artefacts = BrowserScript.Artefacts();
+        // This test's screenshots (not the Hangfire test's) are made afresh.
+        foreach (var old in Directory.GetFiles(artefacts, "*.png").Where(f => !Path.GetFileName(f).StartsWith("hangfire-", StringComparison.Ordinal))) File.Delete(old);
 
         var rows = await fixture.Store.ResultsAsync(fixture.Run.Id, "crm");
         int wrongClass = rows.First(r => r.Label != r.Predicted).Label!.Value;
-        var seen = await RunScriptAsync(playwright, artefacts, wrongClass);
+        var seen = await BrowserScript.RunAsync("dashboard-e2e.cjs", [fixture.BaseAddress.ToString().TrimEnd('/'), fixture.Run.Id.ToString("D"),
+            DashboardRun.User, DashboardRun.Password, artefacts, wrongClass.ToString(), fixture.Comparison.Id.ToString("D")], output);
 
         var aggregates = await fixture.Store.ClassAggregatesAsync(fixture.Run.Id);
         Assert.Equal("completed", (string)seen["listedStatus"]!);
@@ -133,21 +128,5 @@ public sealed class DashboardBrowserTests(DashboardRun fixture, ITestOutputHelpe
         Assert.All(compared, m => Assert.Equal(3, (int)m!["pictures"]!));
         Assert.Contains(compared, m => (double)m!["meanAbs"]! > 0);
         Assert.True((int)seen["compareMetrics"]! >= 4);
-    }
-
-    private async Task<JsonNode> RunScriptAsync(string playwright, string artefacts, int wrongClass)
-    {
-        var script = Path.Combine(AppContext.BaseDirectory, "Dashboard", "Browser", "dashboard-e2e.cjs");
-        var start = new ProcessStartInfo("node", [script, playwright, Chromium, fixture.BaseAddress.ToString().TrimEnd('/'), fixture.Run.Id.ToString("D"),
-            DashboardRun.User, DashboardRun.Password, artefacts, wrongClass.ToString(), fixture.Comparison.Id.ToString("D")]) { RedirectStandardOutput = true, RedirectStandardError = true };
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
-        try { await process.WaitForExitAsync(timeout.Token); }
-        catch (OperationCanceledException) { process.Kill(entireProcessTree: true); throw new TimeoutException($"browser script did not finish: {await stderr}"); }
-        output.WriteLine(await stdout);
-        Assert.True(process.ExitCode == 0, $"browser script failed ({process.ExitCode}): {await stderr}");
-        return JsonNode.Parse((await stdout).Trim().Split('\n')[^1])!;
     }
 }

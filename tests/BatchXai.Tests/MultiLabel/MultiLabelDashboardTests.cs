@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json.Nodes;
 using BatchXai.Cli;
 using BatchXai.Contracts;
@@ -5,6 +6,7 @@ using BatchXai.Dashboard;
 using BatchXai.Http.Access;
 using BatchXai.Storage.Objects;
 using BatchXai.Tests.Dashboard;
+using BatchXai.Tests.Imaging;
 using Microsoft.AspNetCore.Builder;
 using Xunit.Abstractions;
 
@@ -128,5 +130,100 @@ public sealed class MultiLabelDashboardTests(MultiLabelExports exports, ITestOut
         }
         foreach (var v in (await DashboardRun.GetJsonAsync(_client, $"{RunPath}/classes")).AsArray())
             Assert.Equal((string)v!["method"]! == "gradxinput", (bool)v["signed"]!);
+    }
+
+    [Fact]
+    public async Task Model_metrics_per_finding_match_numpy_and_are_served_for_the_dashboard()
+    {
+        var model = (await DashboardRun.GetJsonAsync(_client, $"{RunPath}/metrics"))["model"]!;
+        var findings = model["findings"]!;
+        Assert.Equal(exports.Keys.Length, (int)model["images"]!);
+        Assert.Equal(0.5, (double)findings["threshold"]!);
+        Assert.Null(model["accuracy"]); // single-label notions are absent on a multi-label run
+        Assert.Empty(model["confusion"]!.AsArray());
+
+        // numpy: torch's float64 probabilities against the labelled findings; AUC by counting every (positive, negative)
+        // pair, ties one half; sensitivity / specificity with a finding present at p >= 0.5; macro means over defined values.
+        var lines = PythonReference.Run(FindingMetricsScript, Path.Combine(exports.Folder, "probabilities.npy"), Path.Combine(exports.Folder, "keys.json"), "0.5")
+            .Split('\n');
+        static double? Number(string v) => v == "nan" ? null : double.Parse(v, CultureInfo.InvariantCulture);
+        var rows = findings["findings"]!.AsArray();
+        Assert.Equal(MultiLabelExports.Findings.Length, rows.Count);
+        for (int f = 0; f < rows.Count; f++)
+        {
+            var expected = lines[f].Split(' ').Select(Number).ToArray();
+            var row = rows[f]!;
+            var actual = new[] { (double?)row["positives"], (double?)row["prevalence"], (double?)row["auc"], (double?)row["sensitivity"], (double?)row["specificity"] };
+            output.WriteLine($"{MultiLabelExports.Findings[f]}: ours {string.Join(" ", actual.Select(v => v?.ToString("0.####", CultureInfo.InvariantCulture) ?? "n/a"))}" +
+                $" · numpy {lines[f]}");
+            Assert.Equal(MultiLabelExports.Findings[f], (string)row["className"]!);
+            for (int k = 0; k < expected.Length; k++)
+            {
+                Assert.Equal(expected[k] is null, actual[k] is null);
+                if (expected[k] is double e) Assert.Equal(e, actual[k]!.Value, 12);
+            }
+        }
+        var macro = lines[^1].Split(' ').Select(Number).ToArray();
+        Assert.Equal(macro[0]!.Value, (double)findings["macroAuc"]!, 12);
+        Assert.Equal(macro[1]!.Value, (double)findings["macroSensitivity"]!, 12);
+        Assert.Equal(macro[2]!.Value, (double)findings["macroSpecificity"]!, 12);
+        Assert.Equal(macro[0]!.Value, (double)model["macroAuc"]!, 12);
+    }
+
+    private const string FindingMetricsScript = """
+import sys, json
+import numpy as np
+p = np.load(sys.argv[1]); labelled = json.load(open(sys.argv[2]))['labelled']; t = float(sys.argv[3])
+n, F = p.shape
+macro = [[], [], []]
+for f in range(F):
+    y = np.array([f in l for l in labelled]); s = p[:, f]; called = s >= t
+    P, N = int(y.sum()), int((~y).sum())
+    auc = float('nan') if P == 0 or N == 0 else sum((a > b) + 0.5 * (a == b) for a in s[y] for b in s[~y]) / (P * N)
+    sens = float('nan') if P == 0 else (called & y).sum() / P
+    spec = float('nan') if N == 0 else (~called & ~y).sum() / N
+    for k, v in enumerate([auc, sens, spec]):
+        if not np.isnan(v): macro[k].append(v)
+    print(' '.join(repr(float(v)) for v in [P, P / n, auc, sens, spec]))
+print(' '.join(repr(float(np.mean(m))) if m else 'nan' for m in macro))
+""";
+
+    [Fact]
+    public async Task Correct_and_wrong_follow_each_finding_s_predicted_presence_against_its_label()
+    {
+        // An (image, finding) pair is correct when the finding's presence by torch's probability (>= 0.5) equals its label;
+        // an image is correct when all its explained pairs are, wrong when any is.
+        var expected = exports.PredictedPairs(0.5);
+        bool PairCorrect(string key, int f)
+        {
+            int i = Array.IndexOf(exports.Keys, key);
+            return exports.Labelled[i].Contains(f) == exports.Probability(i, f) >= 0.5;
+        }
+        var wrong = expected.Where(p => !PairCorrect(p.Key, p.Finding)).Select(p => p.Key).ToHashSet();
+        var correct = expected.Select(p => p.Key).Where(k => !wrong.Contains(k)).ToHashSet();
+        Assert.NotEmpty(wrong);
+        Assert.NotEmpty(correct);
+        async Task<List<string>> Listed(string query) =>
+            [.. (await DashboardRun.GetJsonAsync(_client, $"{RunPath}/image-keys?{query}"))["keys"]!.AsArray().Select(k => (string)k!)];
+        Assert.Equal(correct.Order(StringComparer.Ordinal), await Listed("filter=correct"));
+        Assert.Equal(wrong.Order(StringComparer.Ordinal), await Listed("filter=wrong"));
+        // With a finding chosen, that finding's pair decides.
+        for (int f = 0; f < MultiLabelExports.Findings.Length; f++)
+        {
+            var ofFinding = expected.Where(p => p.Finding == f).ToList();
+            Assert.Equal(ofFinding.Where(p => PairCorrect(p.Key, f)).Select(p => p.Key).Order(StringComparer.Ordinal), await Listed($"filter=correct&class={f}"));
+            Assert.Equal(ofFinding.Where(p => !PairCorrect(p.Key, f)).Select(p => p.Key).Order(StringComparer.Ordinal), await Listed($"filter=wrong&class={f}"));
+        }
+        // The page says so per image and per (method, finding).
+        var page = await DashboardRun.GetJsonAsync(_client, $"{RunPath}/images?filter=wrong&limit=500");
+        Assert.Equal(wrong.Count, (int)page["total"]!);
+        foreach (var item in page["items"]!.AsArray())
+        {
+            var key = (string)item!["imageKey"]!;
+            Assert.False((bool)item["correct"]!);
+            foreach (var r in item["results"]!.AsArray())
+                Assert.Equal(PairCorrect(key, (int)r!["finding"]!), (bool)r["findingCorrect"]!);
+        }
+        output.WriteLine($"correct {correct.Count} images, wrong {wrong.Count} ({expected.Count(p => !PairCorrect(p.Key, p.Finding))} wrong pairs of {expected.Count})");
     }
 }

@@ -16,6 +16,7 @@ images and absent on others.
   data/img_<i>.png          8 RGB images of 32 x 32 (exactly the input size: no resampling), seeded blobs on noise
   data/labels.csv           key,findings: ';'-separated finding names per image (some empty, one "No Finding")
   keys.json                 the image keys in order, and the labelled findings per image
+  state.pt                  the net's float32 weights (torch state_dict), for references that rerun it (metric curves)
   probabilities.npy         float64 [8, 4]: torch's sigmoid probabilities of the preprocessed images
   cam.npy                   float64 [8, 4, 8, 8]: numpy CAM of every finding, sum_k W[f,k] A_k(l,m)
   crm.npy                   float64 [8, 4, 8, 8]: numpy per-finding CRM, (S_f - S_f(l,m))^2 = CAM_f^2 / (uv)^2
@@ -94,6 +95,7 @@ def export(out):
         scores = pooled @ model.fc.weight.T
         model.fc.bias.copy_(-scores.median(dim=0).values + torch.tensor(OFFSETS))
 
+    torch.save(model.state_dict(), os.path.join(out, "state.pt"))
     onnx_path = os.path.join(out, "model.onnx")
     with torch.no_grad():
         torch.onnx.export(model, x[:2], onnx_path, opset_version=11, input_names=["input"], output_names=["probabilities"],

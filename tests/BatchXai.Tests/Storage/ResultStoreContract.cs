@@ -166,6 +166,24 @@ public abstract class ResultStoreContract
     }
 
     [Fact]
+    public async Task A_multi_label_image_keeps_metrics_and_sanity_rows_per_finding_and_a_redelivery_replaces_them()
+    {
+        // Migration 0012: image_metrics unique per (image, method, finding, metric), image_sanity per (image, method, finding, step).
+        var run = await NewRunAsync(expected: 1);
+        List<ImageMetricRow> Metrics(double value) => [.. new[] { 0, 2 }.Select(f => new ImageMetricRow
+            { ImageKey = "a.png", Method = "cam", Metric = "deletion_auc", TargetClass = f, Value = value + f })];
+        List<ImageSanityRow> Sanity() => [.. new[] { 0, 2 }.Select(f => new ImageSanityRow
+            { ImageKey = "a.png", Method = "cam", TargetClass = f, LayersRandomized = 1, TopLayer = "fc", TotalLayers = 4, Spearman = 0.1 * f })];
+        await Store.SaveBatchAsync(run.Id, ["a.png"], [], [], [], Metrics(0), Sanity());
+        await Store.SaveBatchAsync(run.Id, ["a.png"], [], [], [], Metrics(10), Sanity());
+
+        var metrics = await Store.ImageMetricsAsync(run.Id);
+        Assert.Equal([(0, 10.0), (2, 12.0)], metrics.Select(m => (m.TargetClass, m.Value!.Value)));
+        Assert.Equal([0, 2], (await Store.ImageSanityAsync(run.Id)).Select(s => s.TargetClass));
+        Assert.Equal(2, await CountAsync("image_sanity", run.Id));
+    }
+
+    [Fact]
     public async Task Saving_the_same_row_objects_again_succeeds()
     {
         // A consumer retried in-process may hand the store the very objects it saved before.

@@ -27,9 +27,13 @@ public sealed record RegionEffect(SuspectRegion Region, int ClassIndex, int Imag
 /// The causal check of issue 13: masks a suspect region (<see cref="RegionMask"/>) on each of its
 /// images and measures how the class's probability (softmax of the logits) and the prediction
 /// change. A region's masked copies go through the score engine in one call (the engine chunks
-/// them), as the faithfulness metrics do with their perturbed copies.
+/// them), as the faithfulness metrics do with their perturbed copies. On a multi-label head
+/// (<paramref name="findingThreshold"/> given) the class is a finding with a sigmoid of its own: its
+/// probability is σ(S_f), an image "predicts" the finding when that is at least the threshold, and a
+/// flip is its falling below the threshold after masking (the other findings play no part).
 /// </summary>
-public sealed class CausalCheck(InputGeometry geometry, IScoreEngine engine, int classes)
+/// <param name="findingThreshold">The run's <c>--finding-threshold</c> on a multi-label head; null on a softmax head.</param>
+public sealed class CausalCheck(InputGeometry geometry, IScoreEngine engine, int classes, double? findingThreshold = null)
 {
     private readonly Dictionary<string, float[]> _originalLogits = new(StringComparer.Ordinal);
 
@@ -54,15 +58,21 @@ public sealed class CausalCheck(InputGeometry geometry, IScoreEngine engine, int
         {
             var before = _originalLogits[images[i].Key];
             var after = logits.AsSpan(i * classes, classes);
-            double p = Softmax.Probability(before, classIndex);
+            double p = Probability(before, classIndex), pAfter = Probability(after, classIndex);
             score += p;
-            drop += p - Softmax.Probability(after, classIndex);
-            if (TensorPrimitives.IndexOfMax(before.AsSpan()) != classIndex) continue;
+            drop += p - pAfter;
+            if (!Predicts(before, p, classIndex)) continue;
             predicted++;
-            if (TensorPrimitives.IndexOfMax(after) != classIndex) flipped.Add(images[i].Key);
+            if (!Predicts(after, pAfter, classIndex)) flipped.Add(images[i].Key);
         }
         return new RegionEffect(region, classIndex, n, score / n, drop / n, predicted == 0 ? 0 : (double)flipped.Count / predicted, inside / n, flipped);
     }
+
+    private double Probability(ReadOnlySpan<float> logits, int c) => ClassProbability.Of(logits, c, findingThreshold is not null);
+
+    /// <summary>The class is the prediction (softmax head) or the finding is present (multi-label head).</summary>
+    private bool Predicts(ReadOnlySpan<float> logits, double probability, int c) =>
+        findingThreshold is double threshold ? probability >= threshold : TensorPrimitives.IndexOfMax(logits) == c;
 
     /// <summary>Scores the images not scored yet, in one call: regions of a class share their images' unmasked scores.</summary>
     private void Originals(IReadOnlyList<ProbeImage> images)

@@ -13,6 +13,9 @@ public interface IModelProbe : IDisposable
 
     int Classes { get; }
 
+    /// <summary>One sigmoid per finding (a multi-label head): the check follows each finding's own probability.</summary>
+    bool MultiLabel { get; }
+
     /// <summary>The model inputs of the images that load (one that fails to decode is left out), in the order asked.</summary>
     Task<IReadOnlyList<(string Key, float[] Input)>> LoadAsync(IReadOnlyList<string> imageKeys, CancellationToken ct);
 }
