@@ -17,6 +17,8 @@ internal sealed class GradientEmitter(GraphProto graph, GraphIndex index, DataTy
     public const long ScatterAddOpset = 16;
 
     private readonly Dictionary<string, string> _shapes = new();
+    private readonly HashSet<string> _reluMasked = new(StringComparer.Ordinal);
+    private readonly int _forwardNodeCount = graph.Node.Count;
     private int _counter;
 
     public GraphIndex Index { get; } = index;
@@ -52,6 +54,18 @@ internal sealed class GradientEmitter(GraphProto graph, GraphIndex index, DataTy
     }
 
     public void Require(long opset) => RequiredOpset = Math.Max(RequiredOpset, opset);
+
+    /// <summary>How many forward nodes (not the appended backward ones) read <paramref name="tensor"/>.</summary>
+    public int ForwardConsumers(string tensor) =>
+        graph.Node.Take(_forwardNodeCount).Count(n => n.Input.Contains(tensor));
+
+    /// <summary>
+    /// Records that the gradient reaching the ReLU output <paramref name="tensor"/> already carries
+    /// the ReLU's mask (applied downstream, at a pool's smaller resolution): its rule passes it on.
+    /// </summary>
+    public void MarkReluMasked(string tensor) => _reluMasked.Add(tensor);
+
+    public bool IsReluMasked(string tensor) => _reluMasked.Contains(tensor);
 
     /// <summary>A 1-D int64 constant.</summary>
     public string Int64s(params long[] values) => Constant(new TensorProto { DataType = (int)DataType.Int64, Dims = { values.Length }, Int64Data = { values } });

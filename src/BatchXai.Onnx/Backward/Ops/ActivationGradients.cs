@@ -7,12 +7,15 @@ internal static class ActivationGradients
     /// Exact: pass where x &gt; 0 (torch's choice at x = 0 is 0 too). Deconvnet: ReLU of the
     /// backward signal, no forward mask. Guided backprop: both. The mask reads y = ReLU(x)
     /// (y &gt; 0 exactly where x &gt; 0), so x has no other consumer and ONNX Runtime can fuse
-    /// the ReLU into the convolution before it.
+    /// the ReLU into the convolution before it. Where a MaxPool alone reads y, its rule has already
+    /// masked the gradient at the pooled resolution (<see cref="PoolGradients.MaxPool"/>).
     /// </summary>
     public static string?[] Relu(GradientContext c)
     {
         var e = c.Emit;
         var g = c.Grad;
+        if (c.Rule == GradientRule.Exact && e.IsReluMasked(c.Output(0)))
+            return c.Result(g);
         string Positive() => e.Emit("Greater", [c.Output(0), e.Scalar(0)]);
         return c.Result(c.Rule switch
         {

@@ -15,21 +15,44 @@ internal static class PoolGradients
     /// its zero-filled target cost about 3.5× as much (grader profile, one thread). Overlapping
     /// windows scatter-add, so an element that wins several windows sums their gradients. Tied
     /// maxima route to the first in row-major order, as PyTorch does. (A mask form for tiling
-    /// windows, x == up(max), measured no faster on the grader or ResNet-50 and was removed.)
+    /// windows, x == up(max), measured no faster on the grader or ResNet-50 and was removed; so
+    /// did SpaceToDepth + ArgMax forms: ORT's DepthToSpace, ArgMax and 6-D broadcasts are slow.)
+    /// When X is a ReLU's output read by this pool alone, the ReLU's mask is applied here, to
+    /// the pooled gradient, as Y &gt; 0: each window routes to its maximum x_i = y_w, so
+    /// x_i &gt; 0 exactly when y_w &gt; 0 — the same gradient at a quarter of the elements (2×2
+    /// windows), and X is no longer read by the backward pass.
     /// </summary>
     public static string?[] MaxPool(GradientContext c)
     {
         var n = c.Node;
         var e = c.Emit;
         var indices = IndicesOf(c);
+        var grad = c.Grad;
+        if (FoldsReluMask(c))
+        {
+            grad = e.Mask(e.Emit("Greater", [c.Output(0), e.Scalar(0)]), grad);
+            e.MarkReluMasked(c.Input(0));
+        }
         var kernel = n.Ints("kernel_shape") ?? [];
         var strides = n.Ints("strides") ?? ConvGradient.Ones(kernel.Length);
         // Unpadded windows only (MaxUnpool's own size rule has no ceil_mode), and ONNX Runtime's CPU MaxUnpool is float32 only.
         if (kernel.Length > 0 && strides.Zip(kernel).All(p => p.First >= p.Second) && (n.Ints("dilations") ?? []).All(d => d == 1)
             && (n.Ints("pads") ?? []).All(p => p == 0) && n.Int("ceil_mode", 0) == 0 && n.String("auto_pad", "NOTSET") is "NOTSET" or "VALID"
             && e.FloatType == TensorProto.Types.DataType.Float)
-            return c.Result(e.Emit("MaxUnpool", [c.Grad, indices, e.Shape(c.Input(0))], Attr("kernel_shape", kernel), Attr("strides", strides)));
-        return c.Result(e.ScatterAdd(c.Input(0), indices, c.Grad));
+            return c.Result(e.Emit("MaxUnpool", [grad, indices, e.Shape(c.Input(0))], Attr("kernel_shape", kernel), Attr("strides", strides)));
+        return c.Result(e.ScatterAdd(c.Input(0), indices, grad));
+    }
+
+    /// <summary>
+    /// The exact rule, X = ReLU(·) read by no other node and not a graph output (a target layer's
+    /// gradient is that of the ReLU's output, unmasked).
+    /// </summary>
+    private static bool FoldsReluMask(GradientContext c)
+    {
+        var x = c.Input(0);
+        var e = c.Emit;
+        return c.Rule == GradientRule.Exact && e.Index.Producer(x) is { OpType: "Relu" } relu && (relu.Domain is "" or "ai.onnx")
+            && !e.Index.OutputNames.Contains(x) && e.ForwardConsumers(x) == 1;
     }
 
     /// <summary>The forward MaxPool's Indices output (flat positions into X), given to the node when it lacks one.</summary>
