@@ -11,8 +11,11 @@ namespace BatchXai.Worker;
 /// Fetches, decodes and preprocesses a batch's images in parallel, and finds each prepared image's
 /// field of view (<paramref name="fieldOfView"/>, from the manifest) while it is at hand. A bad image
 /// (missing, corrupt, truncated, unsupported) fails that image with its reason; the others go on.
+/// Up to <paramref name="reads"/> images are fetched at once and <paramref name="parallelism"/> decoded at
+/// once: against a remote store (S3) each read is a round trip, and the next images' reads wait on the
+/// network while the fetched ones decode, instead of each decoding lane waiting for its own read.
 /// </summary>
-public sealed class ImageLoader(ImagePreprocessor preprocessor, int sampleSize, int parallelism, FieldOfViewMode fieldOfView)
+public sealed class ImageLoader(ImagePreprocessor preprocessor, int sampleSize, int parallelism, FieldOfViewMode fieldOfView, int reads = 1)
 {
     private readonly record struct Loaded(int Index, PreparedImage? Image, RgbImage? Overlay, FieldOfView? FieldOfView, string Hash, string? Stage, string? Error);
 
@@ -23,8 +26,9 @@ public sealed class ImageLoader(ImagePreprocessor preprocessor, int sampleSize, 
     public async Task<PreparedBatch> LoadAsync(IObjectStore dataset, IReadOnlyList<ImageRef> images, InputOptions input, CancellationToken ct)
     {
         var loaded = new ConcurrentBag<Loaded>();
-        await Parallel.ForEachAsync(Enumerable.Range(0, images.Count), new ParallelOptions { MaxDegreeOfParallelism = parallelism, CancellationToken = ct },
-            async (i, token) => loaded.Add(await LoadOneAsync(dataset, i, images[i].Key, input, token)));
+        using var decoding = new SemaphoreSlim(parallelism);
+        await Parallel.ForEachAsync(Enumerable.Range(0, images.Count), new ParallelOptions { MaxDegreeOfParallelism = Math.Max(parallelism, reads), CancellationToken = ct },
+            async (i, token) => loaded.Add(await LoadOneAsync(dataset, i, images[i].Key, input, decoding, token)));
 
         var batch = new PreparedBatch();
         var ok = loaded.Where(l => l.Image is not null).OrderBy(l => l.Index).ToList();
@@ -44,7 +48,7 @@ public sealed class ImageLoader(ImagePreprocessor preprocessor, int sampleSize, 
         return batch;
     }
 
-    private async Task<Loaded> LoadOneAsync(IObjectStore dataset, int index, string key, InputOptions input, CancellationToken ct)
+    private async Task<Loaded> LoadOneAsync(IObjectStore dataset, int index, string key, InputOptions input, SemaphoreSlim decoding, CancellationToken ct)
     {
         // A frame of a multi-frame DICOM file (file#frame) reads the file; the key's frame wins over the run's --frame.
         var (file, keyFrame) = FrameKeys.Split(key);
@@ -58,6 +62,19 @@ public sealed class ImageLoader(ImagePreprocessor preprocessor, int sampleSize, 
         {
             return new Loaded(index, null, null, null, "", Contracts.FailureStage.Read, e.Message);
         }
+        await decoding.WaitAsync(ct);
+        try
+        {
+            return Decode(index, bytes, keyFrame, input);
+        }
+        finally
+        {
+            decoding.Release();
+        }
+    }
+
+    private Loaded Decode(int index, byte[] bytes, int? keyFrame, InputOptions input)
+    {
         string hash = FrameKeys.ContentId(Convert.ToHexStringLower(SHA256.HashData(bytes)), keyFrame);
         try
         {

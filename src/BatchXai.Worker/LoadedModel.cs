@@ -18,7 +18,7 @@ public sealed class LoadedModel : IDisposable
     {
         Network = network;
         Loader = new ImageLoader(new ImagePreprocessor(PreprocessSpecOf(network.Manifest)), network.SampleSize, options.DecodeParallelism,
-            network.Manifest.Input.FieldOfView);
+            network.Manifest.Input.FieldOfView, options.ReadParallelism);
     }
 
     public ExplainableModel Network { get; }

@@ -8,6 +8,9 @@ public sealed record WorkerOptions
     /// <summary>Images decoded at once within a batch.</summary>
     public int DecodeParallelism { get; init; } = Math.Max(1, Environment.ProcessorCount);
 
+    /// <summary>Images of a batch fetched at once (a remote store's round trips overlap each other and the decoding).</summary>
+    public int ReadParallelism { get; init; } = 8;
+
     /// <summary>Images whose maps, overlays and rows are written at once (a remote store's round trips overlap).</summary>
     public int OutputParallelism { get; init; } = 8;
 
