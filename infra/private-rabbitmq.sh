@@ -4,7 +4,7 @@
 # password in $BATCHXAI_PRIVATE_RABBITMQ_PASSWORD (default batchxai-faults), on vhost "/".
 #   bash infra/private-rabbitmq.sh init    DIR AMQP_PORT DIST_PORT   write the node's settings into DIR (must not exist)
 #   bash infra/private-rabbitmq.sh start   DIR    start the node (again, on the same data) and wait until AMQP answers
-#   bash infra/private-rabbitmq.sh stop    DIR    stop the node (rabbitmqctl stop: clients are cut, durable queues stay)
+#   bash infra/private-rabbitmq.sh stop    DIR    stop the node (SIGTERM, a clean shutdown: clients are cut, durable queues stay)
 #   bash infra/private-rabbitmq.sh destroy DIR    stop it if running (killing it if need be) and delete DIR
 # Ports: pick both outside the ephemeral range (e.g. 20000-32000): an ephemeral port can be taken
 # by some client's outgoing connection while the node is down, and the restarted node then
@@ -24,7 +24,6 @@ load_env() {
 run() {
   if [ "$(id -u)" = 0 ]; then runuser -u rabbitmq -- env HOME=/var/lib/rabbitmq "$@"; else "$@"; fi
 }
-ctl() { run "$bin/rabbitmqctl" -q -n "$RABBITMQ_NODENAME" "$@"; }
 amqp_up() { (exec 3<>"/dev/tcp/127.0.0.1/$RABBITMQ_NODE_PORT") 2>/dev/null; }
 running() { [ -f "$RABBITMQ_PID_FILE" ] && kill -0 "$(cat "$RABBITMQ_PID_FILE")" 2>/dev/null; }
 
@@ -65,7 +64,9 @@ case "$cmd" in
     # setsid: the node outlives this script; its output goes to DIR/log.
     run setsid "$bin/rabbitmq-server" >>"$dir/log/console.log" 2>&1 </dev/null &
     deadline=$((SECONDS + 120))
-    until amqp_up && ctl await_startup >/dev/null 2>&1; do
+    # The AMQP listener is the last thing a booting node opens, so it answering means the node is
+    # up (no rabbitmqctl await_startup: each CLI call boots an Erlang VM, many seconds on a busy machine).
+    until amqp_up; do
       if [ "$SECONDS" -ge "$deadline" ]; then
         echo "private-rabbitmq: $RABBITMQ_NODENAME did not answer on 127.0.0.1:$RABBITMQ_NODE_PORT within 120 s; epmd: $(epmd -names 2>&1 | tr '\n' ' ')" >&2
         tail -n 30 "$dir/log/console.log" >&2 || true
@@ -77,7 +78,9 @@ case "$cmd" in
   stop)
     if running; then
       pid="$(cat "$RABBITMQ_PID_FILE")"
-      ctl stop >/dev/null 2>&1 || kill "$pid" 2>/dev/null || true
+      # SIGTERM: the node shuts down as rabbitmqctl stop would (clients cut, queues flushed to disk),
+      # without booting a CLI VM.
+      kill -TERM "$pid" 2>/dev/null || true
       # Wait until the node's process is gone and its name has left epmd, so a start can follow.
       deadline=$((SECONDS + 60))
       while kill -0 "$pid" 2>/dev/null || epmd -names 2>/dev/null | grep -q "^name ${RABBITMQ_NODENAME%@*} "; do
@@ -89,7 +92,7 @@ case "$cmd" in
   destroy)
     if running; then
       pid="$(cat "$RABBITMQ_PID_FILE")"
-      ctl stop >/dev/null 2>&1 || true
+      kill -TERM "$pid" 2>/dev/null || true
       for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
       kill -9 "$pid" 2>/dev/null || true
     fi
