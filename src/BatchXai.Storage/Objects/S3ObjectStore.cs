@@ -188,7 +188,8 @@ public sealed class S3ObjectStore : IObjectStore
     private static bool IsUnreachable(Exception e)
     {
         for (var x = e; x is not null; x = x.InnerException)
-            if (x is HttpRequestException or SocketException or TimeoutException) return true;
+            // HttpIOException: the connection broke mid-response (the server went away, or s3rver cut a read short).
+            if (x is HttpRequestException or HttpIOException or SocketException or TimeoutException) return true;
         return false;
     }
 
