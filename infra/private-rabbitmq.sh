@@ -57,6 +57,17 @@ EOF
     ;;
 esac
 
+# SIGTERM to a running node; waits up to $1 seconds for its process to end and its name to leave epmd.
+stop_node() {
+  running || return 0
+  local pid deadline=$((SECONDS + $1)); pid="$(cat "$RABBITMQ_PID_FILE")"
+  kill -TERM "$pid" 2>/dev/null || true
+  while kill -0 "$pid" 2>/dev/null || epmd -names 2>/dev/null | grep -q "^name ${RABBITMQ_NODENAME%@*} "; do
+    [ "$SECONDS" -ge "$deadline" ] && return 1
+    sleep 0.2
+  done
+}
+
 load_env
 case "$cmd" in
   start)
@@ -76,26 +87,12 @@ case "$cmd" in
     done
     ;;
   stop)
-    if running; then
-      pid="$(cat "$RABBITMQ_PID_FILE")"
-      # SIGTERM: the node shuts down as rabbitmqctl stop would (clients cut, queues flushed to disk),
-      # without booting a CLI VM.
-      kill -TERM "$pid" 2>/dev/null || true
-      # Wait until the node's process is gone and its name has left epmd, so a start can follow.
-      deadline=$((SECONDS + 60))
-      while kill -0 "$pid" 2>/dev/null || epmd -names 2>/dev/null | grep -q "^name ${RABBITMQ_NODENAME%@*} "; do
-        [ "$SECONDS" -ge "$deadline" ] && { echo "private-rabbitmq: $RABBITMQ_NODENAME still running 60 s after stop" >&2; exit 1; }
-        sleep 0.2
-      done
-    fi
+    # SIGTERM: the node shuts down as rabbitmqctl stop would (clients cut, queues flushed to disk),
+    # without booting a CLI VM. Waits until its process is gone and its name has left epmd.
+    stop_node 60 || { echo "private-rabbitmq: $RABBITMQ_NODENAME still running 60 s after SIGTERM" >&2; exit 1; }
     ;;
   destroy)
-    if running; then
-      pid="$(cat "$RABBITMQ_PID_FILE")"
-      kill -TERM "$pid" 2>/dev/null || true
-      for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
-      kill -9 "$pid" 2>/dev/null || true
-    fi
+    stop_node 10 || kill -9 "$(cat "$RABBITMQ_PID_FILE")" 2>/dev/null || true
     rm -rf "$dir"
     ;;
   *) echo "usage: $0 init|start|stop|destroy DIR [AMQP_PORT DIST_PORT]" >&2; exit 2 ;;

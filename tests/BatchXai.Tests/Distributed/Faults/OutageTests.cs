@@ -96,7 +96,7 @@ public sealed class OutageTests(FaultStack stack, ITestOutputHelper output) : IC
         await Task.Delay(BrokerOutage);
         var starting = clock.Elapsed;
         await stack.Broker.StartAsync();
-        output.WriteLine($"RabbitMQ down {clock.Elapsed.TotalSeconds:F1} s (rabbitmqctl stop took {stopped.TotalSeconds:F1} s, the start {(clock.Elapsed - starting).TotalSeconds:F1} s) " +
+        output.WriteLine($"RabbitMQ down {clock.Elapsed.TotalSeconds:F1} s (the stop took {stopped.TotalSeconds:F1} s, the start {(clock.Elapsed - starting).TotalSeconds:F1} s) " +
             $"from {at.Explained}/{Images} explained; {(await stack.Client.RunAsync(started.Id)).Explained}/{Images} explained when it was back");
         Assert.True(at.Explained < Images, $"the run finished before the broker stopped ({at.Explained} explained)");
         var run = await stack.WaitAsync(started.Id, RunLimit);

@@ -1,8 +1,8 @@
 using System.Diagnostics;
 
-namespace BatchXai.Tests.Distributed.Faults;
+namespace BatchXai.Tests.Distributed;
 
-/// <summary>Runs one of the repository's infra/*.sh scripts (the private services' init/start/stop/destroy) and fails with its output.</summary>
+/// <summary>Runs one of the repository's infra/*.sh scripts (services.sh, the private services' init/start/stop/destroy) and fails with its output.</summary>
 internal static class InfraScript
 {
     public static async Task RunAsync(string script, params string[] arguments)
