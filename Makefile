@@ -30,7 +30,7 @@ test: build
 	bash infra/services.sh
 	CONFIG=$(CONFIG) bash infra/run-tests.sh
 
-## test-faults: only the fault tests (worker/coordinator kills, PostgreSQL and S3 outages on private instances; part of make test too)
+## test-faults: only the fault tests (worker/coordinator/aggregator kills, broker restart, PostgreSQL and S3 outages of 30 s and 3 min on private instances; part of make test too)
 test-faults: build
 	bash infra/setup.sh --test
 	bash infra/services.sh

@@ -14,7 +14,8 @@ namespace BatchXai.Aggregator;
 /// the artefact audit, then mark the run completed. Running it twice for a run gives the same rows and files.
 /// </summary>
 /// <param name="probes">The run's model for the audit's causal check; without one (a host that cannot load models) the check is skipped.</param>
-public sealed class RunCompletedConsumer(ResultStore results, ILogger<RunCompletedConsumer> log, IObjectStoreFactory stores, IModelProbeSource? probes = null)
+public sealed class RunCompletedConsumer(ResultStore results, ILogger<RunCompletedConsumer> log, IObjectStoreFactory stores, IModelProbeSource? probes = null,
+    AggregatorHooks? hooks = null)
     : IConsumer<RunCompleted>
 {
     public async Task Consume(ConsumeContext<RunCompleted> context)
@@ -36,6 +37,7 @@ public sealed class RunCompletedConsumer(ResultStore results, ILogger<RunComplet
                 spray,
                 await new ArtefactAuditor(results, selection: selection, stores: stores, probes: probes).StartAsync(run, spray, ct),
             ], ct);
+            if (hooks?.AfterClassViews is { } afterClassViews) await afterClassViews(runId);
             await new RunReportWriter(results, stores).WriteAsync(run, ct);
             await new Metrics.RunMetricsWriter(results, stores).WriteAsync(run, ct);
         }

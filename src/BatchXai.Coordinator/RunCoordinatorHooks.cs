@@ -1,8 +1,8 @@
 namespace BatchXai.Coordinator;
 
 /// <summary>
-/// Points where a fault test can stop the coordinator (COORDINATOR_TEST_EXIT_AFTER_RECORDING in
-/// the distributed service): registered only when asked for, never in normal service.
+/// Points where a fault test can stop the coordinator (TEST_EXIT_AFTER_RECORDING in the
+/// distributed service, see FaultTestHooks): registered only when asked for, never in normal service.
 /// </summary>
 public sealed class RunCoordinatorHooks
 {

@@ -30,6 +30,7 @@ public static class AggregatorService
         // The audit's causal check masks images through the run's model: the worker's model cache, on the CPU
         // (WORKER_THREADS, WORKER_MODEL_CACHE_MB and the other worker settings apply), fetched and checked as a worker does.
         builder.Services.AddModelProbes(WorkerSettings.From(config).Options);
+        builder.Services.AddFaultTestHooks(config);
         builder.Services.AddMassTransit(bus =>
         {
             bus.AddAggregatorConsumers();

@@ -41,9 +41,7 @@ public static class CoordinatorService
         var sweep = SweepSettings.From(config);
         builder.Services.AddSingleton(sweep);
         builder.Services.AddHostedService<RunSweepService>();
-        // Fault tests only: the coordinator dies right after recording a run, before publishing its batches.
-        if (config.Text("TEST_EXIT_AFTER_RECORDING") == "1")
-            builder.Services.AddSingleton(new RunCoordinatorHooks { AfterRecording = _ => { System.Diagnostics.Process.GetCurrentProcess().Kill(); return Task.CompletedTask; } });
+        builder.Services.AddFaultTestHooks(config);
         var schedules = ScheduleSettings.From(config);
         builder.Services.AddBatchXaiSchedules(schedules, postgres.ConnectionString);
         builder.Services.AddBatchXaiCoordinator();

@@ -205,23 +205,27 @@ public sealed class ResultStore(Func<ResultsDb> openDb)
     /// <summary>Replaces a run's class aggregates for a method: running the aggregator twice gives the same rows.</summary>
     public async Task ReplaceClassAggregatesAsync(Guid runId, string method, IReadOnlyList<ClassAggregateRow> rows, CancellationToken ct = default)
     {
-        await ReplaceAsync(db => db.ClassAggregates, r => r.RunId == runId && r.Method == method, rows,
+        await ReplaceAsync(runId, db => db.ClassAggregates, r => r.RunId == runId && r.Method == method, rows,
             (r, now) => { r.RunId = runId; r.Method = method; r.CreatedAt = now; }, ct);
     }
 
     /// <summary>Replaces a run's CLEAR dominance rows for a method: running the aggregator twice gives the same rows.</summary>
     public async Task ReplaceClassDominanceAsync(Guid runId, string method, IReadOnlyList<ClassDominanceRow> rows, CancellationToken ct = default)
     {
-        await ReplaceAsync(db => db.ClassDominance, r => r.RunId == runId && r.Method == method, rows,
+        await ReplaceAsync(runId, db => db.ClassDominance, r => r.RunId == runId && r.Method == method, rows,
             (r, now) => { r.RunId = runId; r.Method = method; r.CreatedAt = now; }, ct);
     }
 
-    /// <summary>Deletes the rows <paramref name="which"/> selects and inserts <paramref name="rows"/>, stamped, in one transaction.</summary>
-    private async Task ReplaceAsync<T>(Func<ResultsDb, DbSet<T>> table, System.Linq.Expressions.Expression<Func<T, bool>> which,
+    /// <summary>
+    /// Deletes the rows <paramref name="which"/> selects and inserts <paramref name="rows"/>, stamped, in one
+    /// transaction; two aggregations of one run (a redelivered RunCompleted beside the sweep's) take turns.
+    /// </summary>
+    private async Task ReplaceAsync<T>(Guid runId, Func<ResultsDb, DbSet<T>> table, System.Linq.Expressions.Expression<Func<T, bool>> which,
         IReadOnlyList<T> rows, Action<T, DateTime> stamp, CancellationToken ct) where T : class
     {
         await using var db = openDb();
         await using var tx = await db.Database.BeginTransactionAsync(ct);
+        await ImageLocks.AcquireRunTableAsync(db, runId, typeof(T).Name, ct);
         await table(db).Where(which).ExecuteDeleteAsync(ct);
         var now = DateTime.UtcNow;
         foreach (var r in rows) stamp(r, now);
@@ -239,7 +243,7 @@ public sealed class ResultStore(Func<ResultsDb> openDb)
 
     /// <summary>Replaces all of a run's SpRAy clusters: auditing a run twice gives the same rows.</summary>
     public Task ReplaceSprayClustersAsync(Guid runId, IReadOnlyList<SprayClusterRow> rows, CancellationToken ct = default) =>
-        ReplaceAsync(db => db.SprayClusters, r => r.RunId == runId, rows, (r, now) => { r.RunId = runId; r.CreatedAt = now; }, ct);
+        ReplaceAsync(runId, db => db.SprayClusters, r => r.RunId == runId, rows, (r, now) => { r.RunId = runId; r.CreatedAt = now; }, ct);
 
     public async Task<List<SprayClusterRow>> SprayClustersAsync(Guid runId, CancellationToken ct = default)
     {
@@ -250,7 +254,7 @@ public sealed class ResultStore(Func<ResultsDb> openDb)
 
     /// <summary>Replaces all of a run's causal-check rows: auditing a run twice gives the same rows.</summary>
     public Task ReplaceCausalChecksAsync(Guid runId, IReadOnlyList<CausalCheckRow> rows, CancellationToken ct = default) =>
-        ReplaceAsync(db => db.CausalChecks, r => r.RunId == runId, rows, (r, now) => { r.RunId = runId; r.CreatedAt = now; }, ct);
+        ReplaceAsync(runId, db => db.CausalChecks, r => r.RunId == runId, rows, (r, now) => { r.RunId = runId; r.CreatedAt = now; }, ct);
 
     public async Task<List<CausalCheckRow>> CausalChecksAsync(Guid runId, CancellationToken ct = default)
     {
@@ -262,7 +266,7 @@ public sealed class ResultStore(Func<ResultsDb> openDb)
     /// <summary>Replaces all of a run's audit findings in one transaction: auditing a run twice gives the same rows.</summary>
     public async Task ReplaceAuditFindingsAsync(Guid runId, IReadOnlyList<AuditFindingRow> rows, CancellationToken ct = default)
     {
-        await ReplaceAsync(db => db.AuditFindings, r => r.RunId == runId, rows, (r, now) => { r.RunId = runId; r.CreatedAt = now; }, ct);
+        await ReplaceAsync(runId, db => db.AuditFindings, r => r.RunId == runId, rows, (r, now) => { r.RunId = runId; r.CreatedAt = now; }, ct);
     }
 
     public async Task<List<AuditFindingRow>> AuditFindingsAsync(Guid runId, CancellationToken ct = default)
@@ -274,7 +278,7 @@ public sealed class ResultStore(Func<ResultsDb> openDb)
 
     /// <summary>Replaces all of a run's model metrics: aggregating a run twice gives the same rows.</summary>
     public Task ReplaceModelMetricsAsync(Guid runId, IReadOnlyList<ModelMetricRow> rows, CancellationToken ct = default) =>
-        ReplaceAsync(db => db.ModelMetrics, r => r.RunId == runId, rows, (r, now) => { r.RunId = runId; r.CreatedAt = now; }, ct);
+        ReplaceAsync(runId, db => db.ModelMetrics, r => r.RunId == runId, rows, (r, now) => { r.RunId = runId; r.CreatedAt = now; }, ct);
 
     public async Task<List<ModelMetricRow>> ModelMetricsAsync(Guid runId, CancellationToken ct = default)
     {
@@ -299,7 +303,7 @@ public sealed class ResultStore(Func<ResultsDb> openDb)
 
     /// <summary>Replaces all of a run's class metric summaries: aggregating a run twice gives the same rows.</summary>
     public Task ReplaceClassMetricsAsync(Guid runId, IReadOnlyList<ClassMetricRow> rows, CancellationToken ct = default) =>
-        ReplaceAsync(db => db.ClassMetrics, r => r.RunId == runId, rows, (r, now) => { r.RunId = runId; r.CreatedAt = now; }, ct);
+        ReplaceAsync(runId, db => db.ClassMetrics, r => r.RunId == runId, rows, (r, now) => { r.RunId = runId; r.CreatedAt = now; }, ct);
 
     public async Task<List<ClassMetricRow>> ClassMetricsAsync(Guid runId, CancellationToken ct = default)
     {

@@ -175,13 +175,21 @@ public sealed class S3ObjectStore : IObjectStore
         _ when IsUnreachable(e) => new StoreUnavailableException($"cannot {action}: S3 endpoint {_settings} is unreachable ({Innermost(e).Message})", e),
         AmazonServiceException { StatusCode: >= HttpStatusCode.InternalServerError or HttpStatusCode.TooManyRequests } s =>
             new StoreUnavailableException($"cannot {action}: {_settings} answered {(int)s.StatusCode} ({s.ErrorCode ?? s.Message})", e),
+        // The SDK's MD5 check of a GET failed: the bytes changed under the read (an overwrite of the
+        // same object, e.g. a republished batch writing its maps again; s3rver rewrites in place). Read again later.
+        AmazonClientException when e.Message.Contains(ChecksumMismatch, StringComparison.Ordinal) =>
+            new StoreUnavailableException($"cannot {action}: the bytes {_settings} sent did not match the object's checksum (overwritten while read)", e),
         _ => null,
     };
+
+    /// <summary>What the SDK's response stream says when the MD5 of what it read differs from the object's ETag.</summary>
+    private const string ChecksumMismatch = "Expected hash not equal to calculated hash";
 
     private static bool IsUnreachable(Exception e)
     {
         for (var x = e; x is not null; x = x.InnerException)
-            if (x is HttpRequestException or SocketException or TimeoutException) return true;
+            // HttpIOException: the connection broke mid-response (the server went away, or s3rver cut a read short).
+            if (x is HttpRequestException or HttpIOException or SocketException or TimeoutException) return true;
         return false;
     }
 

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net.Sockets;
 using BatchXai.Distributed.Bus;
 using BatchXai.Storage.Objects;
@@ -77,14 +76,7 @@ internal static class DistributedServices
         var rabbit = RabbitMq("");
         if (await ListensAsync(pg.Host!, pg.Port) && await ListensAsync(s3.Host, s3.Port) && await ListensAsync(rabbit.Host, rabbit.Port)) return;
 
-        var script = Path.Combine(RepositoryRoot(), "infra", "services.sh");
-        var start = new ProcessStartInfo("bash", [script]) { RedirectStandardOutput = true, RedirectStandardError = true };
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var errors = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        if (process.ExitCode != 0)
-            throw new InvalidOperationException($"{script} failed ({process.ExitCode}): {await output}{await errors}");
+        await InfraScript.RunAsync("services.sh");
     }
 
     private static async Task<bool> ListensAsync(string host, int port)

@@ -1,7 +1,6 @@
 using BatchXai.Contracts;
 using BatchXai.Distributed.Bus;
 using BatchXai.Distributed.Client;
-using BatchXai.Distributed.Configuration;
 using BatchXai.Distributed.Coordinator;
 using BatchXai.Storage.Objects;
 using BatchXai.Synthetic;
@@ -14,10 +13,10 @@ using RabbitMQ.Client;
 namespace BatchXai.Tests.Distributed.Faults;
 
 /// <summary>
-/// A distributed stack (coordinator, two workers, aggregator) on a PostgreSQL cluster and an
-/// s3rver of its own, which the fault tests stop and start; the shared broker with a queue
-/// prefix of its own. Delayed redelivery is shortened to 10 s, 20 s, 40 s, 80 s (the default is
-/// minutes), so an outage of up to about three minutes is ridden out within the test.
+/// A distributed stack (coordinator, two workers, aggregator) on a PostgreSQL cluster, an s3rver
+/// and a RabbitMQ node of its own, which the fault tests stop and start. Delayed redelivery is
+/// shortened to 10, 20, 40, 80, 80, 80 s (310 s in all; the default is 1, 5, 15 min), so a
+/// three-minute outage is ridden out within the test.
 /// </summary>
 public sealed class FaultStack : IAsyncLifetime
 {
@@ -25,13 +24,14 @@ public sealed class FaultStack : IAsyncLifetime
     private readonly List<string> _cleanup = [];
 
     internal PrivatePostgres Postgres { get; private set; } = null!;
+    internal PrivateRabbitMq Broker { get; private set; } = null!;
     internal PrivateS3 S3 { get; } = new();
     internal FixtureModel Model { get; } = new(GraphFixtures.GapLinear, fundusCrop: true);
     public string Prefix { get; } = $"f{Guid.NewGuid():N}"[..9] + "-";
     public string ApiKey { get; } = $"key-{Guid.NewGuid():N}";
     public CoordinatorClient Client { get; private set; } = null!;
     public static readonly string[] Methods = ["cam", "crm"];
-    public const string RedeliveryIntervals = "10s,20s,40s,80s";
+    public const string RedeliveryIntervals = "10s,20s,40s,80s,80s,80s";
     public const int BatchSize = 16;
     internal IReadOnlyDictionary<string, string> Environment { get; private set; } = new Dictionary<string, string>();
 
@@ -39,7 +39,8 @@ public sealed class FaultStack : IAsyncLifetime
     {
         Postgres = await PrivatePostgres.CreateAsync();
         await S3.StartAsync();
-        var rabbit = DistributedServices.RabbitMq(Prefix);
+        Broker = await PrivateRabbitMq.CreateAsync();
+        var rabbit = Rabbit;
         Environment = new Dictionary<string, string>
         {
             ["BATCHXAI_PG_CONNECTION"] = Postgres.ConnectionString,
@@ -56,19 +57,26 @@ public sealed class FaultStack : IAsyncLifetime
             [$"BATCHXAI_{RequestLimits.ModelsSetting}"] = Model.Folder,
             ["BATCHXAI_WORKER_THREADS"] = "1",
         };
-        int coordinatorPort = ServiceProcess.FreePort();
-        _services.Add(new ServiceProcess("coordinator", coordinatorPort, Environment, "coordinator", "--port", coordinatorPort.ToString()));
+        var coordinator = StartService("coordinator", "coordinator");
         for (int i = 1; i <= 2; i++) StartService($"worker{i}", "worker");
-        StartService("aggregator", "aggregator");
+        _aggregator = StartService("aggregator", "aggregator");
         // Generous: on a loaded CI machine five .NET services start slowly.
         await Task.WhenAll(_services.Select(s => s.WaitHealthyAsync(TimeSpan.FromMinutes(5))));
-        Client = new CoordinatorClient(new Uri($"http://127.0.0.1:{coordinatorPort}"), ApiKey);
+        Client = new CoordinatorClient(new Uri($"http://127.0.0.1:{coordinator.Port}"), ApiKey);
     }
 
-    private ServiceProcess StartService(string name, string command)
+    private ServiceProcess _aggregator = null!;
+
+    /// <summary>The broker's settings for the stack's queues.</summary>
+    internal RabbitMqSettings Rabbit => Broker.Settings(Prefix);
+
+    /// <summary>Starts a service with the stack's settings and <paramref name="extra"/> ones (e.g. a fault-test hook).</summary>
+    private ServiceProcess StartService(string name, string command, IReadOnlyDictionary<string, string>? extra = null)
     {
+        var environment = Environment.ToDictionary();
+        foreach (var (key, value) in extra ?? new Dictionary<string, string>()) environment[key] = value;
         int port = ServiceProcess.FreePort();
-        var service = new ServiceProcess(name, port, Environment, command, "--port", port.ToString());
+        var service = new ServiceProcess(name, port, environment, command, "--port", port.ToString());
         _services.Add(service);
         return service;
     }
@@ -87,13 +95,21 @@ public sealed class FaultStack : IAsyncLifetime
     /// <summary>A coordinator beside the stack's, with extra settings (e.g. a fault-test hook), and a client for it.</summary>
     internal async Task<(ServiceProcess Coordinator, CoordinatorClient Client)> StartExtraCoordinatorAsync(string name, IReadOnlyDictionary<string, string> extra)
     {
-        var environment = Environment.ToDictionary();
-        foreach (var (key, value) in extra) environment[key] = value;
-        int port = ServiceProcess.FreePort();
-        var coordinator = new ServiceProcess(name, port, environment, "coordinator", "--port", port.ToString());
-        _services.Add(coordinator);
+        var coordinator = StartService(name, "coordinator", extra);
         await coordinator.WaitHealthyAsync(TimeSpan.FromSeconds(120));
-        return (coordinator, new CoordinatorClient(new Uri($"http://127.0.0.1:{port}"), ApiKey));
+        return (coordinator, new CoordinatorClient(new Uri($"http://127.0.0.1:{coordinator.Port}"), ApiKey));
+    }
+
+    /// <summary>
+    /// SIGKILLs the stack's aggregator and starts <paramref name="name"/> as the only one consuming
+    /// (with extra settings, e.g. a fault-test hook); it stays the stack's aggregator.
+    /// </summary>
+    internal async Task<ServiceProcess> ReplaceAggregatorAsync(string name, IReadOnlyDictionary<string, string>? extra = null)
+    {
+        _aggregator.Kill();
+        _aggregator = StartService(name, "aggregator", extra);
+        await _aggregator.WaitHealthyAsync(TimeSpan.FromSeconds(120));
+        return _aggregator;
     }
 
     /// <summary>The ids of the runs recorded over a dataset, by plain SQL.</summary>
@@ -162,13 +178,15 @@ public sealed class FaultStack : IAsyncLifetime
             r => (r.GetString(0), r.GetInt64(1), r.GetInt64(2)));
         var failures = await Query("SELECT image_key || ': ' || error FROM image_failures WHERE run_id = @run", r => r.GetString(0));
         var classViews = (await Query("SELECT COUNT(*) FROM class_aggregates WHERE run_id = @run", r => r.GetInt64(0))).Single();
-        return new RunCounts(perMethod, failures, classViews);
+        var classViewRepeats = await Query("SELECT method || '/' || class_index || ' ' || COUNT(*) || ' rows' FROM class_aggregates WHERE run_id = @run " +
+            "GROUP BY method, class_index HAVING COUNT(*) > 1", r => r.GetString(0));
+        return new RunCounts(perMethod, failures, classViews, classViewRepeats);
     }
 
     /// <summary>Messages left in the stack's error and skipped queues (0 each when nothing was given up on).</summary>
     internal async Task<long> DeadLetteredAsync()
     {
-        var rabbit = DistributedServices.RabbitMq(Prefix);
+        var rabbit = Rabbit;
         var factory = new ConnectionFactory { HostName = rabbit.Host, Port = rabbit.Port, UserName = rabbit.User, Password = rabbit.Password! };
         await using var connection = await factory.CreateConnectionAsync();
         long total = 0;
@@ -191,7 +209,7 @@ public sealed class FaultStack : IAsyncLifetime
     {
         Client?.Dispose();
         foreach (var s in _services) s.Dispose();
-        await BrokerQueues.DeleteAsync(DistributedServices.RabbitMq(Prefix), ServiceConfiguration.ParseIntervals(RedeliveryIntervals, "test"));
+        if (Broker is not null) await Broker.DisposeAsync();
         Model.Dispose();
         S3.Dispose();
         if (Postgres is not null) await Postgres.DisposeAsync();
@@ -199,9 +217,10 @@ public sealed class FaultStack : IAsyncLifetime
     }
 }
 
-/// <summary>A run as stored: per method (rows, distinct images), failure lines, class-view rows.</summary>
-internal sealed record RunCounts(List<(string Method, long Rows, long Images)> PerMethod, List<string> Failures, long ClassViews)
+/// <summary>A run as stored: per method (rows, distinct images), failure lines, class-view rows, and the (method, class) pairs with more than one class-view row.</summary>
+internal sealed record RunCounts(List<(string Method, long Rows, long Images)> PerMethod, List<string> Failures, long ClassViews, List<string> ClassViewRepeats)
 {
     public override string ToString() =>
-        $"{string.Join(", ", PerMethod.Select(m => $"{m.Method} {m.Rows} rows/{m.Images} images"))}; {Failures.Count} failed; {ClassViews} class-view rows";
+        $"{string.Join(", ", PerMethod.Select(m => $"{m.Method} {m.Rows} rows/{m.Images} images"))}; {Failures.Count} failed; " +
+        $"{ClassViews} class-view rows, {ClassViewRepeats.Count} (method, class) repeated";
 }

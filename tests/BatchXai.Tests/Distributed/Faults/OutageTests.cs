@@ -1,21 +1,26 @@
 using System.Diagnostics;
 using BatchXai.Contracts;
 using BatchXai.Distributed.Coordinator;
+using BatchXai.Distributed.Hosting;
 using Xunit.Abstractions;
 
 namespace BatchXai.Tests.Distributed.Faults;
 
 /// <summary>
-/// Real failures during a distributed run, on a stack with its own PostgreSQL and s3rver: a
-/// worker SIGKILLed mid-batch, the coordinator killed between recording a run and publishing it,
-/// the database stopped for 30 s, the store stopped for 30 s. Each
-/// run must still end completed with every image explained exactly once per method, no image
-/// failed (an outage is never an image's failure), class views built, nothing dead-lettered.
+/// Real failures during a distributed run, on a stack with its own PostgreSQL, s3rver and
+/// RabbitMQ: a worker SIGKILLed mid-batch, the coordinator killed between recording a run and
+/// publishing it, the aggregator killed mid-aggregation, the broker restarted mid-run, the
+/// database and the store each stopped for 30 s and for 3 minutes. Each run must still end
+/// completed with every image explained exactly once per method, no image failed (an outage is
+/// never an image's failure), class views built once per (method, class), nothing dead-lettered.
 /// </summary>
 public sealed class OutageTests(FaultStack stack, ITestOutputHelper output) : IClassFixture<FaultStack>
 {
     private const int Images = 160;
     private static readonly TimeSpan Outage = TimeSpan.FromSeconds(30);
+    /// <summary>Longer than the immediate retries and the first three delayed redeliveries (10 + 20 + 40 s), shorter than all of them (310 s).</summary>
+    private static readonly TimeSpan LongOutage = TimeSpan.FromMinutes(3);
+    private static readonly TimeSpan BrokerOutage = TimeSpan.FromSeconds(25);
     private static readonly TimeSpan RunLimit = TimeSpan.FromMinutes(5);
 
     [Fact]
@@ -36,26 +41,100 @@ public sealed class OutageTests(FaultStack stack, ITestOutputHelper output) : IC
 
     [Fact]
     public Task PostgreSQL_stopped_for_30_s_mid_run_fails_no_image() =>
-        OutageDuringRunAsync("PostgreSQL", seed: 73, stop: stack.Postgres.StopAsync, start: stack.Postgres.StartAsync);
+        OutageDuringRunAsync("PostgreSQL", seed: 73, Outage, stack.Postgres.StopAsync, stack.Postgres.StartAsync);
 
     [Fact]
     public Task The_object_store_stopped_for_30_s_mid_run_fails_no_image() =>
-        OutageDuringRunAsync("s3rver", seed: 79, stop: () => { stack.S3.Stop(); return Task.CompletedTask; }, start: stack.S3.StartAsync);
+        OutageDuringRunAsync("s3rver", seed: 79, Outage, StopS3, stack.S3.StartAsync);
 
-    /// <summary>Stops a service right after a run is queued, starts it again after <see cref="Outage"/>, and checks the run.</summary>
-    private async Task OutageDuringRunAsync(string service, int seed, Func<Task> stop, Func<Task> start)
+    [Fact]
+    public Task PostgreSQL_stopped_for_3_minutes_mid_run_fails_no_image() =>
+        OutageDuringRunAsync("PostgreSQL", seed: 103, LongOutage, stack.Postgres.StopAsync, stack.Postgres.StartAsync);
+
+    [Fact]
+    public Task The_object_store_stopped_for_3_minutes_mid_run_fails_no_image() =>
+        OutageDuringRunAsync("s3rver", seed: 107, LongOutage, StopS3, stack.S3.StartAsync);
+
+    private Task StopS3()
+    {
+        stack.S3.Stop();
+        return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// Stops a service right after a run is queued, starts it again after <paramref name="outage"/>, and
+    /// checks the run: the services' delayed redelivery must have carried its work over the outage.
+    /// </summary>
+    private async Task OutageDuringRunAsync(string service, int seed, TimeSpan outage, Func<Task> stop, Func<Task> start)
     {
         var dataset = await stack.DatasetAsync($"outage-{seed}", Images, seed);
         int redeliveries = stack.RedeliveryLines;
         var started = await stack.StartRunAsync(dataset);
         var clock = Stopwatch.StartNew();
         await stop();
-        await Task.Delay(Outage);
+        await Task.Delay(outage);
         await start();
         output.WriteLine($"{service} stopped {clock.Elapsed.TotalSeconds:F1} s, from right after the run was queued");
         var run = await stack.WaitAsync(started.Id, RunLimit);
+        output.WriteLine($"run ended {clock.Elapsed.TotalSeconds:F1} s after the stop");
         Assert.True(stack.RedeliveryLines > redeliveries, $"no delayed redelivery: the outage missed the run\n{stack.Logs}");
-        await AssertExactlyOnceAsync(run, $"{service} down {Outage.TotalSeconds} s");
+        await AssertExactlyOnceAsync(run, $"{service} down {outage.TotalSeconds} s");
+    }
+
+    [Fact]
+    public async Task RabbitMQ_restarted_mid_run_loses_and_doubles_no_image()
+    {
+        var dataset = await stack.DatasetAsync("broker", Images, seed: 109);
+        var started = await stack.StartRunAsync(dataset);
+        // Mid-run: some batches done, others queued, some in a worker's hands.
+        using var limit = new CancellationTokenSource(TimeSpan.FromMinutes(3));
+        RunView at;
+        while ((at = await stack.Client.RunAsync(started.Id)).Explained == 0) await Task.Delay(100, limit.Token);
+        var clock = Stopwatch.StartNew();
+        await stack.Broker.StopAsync();
+        var stopped = clock.Elapsed;
+        await Task.Delay(BrokerOutage);
+        var starting = clock.Elapsed;
+        await stack.Broker.StartAsync();
+        output.WriteLine($"RabbitMQ down {clock.Elapsed.TotalSeconds:F1} s (the stop took {stopped.TotalSeconds:F1} s, the start {(clock.Elapsed - starting).TotalSeconds:F1} s) " +
+            $"from {at.Explained}/{Images} explained; {(await stack.Client.RunAsync(started.Id)).Explained}/{Images} explained when it was back");
+        Assert.True(at.Explained < Images, $"the run finished before the broker stopped ({at.Explained} explained)");
+        var run = await stack.WaitAsync(started.Id, RunLimit);
+        output.WriteLine($"run ended {clock.Elapsed.TotalSeconds:F1} s after the stop");
+        await AssertExactlyOnceAsync(run, $"RabbitMQ down {BrokerOutage.TotalSeconds} s");
+    }
+
+    [Fact]
+    public async Task An_aggregator_killed_mid_aggregation_leaves_the_run_to_the_next_one()
+    {
+        const int Small = 64;
+        var dataset = await stack.DatasetAsync("aggregator-crash", Small, seed: 113);
+        // The hooked aggregator is the only one consuming: it gets the run's RunCompleted.
+        var crashing = await stack.ReplaceAggregatorAsync("aggregator-crashing",
+            new Dictionary<string, string> { ["BATCHXAI_" + FaultTestHooks.ExitAfterClassViews] = "1" });
+        var started = await stack.StartRunAsync(dataset);
+        int exitCode;
+        RunCounts between;
+        string status;
+        try
+        {
+            (exitCode, _) = await crashing.WaitForExitAsync(RunLimit);
+            between = await stack.CountAsync(started.Id);
+            status = (await stack.Client.RunAsync(started.Id)).Status;
+        }
+        finally
+        {
+            // A normal aggregator (also when the hook never fired: the next tests need one). The broker
+            // hands it the RunCompleted the dead one never acknowledged, and the sweep sends it again.
+            await stack.ReplaceAggregatorAsync("aggregator-after-crash");
+        }
+        output.WriteLine($"{crashing.Name} killed itself (exit {exitCode}) after writing the class views, run {status}: {between}");
+        Assert.NotEqual(0, exitCode);
+        Assert.Equal(RunStatus.Aggregating, status);
+        Assert.True(between.ClassViews > 0, "the aggregator died before writing any class view");
+        var run = await stack.WaitAsync(started.Id, RunLimit);
+        await AssertExactlyOnceAsync(run, "aggregator killed mid-aggregation", Small);
+        Assert.Equal(between.ClassViews, (await stack.CountAsync(started.Id)).ClassViews);
     }
 
     [Fact]
@@ -104,7 +183,7 @@ public sealed class OutageTests(FaultStack stack, ITestOutputHelper output) : IC
         const int Small = 64;
         var dataset = await stack.DatasetAsync("crash", Small, seed: 89);
         var (crashing, client) = await stack.StartExtraCoordinatorAsync("coordinator-crashing",
-            new Dictionary<string, string> { ["BATCHXAI_TEST_EXIT_AFTER_RECORDING"] = "1" });
+            new Dictionary<string, string> { ["BATCHXAI_" + FaultTestHooks.ExitAfterRecording] = "1" });
         using (client)
         {
             await Assert.ThrowsAnyAsync<Exception>(() => client.StartRunAsync(new StartRunRequest(dataset, stack.Model.ManifestPath, FaultStack.Methods, BatchSize: FaultStack.BatchSize)));
@@ -131,6 +210,7 @@ public sealed class OutageTests(FaultStack stack, ITestOutputHelper output) : IC
         Assert.Equal(FaultStack.Methods.Order(StringComparer.Ordinal).Select(m => (m, (long)images, (long)images)).ToList(), counts.PerMethod);
         Assert.Empty(counts.Failures);
         Assert.True(counts.ClassViews > 0, "no class views");
+        Assert.Empty(counts.ClassViewRepeats);
         Assert.Equal(0, deadLettered);
     }
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Npgsql;
 
 namespace BatchXai.Tests.Distributed.Faults;
@@ -44,19 +43,7 @@ internal sealed class PrivatePostgres : IAsyncDisposable
     /// <summary>A fast shutdown: open connections are cut, as in an outage.</summary>
     public Task StopAsync() => ScriptAsync("stop", Folder);
 
-    private static async Task ScriptAsync(params string[] arguments)
-    {
-        var script = Path.Combine(DistributedServices.RepositoryRoot(), "infra", "private-postgres.sh");
-        var start = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(script);
-        foreach (var a in arguments) start.ArgumentList.Add(a);
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var errors = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        if (process.ExitCode != 0)
-            throw new InvalidOperationException($"private-postgres.sh {string.Join(' ', arguments)} failed ({process.ExitCode}): {await output}{await errors}");
-    }
+    private static Task ScriptAsync(params string[] arguments) => InfraScript.RunAsync("private-postgres.sh", arguments);
 
     public async ValueTask DisposeAsync()
     {
