@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Text.Json;
 using BatchXai.Contracts;
 using BatchXai.Storage.Database;
@@ -13,17 +14,28 @@ namespace BatchXai.Coordinator;
 /// published again. A run still <c>aggregating</c> that long: <see cref="RunCompleted"/> is sent
 /// again. Every write of the pipeline is idempotent, so a batch that was only slow is at worst
 /// explained twice with the same rows. Each such run gets a note saying why (its error field).
+/// A run the sweep has helped on is left alone for <c>hold</c> (the bus's retry and redelivery
+/// budget): during an outage the copies it published, like the originals, wait in the delayed
+/// redelivery; publishing more copies every sweep only piled up work (130 copies of 10 batches in a
+/// 3-minute store outage) that, once the store was back, rewrote the same maps under the aggregator
+/// and ran some copies out of their redeliveries into the error queue.
 /// </summary>
 public sealed class RunSweeper(ResultStore results, IBus bus, RunProgressTracker tracker, ILogger<RunSweeper> log)
 {
+    private readonly ConcurrentDictionary<Guid, DateTime> _heldUntil = new();
+
     /// <summary>Sweeps once; the number of runs it helped on.</summary>
-    public async Task<int> SweepAsync(TimeSpan stallAfter, CancellationToken ct = default)
+    public async Task<int> SweepAsync(TimeSpan stallAfter, TimeSpan hold = default, CancellationToken ct = default)
     {
-        var quiet = await results.QuietRunsAsync(DateTime.UtcNow - stallAfter, ct);
+        var now = DateTime.UtcNow;
+        foreach (var (id, until) in _heldUntil) if (until <= now) _heldUntil.TryRemove(id, out _);
+        var quiet = (await results.QuietRunsAsync(now - stallAfter, ct)).Where(r => !_heldUntil.ContainsKey(r.Id)).ToList();
         foreach (var run in quiet)
         {
             if (run.Status == RunStatus.Aggregating) await ResendCompletedAsync(run, stallAfter, ct);
             else await RepublishAsync(run, stallAfter, ct);
+            // Only once the work is on the bus: a sweep that failed (broker down) tries again next time.
+            if (hold > TimeSpan.Zero) _heldUntil[run.Id] = DateTime.UtcNow + hold;
         }
         return quiet.Count;
     }

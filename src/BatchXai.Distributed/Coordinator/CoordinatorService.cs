@@ -38,7 +38,7 @@ public static class CoordinatorService
         builder.Services.AddSingleton<RunRequestFactory>();
         builder.Services.AddSingleton<ErrorQueueReader>();
         builder.Services.AddHostedService<QueueDepthMonitor>();
-        var sweep = SweepSettings.From(config);
+        var sweep = SweepSettings.From(config, rabbit);
         builder.Services.AddSingleton(sweep);
         builder.Services.AddHostedService<RunSweepService>();
         builder.Services.AddFaultTestHooks(config);

@@ -184,20 +184,32 @@ public sealed class FaultStack : IAsyncLifetime
     }
 
     /// <summary>Messages left in the stack's error and skipped queues (0 each when nothing was given up on).</summary>
-    internal async Task<long> DeadLetteredAsync()
+    internal async Task<long> DeadLetteredAsync() => (await DeadLettersAsync()).Sum(q => q.Count);
+
+    /// <summary>Each non-empty error or skipped queue of the stack with its count, and the first error messages' faults, for a failure message.</summary>
+    internal async Task<string> DeadLetterReportAsync()
+    {
+        var lines = (await DeadLettersAsync()).Where(q => q.Count > 0).Select(q => $"{q.Queue}: {q.Count}").ToList();
+        foreach (var view in await new ErrorQueueReader(Rabbit).ReadAsync(peek: 3))
+            foreach (var m in view.Messages)
+                lines.Add($"{view.Queue}: {m.MessageType} run {m.RunId} batch {m.BatchIndex} at {m.FaultedAt}: {m.ExceptionType}: {m.ExceptionMessage}");
+        return string.Join("\n", lines);
+    }
+
+    private async Task<List<(string Queue, long Count)>> DeadLettersAsync()
     {
         var rabbit = Rabbit;
         var factory = new ConnectionFactory { HostName = rabbit.Host, Port = rabbit.Port, UserName = rabbit.User, Password = rabbit.Password! };
         await using var connection = await factory.CreateConnectionAsync();
-        long total = 0;
+        var counts = new List<(string, long)>();
         foreach (var error in ErrorQueueReader.ErrorQueuesOf(RabbitMqBus.EndpointNames(rabbit)))
             foreach (var queue in new[] { error, error[..^"_error".Length] + "_skipped" })
             {
                 await using var channel = await connection.CreateChannelAsync();
-                try { total += (await channel.QueueDeclarePassiveAsync(queue)).MessageCount; }
+                try { counts.Add((queue, (await channel.QueueDeclarePassiveAsync(queue)).MessageCount)); }
                 catch (RabbitMQ.Client.Exceptions.OperationInterruptedException) { }
             }
-        return total;
+        return counts;
     }
 
     /// <summary>Lines of every service's output that mention delayed redelivery.</summary>

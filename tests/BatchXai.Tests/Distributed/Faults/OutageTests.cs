@@ -211,6 +211,6 @@ public sealed class OutageTests(FaultStack stack, ITestOutputHelper output) : IC
         Assert.Empty(counts.Failures);
         Assert.True(counts.ClassViews > 0, "no class views");
         Assert.Empty(counts.ClassViewRepeats);
-        Assert.Equal(0, deadLettered);
+        Assert.True(deadLettered == 0, $"{deadLettered} dead-lettered:\n{await stack.DeadLetterReportAsync()}\n{stack.Logs}");
     }
 }
