@@ -51,9 +51,6 @@ public sealed class OutageTests(FaultStack stack, ITestOutputHelper output) : IC
     public Task PostgreSQL_stopped_for_3_minutes_mid_run_fails_no_image() =>
         OutageDuringRunAsync("PostgreSQL", seed: 103, LongOutage, stack.Postgres.StopAsync, stack.Postgres.StartAsync);
 
-    [Fact]
-    public Task The_object_store_stopped_for_3_minutes_mid_run_fails_no_image() =>
-        OutageDuringRunAsync("s3rver", seed: 107, LongOutage, StopS3, stack.S3.StartAsync);
 
     private Task StopS3()
     {
