@@ -12,8 +12,11 @@ using Microsoft.Extensions.Logging;
 
 namespace BatchXai.Worker;
 
-/// <summary>What a batch came to, for the progress event.</summary>
-public sealed record BatchOutcome(int Explained, int Failed);
+/// <summary>What a batch came to, for the progress event; <see cref="Skipped"/> when its run no longer needed it.</summary>
+public sealed record BatchOutcome(int Explained, int Failed, bool Skipped = false)
+{
+    public static readonly BatchOutcome NotNeeded = new(0, 0, Skipped: true);
+}
 
 /// <summary>
 /// Explains one <see cref="ExplainBatch"/>: load the images, run the model once over the batch,
@@ -24,6 +27,17 @@ public sealed class BatchExplainer(ModelCache models, ResultStore results, Worke
 {
     public async Task<BatchOutcome> ExplainAsync(ExplainBatch batch, CancellationToken ct)
     {
+        // Only a running run needs its batches. A copy that arrives later (an original back from the
+        // delay queue after the sweep's republished copy completed the run, a duplicate of a failed
+        // run) is acknowledged without work: it would rewrite maps the aggregator reads, and during
+        // an outage it would fail and use up redeliveries for a run that needs nothing from it.
+        // Reading the status is one query; with the database down it throws and the batch is retried.
+        var run = await results.FindRunAsync(batch.RunId, ct);
+        if (run is not { Status: RunStatus.Running })
+        {
+            log.LogInformation("run {Run} batch {Batch}: skipped, the run is {Status}", batch.RunId, batch.BatchIndex, run?.Status ?? "not recorded");
+            return BatchOutcome.NotNeeded;
+        }
         var settings = batch.Settings;
         var model = await models.GetAsync(settings, ct);
         using var dataset = stores.Open(settings.DatasetUri);

@@ -24,6 +24,11 @@ public sealed class ExplainBatchConsumer(BatchExplainer explainer) : IConsumer<E
             WorkerMetrics.Failed("batch");
             throw;
         }
+        if (outcome.Skipped)
+        {
+            WorkerMetrics.BatchesSkipped.Add(1, WorkerMetrics.Provider);
+            return; // nothing to report: the run's progress no longer counts batches
+        }
         WorkerMetrics.BatchDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, WorkerMetrics.Provider);
         WorkerMetrics.ImagesExplained.Add(outcome.Explained, WorkerMetrics.Provider);
         WorkerMetrics.ImagesFailed.Add(outcome.Failed, WorkerMetrics.Provider);

@@ -25,6 +25,9 @@ public static class WorkerMetrics
     public static readonly Counter<long> BatchesFaulted =
         PipelineMeter.Meter.CreateCounter<long>("batchxai.worker.batches.faulted", "{batch}", "Batch deliveries that threw (retried or redelivered when transient)");
 
+    public static readonly Counter<long> BatchesSkipped =
+        PipelineMeter.Meter.CreateCounter<long>("batchxai.worker.batches.skipped", "{batch}", "Batch deliveries acknowledged without work: their run was no longer running (a late copy)");
+
     /// <summary>Per stage: read and decode per image; model, methods (per method), writes and database per batch.</summary>
     public static readonly Histogram<double> StageDuration =
         PipelineMeter.Meter.CreateHistogram<double>("batchxai.worker.stage.duration", "s", "Time in one stage of a batch: read, decode (per image), model, methods, writes, database (per batch)");

@@ -142,86 +142,114 @@ public sealed class DistributedPipelineTests(DistributedStack stack)
         Assert.Equal(runsBefore, (await stack.Client.RunsAsync()).Count);
     }
 
-    [Fact]
-    public async Task A_batch_published_twice_rewrites_its_rows_and_leaves_the_counts_unchanged()
+    /// <summary>
+    /// A new run with a completed run's settings, left running with far more images expected than a test
+    /// publishes, so the workers take the batches a test publishes for it (they skip a run no longer running)
+    /// and it never moves on to aggregation. <see cref="CloseAsync"/> ends it.
+    /// </summary>
+    private async Task<RunRow> RunningCopyAsync(Guid completed)
     {
-        var (run, _) = await stack.Synthetic200Async();
-        var stored = (await stack.Database.Store.FindRunAsync(run.Id))!;
-        var images = (await stack.Database.Store.ResultsAsync(run.Id, "crm")).Take(16).Select(r => new ImageRef(r.ImageKey, r.Label)).ToList();
-        const int BatchIndex = 9000;
-        var batch = new ExplainBatch(run.Id, BatchIndex, RunInfo.Of(stored).Settings, images);
-        var keys = images.Select(i => i.Key).ToArray();
-        var before = await stack.Database.QueryAsync("SELECT MAX(created_at) FROM image_results WHERE run_id = @run", r => r.GetDateTime(0), ("run", run.Id));
+        var copy = (await stack.Database.Store.FindRunAsync(completed))!;
+        copy.Id = Guid.NewGuid();
+        (copy.Status, copy.Expected, copy.Explained, copy.Failed, copy.Error, copy.CompletedAt, copy.ScheduleId) =
+            (RunStatus.Running, 1_000_000, 0, 0, null, null, null);
+        await stack.Database.Store.CreateRunAsync(copy);
+        return copy;
+    }
 
-        // Both deliveries are reported back (BatchExplained): then both have been stored.
-        int reports = 0;
-        var bothReported = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var bus = MassTransit.Bus.Factory.CreateUsingRabbitMq(cfg =>
-        {
-            RabbitMqBus.Configure(cfg, stack.Rabbit);
-            cfg.ReceiveEndpoint($"{stack.Prefix}test-watch-{Guid.NewGuid():N}", e =>
-            {
-                e.AutoDelete = true;
-                e.Durable = false;
-                e.Handler<BatchExplained>(c =>
-                {
-                    if (c.Message.RunId == run.Id && c.Message.BatchIndex == BatchIndex && Interlocked.Increment(ref reports) == 2) bothReported.TrySetResult();
-                    return Task.CompletedTask;
-                });
-            });
-        });
-        await bus.StartAsync();
+    private Task CloseAsync(RunRow copy) =>
+        stack.Database.Store.TryTransitionAsync(copy.Id, RunStatus.Running, RunStatus.Failed, "test run, ended by the test");
+
+    [Fact]
+    public async Task A_batch_published_twice_stores_its_rows_once_and_counts_its_images_once()
+    {
+        var (completed, _) = await stack.Synthetic200Async();
+        var run = await RunningCopyAsync(completed.Id);
+        var images = (await stack.Database.Store.ResultsAsync(completed.Id, "crm")).Take(16).Select(r => new ImageRef(r.ImageKey, r.Label)).ToList();
+        const int BatchIndex = 9000;
+        var batch = new ExplainBatch(run.Id, BatchIndex, RunInfo.Of(run).Settings, images);
         try
         {
-            await bus.Publish(batch);
-            await bus.Publish(batch);
-            await bothReported.Task.WaitAsync(TimeSpan.FromMinutes(5));
-        }
-        finally { await bus.StopAsync(); }
+            // Both deliveries are reported back (BatchExplained): then both have been stored.
+            int reports = 0;
+            var bothReported = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            var bus = MassTransit.Bus.Factory.CreateUsingRabbitMq(cfg =>
+            {
+                RabbitMqBus.Configure(cfg, stack.Rabbit);
+                cfg.ReceiveEndpoint($"{stack.Prefix}test-watch-{Guid.NewGuid():N}", e =>
+                {
+                    e.AutoDelete = true;
+                    e.Durable = false;
+                    e.Handler<BatchExplained>(c =>
+                    {
+                        if (c.Message.RunId == run.Id && c.Message.BatchIndex == BatchIndex && Interlocked.Increment(ref reports) == 2) bothReported.TrySetResult();
+                        return Task.CompletedTask;
+                    });
+                });
+            });
+            await bus.StartAsync();
+            try
+            {
+                await bus.Publish(batch);
+                await bus.Publish(batch);
+                await bothReported.Task.WaitAsync(TimeSpan.FromMinutes(5));
+            }
+            finally { await bus.StopAsync(); }
 
-        Assert.Equal(ExactlyOncePerMethod(200), await RowsPerMethodAsync(run.Id));
-        Assert.Empty(await stack.Database.Store.FailuresAsync(run.Id));
-        // The batch really was explained again: its rows are newer than any row of the original run.
-        var rewritten = await stack.Database.QueryAsync("SELECT image_key, created_at FROM image_results WHERE run_id = @run AND image_key = ANY(@keys)",
-            r => (Key: r.GetString(0), At: r.GetDateTime(1)), ("run", run.Id), ("keys", keys));
-        Assert.Equal(keys.Length * 2, rewritten.Count);
-        Assert.All(rewritten, r => Assert.True(r.At > before.Single(), $"{r.Key} was not rewritten"));
-        var after = await stack.Client.RunAsync(run.Id);
-        Assert.Equal((RunStatus.Completed, 200, 200, 0), (after.Status, after.Expected, after.Explained, after.Failed));
+            // Both deliveries explained and stored the batch; the second replaced the first's rows.
+            Assert.Equal(ExactlyOncePerMethod(16), await RowsPerMethodAsync(run.Id));
+            Assert.Empty(await stack.Database.Store.FailuresAsync(run.Id));
+            var progress = await stack.Database.Store.RefreshProgressAsync(run.Id);
+            Assert.Equal((RunStatus.Running, 16, 0), (progress.Status, progress.Explained, progress.Failed));
+            // The completed run whose images they are is untouched.
+            Assert.Equal(ExactlyOncePerMethod(200), await RowsPerMethodAsync(completed.Id));
+        }
+        finally { await CloseAsync(run); }
     }
 
     [Fact]
-    public async Task A_poison_batch_ends_in_the_error_queue_shown_by_the_api_and_changes_nothing()
+    public async Task A_poison_batch_ends_in_the_error_queue_shown_by_the_api_and_fails_only_its_images_without_results()
     {
-        var (run, _) = await stack.Synthetic200Async();
-        var stored = (await stack.Database.Store.FindRunAsync(run.Id))!;
+        var (completed, _) = await stack.Synthetic200Async();
+        var run = await RunningCopyAsync(completed.Id);
         const int BatchIndex = 9001;
         var missingModel = Path.Combine(Path.GetTempPath(), $"no-such-model-{Guid.NewGuid():N}.json");
-        var settings = RunInfo.Of(stored).Settings with { ModelManifestUri = missingModel };
-        var images = (await stack.Database.Store.ResultsAsync(run.Id, "crm")).Take(3).Select(r => new ImageRef(r.ImageKey, r.Label)).ToList();
-
-        await using (var bus = new DisposableBus(await RabbitMqBus.StartPublisherAsync(stack.Rabbit)))
-            await bus.Control.Publish(new ExplainBatch(run.Id, BatchIndex, settings, images));
-
-        ErrorMessageView? poison = null;
-        using var limit = new CancellationTokenSource(TimeSpan.FromMinutes(3));
-        while (poison is null)
+        var settings = RunInfo.Of(run).Settings with { ModelManifestUri = missingModel };
+        var earlier = (await stack.Database.Store.ResultsAsync(completed.Id, "crm")).Take(3).ToList();
+        var images = earlier.Select(r => new ImageRef(r.ImageKey, r.Label)).ToList();
+        // An earlier, partly successful delivery stored the first two images' results: the fault keeps them.
+        foreach (var r in earlier) r.Id = 0;
+        await stack.Database.Store.SaveBatchAsync(run.Id, [.. images.Take(2).Select(i => i.Key)], earlier.Take(2).ToList(), []);
+        try
         {
-            var errors = await stack.Client.ErrorsAsync(limit.Token);
-            poison = errors.GetProperty("queues").EnumerateArray()
-                .Where(q => q.GetProperty("queue").GetString() == $"{stack.Prefix}explain-batch_error")
-                .SelectMany(q => q.GetProperty("messages").EnumerateArray())
-                .Select(m => System.Text.Json.JsonSerializer.Deserialize<ErrorMessageView>(m, BatchXai.Distributed.Client.CoordinatorClient.Json)!)
-                .FirstOrDefault(m => m.RunId == run.Id && m.BatchIndex == BatchIndex);
-            if (poison is null) await Task.Delay(500, limit.Token);
-        }
+            await using (var bus = new DisposableBus(await RabbitMqBus.StartPublisherAsync(stack.Rabbit)))
+                await bus.Control.Publish(new ExplainBatch(run.Id, BatchIndex, settings, images));
 
-        Assert.Equal("BatchXai.Contracts:ExplainBatch", poison.MessageType);
-        Assert.NotNull(poison.ExceptionType);
-        Assert.Contains(Path.GetFileName(missingModel), poison.ExceptionMessage);
-        // The images already had results: the fault fails none of them, the run stays as it was.
-        Assert.Equal(ExactlyOncePerMethod(200), await RowsPerMethodAsync(run.Id));
-        Assert.Empty(await stack.Database.Store.FailuresAsync(run.Id));
+            ErrorMessageView? poison = null;
+            using var limit = new CancellationTokenSource(TimeSpan.FromMinutes(3));
+            while (poison is null)
+            {
+                var errors = await stack.Client.ErrorsAsync(limit.Token);
+                poison = errors.GetProperty("queues").EnumerateArray()
+                    .Where(q => q.GetProperty("queue").GetString() == $"{stack.Prefix}explain-batch_error")
+                    .SelectMany(q => q.GetProperty("messages").EnumerateArray())
+                    .Select(m => System.Text.Json.JsonSerializer.Deserialize<ErrorMessageView>(m, BatchXai.Distributed.Client.CoordinatorClient.Json)!)
+                    .FirstOrDefault(m => m.RunId == run.Id && m.BatchIndex == BatchIndex);
+                if (poison is null) await Task.Delay(500, limit.Token);
+            }
+
+            Assert.Equal("BatchXai.Contracts:ExplainBatch", poison.MessageType);
+            Assert.NotNull(poison.ExceptionType);
+            Assert.Contains(Path.GetFileName(missingModel), poison.ExceptionMessage);
+            // The coordinator's fault consumer fails the one image without results, naming the model, and keeps the two stored.
+            ImageFailureRow? failed = null;
+            while ((failed = (await stack.Database.Store.FailuresAsync(run.Id)).SingleOrDefault()) is null) await Task.Delay(200, limit.Token);
+            Assert.Equal((images[2].Key, FailureStage.Explain), (failed.ImageKey, failed.Stage));
+            Assert.Contains(Path.GetFileName(missingModel), failed.Error);
+            Assert.Equal(new List<(string, long, long)> { ("crm", 2, 2) }, await RowsPerMethodAsync(run.Id));
+            Assert.Equal(ExactlyOncePerMethod(200), await RowsPerMethodAsync(completed.Id));
+        }
+        finally { await CloseAsync(run); }
     }
 
     [Fact]

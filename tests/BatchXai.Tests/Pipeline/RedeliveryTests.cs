@@ -45,8 +45,10 @@ public sealed class RedeliveryTests : IDisposable
             .Select(k => new ImageRef(k, before.First(r => r.ImageKey == k).Label)).ToList();
         var redelivered = new ExplainBatch(run.Id, 0, RunInfo.Of(run).Settings, firstBatch);
         var explainer = host.Services.GetRequiredService<BatchExplainer>();
-        await explainer.ExplainAsync(redelivered, CancellationToken.None);
-        await explainer.ExplainAsync(redelivered, CancellationToken.None);
+        // The copies arrive while the run is still running (a completed run's copies are skipped: the test below).
+        Assert.True(await store.TryTransitionAsync(run.Id, RunStatus.Completed, RunStatus.Running));
+        Assert.False((await explainer.ExplainAsync(redelivered, CancellationToken.None)).Skipped);
+        Assert.False((await explainer.ExplainAsync(redelivered, CancellationToken.None)).Skipped);
         var progress = await store.RefreshProgressAsync(run.Id);
 
         var after = await store.AllResultsAsync(run.Id);
@@ -59,6 +61,36 @@ public sealed class RedeliveryTests : IDisposable
         Assert.Equal(
             aggregatesBefore.Select(a => (a.Method, a.ClassIndex, a.ImageCount, a.RoiPixels, a.ScoreMean, a.ScoreHistogramJson)),
             aggregatesAfter.Select(a => (a.Method, a.ClassIndex, a.ImageCount, a.RoiPixels, a.ScoreMean, a.ScoreHistogramJson)));
+        await host.StopAsync();
+    }
+
+    [Fact]
+    public async Task A_late_copy_of_a_batch_of_a_completed_run_is_acknowledged_without_work()
+    {
+        var data = Path.Combine(_root, "data");
+        var output = Path.Combine(_root, "out");
+        SampleDatasetWriter.Write(data, 6, seed: 7, new SampleDataOptions { Size = 96 });
+        using var host = await EmbeddedHost.StartAsync(Path.Combine(output, "batchxai.db"), new WorkerOptions(), LogLevel.Warning, CancellationToken.None);
+        var store = host.Services.GetRequiredService<ResultStore>();
+        var started = await host.Services.GetRequiredService<RunCoordinator>().StartAsync(
+            new RunRequest(data, _model.ManifestPath, ["crm"], output, BatchSize: 3));
+        var run = await EmbeddedRunner.Quietly(store, started);
+        Assert.Equal(RunStatus.Completed, run.Status);
+        var before = await store.AllResultsAsync(run.Id);
+        // One map removed from the store: explaining the batch again would write it back.
+        var removed = before[0];
+        var removedMap = new Uri(removed.NpyUri).LocalPath;
+        Assert.True(File.Exists(removedMap), $"map of {removed.ImageKey} not found at {removed.NpyUri}");
+        File.Delete(removedMap);
+
+        var late = new ExplainBatch(run.Id, 0, RunInfo.Of(run).Settings, [new ImageRef(removed.ImageKey, removed.Label)]);
+        var outcome = await host.Services.GetRequiredService<BatchExplainer>().ExplainAsync(late, CancellationToken.None);
+
+        Assert.True(outcome.Skipped);
+        Assert.False(File.Exists(removedMap), "the late copy rewrote a map of a completed run");
+        var after = await store.AllResultsAsync(run.Id);
+        Assert.Equal(before.Select(r => (r.ImageKey, r.Method, r.CreatedAt)), after.Select(r => (r.ImageKey, r.Method, r.CreatedAt)));
+        Assert.Equal(RunStatus.Completed, (await store.FindRunAsync(run.Id))!.Status);
         await host.StopAsync();
     }
 }

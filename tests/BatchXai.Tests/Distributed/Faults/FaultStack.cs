@@ -215,6 +215,9 @@ public sealed class FaultStack : IAsyncLifetime
     /// <summary>Lines of every service's output that mention delayed redelivery.</summary>
     internal int RedeliveryLines => _services.Sum(s => s.Output.Split('\n').Count(l => l.Contains("redelivery ") && l.Contains(" in ")));
 
+    /// <summary>Lines of every service's output where a worker acknowledged without work a batch of a run no longer running.</summary>
+    internal int SkippedBatchLines => _services.Sum(s => s.Output.Split('\n').Count(l => l.Contains(": skipped, the run is ")));
+
     public string Logs => string.Join("\n", _services.Select(s => $"--- {s.Name}\n{s.Output}"));
 
     public async Task DisposeAsync()
