@@ -5,6 +5,7 @@ using BatchXai.Aggregator;
 using BatchXai.Aggregator.Audit;
 using BatchXai.Aggregator.Pass;
 using BatchXai.Contracts;
+using BatchXai.Core.Maps;
 using BatchXai.Core.Methods;
 using BatchXai.Imaging;
 using BatchXai.Storage.Database;
@@ -17,8 +18,9 @@ namespace BatchXai.Bench;
 /// plain method (crm) and CLEAR (map + dominant-class map) stored on s3rver, aggregated (class
 /// views, CLEAR dominance, artefact audit) three ways in one session: as before — each builder its
 /// own pass, one read at a time (each crm map read twice, each CLEAR map three times); one pass with
-/// one read at a time; and one pass with <see cref="RunMapPass.DefaultConcurrentReads"/> reads in
-/// flight. Needs infra/services.sh running (s3rver). The rows are in SQLite: reading maps is what is timed.
+/// one read at a time; one pass with <see cref="RunMapPass.DefaultConcurrentReads"/> reads in
+/// flight; and that pass with the crm maps rebuilt from the grids their rows hold (the default).
+/// Needs infra/services.sh running (s3rver). The rows are in SQLite: reading maps is what is timed.
 /// </summary>
 public static class AggregationBenchmark
 {
@@ -49,18 +51,25 @@ public static class AggregationBenchmark
                 new ClassDominanceBuilder(results, selection).Start(run),
                 new ArtefactAuditor(results, selection: selection).StartAsync(run, spray: null, ct).GetAwaiter().GetResult(),
             ];
-            var sequential = new RunMapPass(results, selection, concurrentReads: 1);
-            var concurrent = new RunMapPass(results, selection);
+            var sequential = new RunMapPass(results, selection, concurrentReads: 1, rebuildFromRows: false);
+            var concurrent = new RunMapPass(results, selection, rebuildFromRows: false);
+            var rebuilding = new RunMapPass(results, selection);
             double before = await TimeAsync(async () => { foreach (var a in Accumulators()) await sequential.RunAsync(run, a, ct); });
             double onePass = await TimeAsync(() => sequential.RunAsync(run, Accumulators(), ct));
-            double after = await TimeAsync(() => concurrent.RunAsync(run, Accumulators(), ct));
-            var (objects, readsAlone) = await ReadEveryMapAsync(run, concurrent.ConcurrentReads, ct);
-            Console.WriteLine($"aggregation (class views + CLEAR dominance + audit), {count} images x crm,clear, {Side}x{Side} maps on s3rver:");
-            Console.WriteLine($"{"three passes, one read at a time (before)",-52} {before,8:F1} s");
-            Console.WriteLine($"{"one pass, one read at a time",-52} {onePass,8:F1} s {before / onePass,8:F2}x faster");
-            Console.WriteLine($"{$"one pass, {concurrent.ConcurrentReads} reads in flight (after)",-52} {after,8:F1} s {before / after,8:F2}x faster");
-            Console.WriteLine($"{$"s3rver alone: GET of the pass's {objects} objects, {concurrent.ConcurrentReads} in flight",-52} {readsAlone,8:F1} s {before / readsAlone,8:F2}x faster " +
-                $"({objects / readsAlone:F0} GET/s: the store's ceiling for one pass)");
+            double inFlight = await TimeAsync(() => concurrent.RunAsync(run, Accumulators(), ct));
+            double after = await TimeAsync(() => rebuilding.RunAsync(run, Accumulators(), ct));
+            var (objects, readsAlone) = await ReadMapsAsync(run, concurrent.ConcurrentReads, crmMaps: count, ct);
+            var (objectsRead, readAlone) = await ReadMapsAsync(run, concurrent.ConcurrentReads, crmMaps: 1, ct);
+            Console.WriteLine($"aggregation (class views + CLEAR dominance + audit), {count} images x crm,clear, {Side}x{Side} maps on s3rver " +
+                $"(crm: {Grid}x{Grid} grids upsampled, as the worker stores them):");
+            Console.WriteLine($"{"three passes, one read at a time (before)",-60} {before,8:F1} s");
+            Console.WriteLine($"{"one pass, one read at a time",-60} {onePass,8:F1} s {before / onePass,8:F2}x faster");
+            Console.WriteLine($"{$"one pass, {concurrent.ConcurrentReads} reads in flight",-60} {inFlight,8:F1} s {before / inFlight,8:F2}x faster");
+            Console.WriteLine($"{$"one pass, {concurrent.ConcurrentReads} in flight, crm maps from their rows (after)",-60} {after,8:F1} s {before / after,8:F2}x faster");
+            Console.WriteLine($"{$"s3rver alone: GET of all {objects} maps, {concurrent.ConcurrentReads} in flight",-60} {readsAlone,8:F1} s {before / readsAlone,8:F2}x faster " +
+                $"({objects / readsAlone:F0} GET/s: the ceiling of a pass that reads every map)");
+            Console.WriteLine($"{$"s3rver alone: GET of the {objectsRead} the pass reads",-60} {readAlone,8:F1} s {before / readAlone,8:F2}x faster " +
+                $"({objectsRead / readAlone:F0} GET/s: the ceiling of the pass after)");
             return 0;
         }
         finally
@@ -70,14 +79,17 @@ public static class AggregationBenchmark
     }
 
     /// <summary>
-    /// The store's own rate for what one pass reads: every object under the run's results, fetched
-    /// with the pass's concurrency and nothing done with the bytes. Returns the object count and seconds.
+    /// The store's own rate for what a pass reads: every CLEAR object and the first <paramref name="crmMaps"/>
+    /// crm maps under the run's results, fetched with the pass's concurrency and nothing done with the
+    /// bytes. Returns the object count and seconds.
     /// </summary>
-    private static async Task<(int Objects, double Seconds)> ReadEveryMapAsync(RunRow run, int concurrency, CancellationToken ct)
+    private static async Task<(int Objects, double Seconds)> ReadMapsAsync(RunRow run, int concurrency, int crmMaps, CancellationToken ct)
     {
         using var store = ObjectStoreFactory.FromEnvironment.Open(run.ResultsUri);
         var keys = new List<string>();
-        await foreach (var key in store.ListAsync("", ct)) if (key.EndsWith(".npy", StringComparison.Ordinal)) keys.Add(key);
+        int crm = 0;
+        await foreach (var key in store.ListAsync("", ct))
+            if (key.EndsWith(".npy", StringComparison.Ordinal) && (!key.Contains("/crm/") || crm++ < crmMaps)) keys.Add(key);
         double seconds = await TimeAsync(() => Parallel.ForEachAsync(keys, new ParallelOptions { MaxDegreeOfParallelism = concurrency, CancellationToken = ct },
             async (key, token) => await store.ReadAsync(key, token)));
         return (keys.Count, seconds);
@@ -101,18 +113,23 @@ public static class AggregationBenchmark
         };
         await results.CreateRunAsync(run, ct);
         using var store = ObjectStoreFactory.FromEnvironment.Open(resultsUri);
-        var rows = new List<ImageResultRow>();
-        for (int i = 0; i < count; i++)
-            foreach (var method in methods)
-                rows.Add(new ImageResultRow { ImageKey = Key(i), Method = method, Label = i % ClassNames.Length, Predicted = i % ClassNames.Length,
-                    TargetClass = i % ClassNames.Length, RoiRatio = 0.1 });
+        var rows = new ImageResultRow[count * methods.Length];
         // Maps made and written image by image (2,000 images hold 600 MB of maps), each a function of its index.
+        // A crm map is what the worker stores: its feature grid in the row, the grid upsampled to input size as the .npy.
         await Parallel.ForEachAsync(Enumerable.Range(0, count), new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = ct }, async (i, token) =>
         {
             var rng = new Random(i);
-            foreach (var method in methods)
+            for (int m = 0; m < methods.Length; m++)
             {
-                await store.WriteAsync(ResultKeys.ImageMap(run.Id, method, Key(i)), NpyFile.ToBytes(Blob(rng), [Side, Side]), token);
+                var method = methods[m];
+                var grid = method == ClearMethod.MethodName ? null : new ExplanationMap(Grid, Grid, Blob(rng, Grid));
+                var map = grid is null ? Blob(rng, Side) : BilinearUpsampler.Resize(grid, Side, Side).Values;
+                rows[i * methods.Length + m] = new ImageResultRow
+                {
+                    ImageKey = Key(i), Method = method, Label = i % ClassNames.Length, Predicted = i % ClassNames.Length, TargetClass = i % ClassNames.Length, RoiRatio = 0.1,
+                    MapHeight = grid?.Height ?? 0, MapWidth = grid?.Width ?? 0, MapLowRes = grid is null ? [] : System.Runtime.InteropServices.MemoryMarshal.AsBytes(grid.Values.AsSpan()).ToArray(),
+                };
+                await store.WriteAsync(ResultKeys.ImageMap(run.Id, method, Key(i)), NpyFile.ToBytes(map, [Side, Side]), token);
                 if (method == ClearMethod.MethodName)
                     await store.WriteAsync(ResultKeys.ImageDominantClass(run.Id, method, Key(i)),
                         NpyFile.ToBytes(Enumerable.Range(0, Side * Side).Select(_ => (float)rng.Next(ClassNames.Length)).ToArray(), [Side, Side]), token);
@@ -124,13 +141,17 @@ public static class AggregationBenchmark
 
     private static string Key(int index) => $"train_images/img{index:D5}.png";
 
-    private static float[] Blob(Random rng)
+    /// <summary>The grader's feature grid at 160 px.</summary>
+    private const int Grid = 20;
+
+    private static float[] Blob(Random rng, int side)
     {
-        double cx = rng.NextDouble() * Side, cy = rng.NextDouble() * Side, s = 8 + rng.NextDouble() * 24;
-        var map = new float[Side * Side];
-        for (int y = 0; y < Side; y++)
-            for (int x = 0; x < Side; x++)
-                map[y * Side + x] = (float)Math.Exp(-((x - cx) * (x - cx) + (y - cy) * (y - cy)) / (2 * s * s));
+        double scale = (double)side / Side;
+        double cx = rng.NextDouble() * side, cy = rng.NextDouble() * side, s = (8 + rng.NextDouble() * 24) * scale;
+        var map = new float[side * side];
+        for (int y = 0; y < side; y++)
+            for (int x = 0; x < side; x++)
+                map[y * side + x] = (float)Math.Exp(-((x - cx) * (x - cx) + (y - cy) * (y - cy)) / (2 * s * s));
         return map;
     }
 }

@@ -11,9 +11,13 @@ namespace BatchXai.Aggregator.Pass;
 /// (and CLEAR's dominant-class map where asked) is read once, with up to
 /// <see cref="ConcurrentReads"/> reads in flight, and handed to every accumulator that needs it, in
 /// result order. Memory stays bounded by the reads in flight. Before, the class views, CLEAR's
-/// dominance and the audit each read every map, one read at a time (issue 17).
+/// dominance and the audit each read every map, one read at a time (issue 17). Maps the rows hold
+/// exactly (CAM/CRM feature grids) are rebuilt from the rows instead of read.
 /// </summary>
-public sealed class RunMapPass(ResultStore results, ClassSelection selection, IObjectStoreFactory? stores = null, int concurrentReads = RunMapPass.DefaultConcurrentReads)
+/// <param name="rebuildFromRows">Rebuild the maps their rows hold exactly instead of reading them (<see cref="RowRebuildsMapsAsync"/>);
+/// false reads every map (the benchmark's "before").</param>
+public sealed class RunMapPass(ResultStore results, ClassSelection selection, IObjectStoreFactory? stores = null, int concurrentReads = RunMapPass.DefaultConcurrentReads,
+    bool rebuildFromRows = true)
 {
     /// <summary>Enough to hide an S3 round trip behind the others on a small machine; a map is one input-size float32 array.</summary>
     public const int DefaultConcurrentReads = 16;
@@ -31,14 +35,31 @@ public sealed class RunMapPass(ResultStore results, ClassSelection selection, IO
             var needs = accumulators.Select(a => (Accumulator: a, Needs: a.NeedsFor(method))).Where(a => a.Needs != MapNeeds.None).ToList();
             if (needs.Count == 0) continue;
             bool dominant = needs.Any(a => a.Needs.HasFlag(MapNeeds.DominantClass));
-            var images = (await results.ResultsAsync(run.Id, method, ct))
+            var rows = await results.ResultsAsync(run.Id, method, ct);
+            var images = rows
                 .Select(row => (Row: row, Class: ClassSelections.ClassOf(selection, row)))
                 .Where(i => i.Class is int c && c >= 0 && c < classes)
-                .Select(i => (i.Row, Class: i.Class!.Value));
-            await foreach (var image in ReadInOrderAsync(output, run.Id, method, info.ClassNames, images, dominant, ct))
+                .Select(i => (i.Row, Class: i.Class!.Value)).ToList();
+            var rebuild = rebuildFromRows && images.Count > 0 ? await RowRebuildsMapsAsync(output, run.Id, method, rows[0], info.ClassNames, ct) : null;
+            await foreach (var image in ReadInOrderAsync(output, run.Id, method, info.ClassNames, images, dominant, rebuild, ct))
                 foreach (var (accumulator, _) in needs) accumulator.Add(image);
         }
         foreach (var accumulator in accumulators) await accumulator.FinishAsync(output, ct);
+    }
+
+    /// <summary>
+    /// The input size at which this method's maps can be rebuilt from their rows instead of read
+    /// (<see cref="StoredMaps.FromRow"/>): when the method's first result's rebuilt map is its stored .npy, bit
+    /// for bit — true of every map the method made on this run (same method, same model, same grid),
+    /// and never of maps whose row holds a resample (input-size gradient maps), which are read. For
+    /// CAM and CRM this removes every map GET but one per method. Null: read every map.
+    /// </summary>
+    private static async Task<RowRebuild?> RowRebuildsMapsAsync(IObjectStore store, Guid runId, string method,
+        ImageResultRow first, string[] classNames, CancellationToken ct)
+    {
+        var stored = await StoredMaps.ReadAsync(store, ResultKeys.ImageMap(runId, method, first.ImageKey, ResultKeys.FindingOf(first, classNames)), ct);
+        return StoredMaps.FromRow(first, stored.Height, stored.Width) is { } rebuilt && StoredMaps.Identical(rebuilt, stored)
+            ? new RowRebuild(stored.Height, stored.Width, first.MapHeight, first.MapWidth) : null;
     }
 
     /// <summary>Runs one accumulator alone (what a single builder does when called by itself).</summary>
@@ -46,7 +67,8 @@ public sealed class RunMapPass(ResultStore results, ClassSelection selection, IO
 
     /// <summary>A sliding window of reads: up to <see cref="ConcurrentReads"/> started ahead, yielded in the order of <paramref name="images"/>.</summary>
     private async IAsyncEnumerable<StoredImageMap> ReadInOrderAsync(IObjectStore store, Guid runId, string method, string[] classNames,
-        IEnumerable<(ImageResultRow Row, int Class)> images, bool dominant, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
+        IEnumerable<(ImageResultRow Row, int Class)> images, bool dominant, RowRebuild? rebuild,
+        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
     {
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var window = new Queue<Task<StoredImageMap>>(ConcurrentReads);
@@ -55,7 +77,7 @@ public sealed class RunMapPass(ResultStore results, ClassSelection selection, IO
             foreach (var (row, c) in images)
             {
                 if (window.Count == ConcurrentReads) yield return await window.Dequeue();
-                window.Enqueue(ReadAsync(store, runId, method, row, c, dominant, ResultKeys.FindingOf(row, classNames), stop.Token));
+                window.Enqueue(ReadAsync(store, runId, method, row, c, dominant, ResultKeys.FindingOf(row, classNames), rebuild, stop.Token));
             }
             while (window.Count > 0) yield return await window.Dequeue();
         }
@@ -69,13 +91,19 @@ public sealed class RunMapPass(ResultStore results, ClassSelection selection, IO
     }
 
     /// <param name="finding">A multi-label row's finding folder (<see cref="ResultKeys.FindingOf"/>); null for single-label rows.</param>
+    /// <param name="rebuild">Where the method's maps are rebuilt from their rows (<see cref="RowRebuildsMapsAsync"/>): a row with the same grid is not read.</param>
     private static async Task<StoredImageMap> ReadAsync(IObjectStore store, Guid runId, string method, ImageResultRow row, int classIndex, bool dominant,
-        string? finding, CancellationToken ct)
+        string? finding, RowRebuild? rebuild, CancellationToken ct)
     {
-        var mapRead = StoredMaps.ReadAsync(store, ResultKeys.ImageMap(runId, method, row.ImageKey, finding), ct);
+        var mapRead = rebuild is { } r && r.GridHeight == row.MapHeight && r.GridWidth == row.MapWidth && StoredMaps.FromRow(row, r.Height, r.Width) is { } rebuilt
+            ? Task.FromResult(rebuilt)
+            : StoredMaps.ReadAsync(store, ResultKeys.ImageMap(runId, method, row.ImageKey, finding), ct);
         int[]? dominantClass = null;
         if (dominant)
             dominantClass = NpyFile.Read(await store.ReadAsync(ResultKeys.ImageDominantClass(runId, method, row.ImageKey, finding), ct)).Data.Select(v => (int)v).ToArray();
         return new StoredImageMap(method, classIndex, row, await mapRead, dominantClass);
     }
+
+    /// <summary>A method's maps rebuilt from rows holding a <paramref name="GridHeight"/> × <paramref name="GridWidth"/> grid, at the stored input size.</summary>
+    private readonly record struct RowRebuild(int Height, int Width, int GridHeight, int GridWidth);
 }
