@@ -1,3 +1,5 @@
+using MathNet.Numerics.Statistics;
+
 namespace BatchXai.Core.Maps;
 
 /// <summary>
@@ -19,25 +21,18 @@ public static class MapScale
     /// </summary>
     public static float Of(ReadOnlySpan<float> values, bool signed)
     {
-        var sorted = new float[values.Length];
         int n = 0;
         foreach (float v in values)
-            if (float.IsFinite(v)) sorted[n++] = signed ? Math.Abs(v) : v;
+            if (float.IsFinite(v)) n++;
         if (n == 0) return 0f;
-        Array.Sort(sorted, 0, n);
-        float scale = (float)PercentileOfSorted(sorted.AsSpan(0, n), Percentile);
-        if (!(scale > 0f)) scale = sorted[n - 1];
+        var finite = new float[n];
+        n = 0;
+        foreach (float v in values)
+            if (float.IsFinite(v)) finite[n++] = signed ? Math.Abs(v) : v;
+        // Two selections instead of a sort (O(n), not O(n log n)): R7 is numpy's default linear
+        // interpolation between the order statistics either side of q·(n − 1).
+        float scale = ArrayStatistics.QuantileCustomInplace(finite, Percentile / 100, QuantileDefinition.R7);
+        if (!(scale > 0f)) scale = ArrayStatistics.Maximum(finite);
         return scale > 0f ? scale : 0f;
-    }
-
-    /// <summary>numpy.percentile(values, q) with its default linear interpolation, on ascending values.</summary>
-    public static double PercentileOfSorted(ReadOnlySpan<float> sorted, double q)
-    {
-        if (sorted.Length == 0) throw new ArgumentException("no values", nameof(sorted));
-        double position = q / 100.0 * (sorted.Length - 1);
-        int below = (int)Math.Floor(position);
-        if (below >= sorted.Length - 1) return sorted[^1];
-        double fraction = position - below;
-        return sorted[below] + fraction * ((double)sorted[below + 1] - sorted[below]);
     }
 }
