@@ -1,14 +1,9 @@
 using BatchXai.Aggregator;
-using BatchXai.Cli;
 using BatchXai.Contracts;
-using BatchXai.Coordinator;
 using BatchXai.Storage.Database;
-using BatchXai.Synthetic;
 using BatchXai.Tests.Graph;
 using BatchXai.Tests.Model;
 using BatchXai.Worker;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace BatchXai.Tests.Pipeline;
 
@@ -27,14 +22,8 @@ public sealed class RedeliveryTests : IDisposable
     [Fact]
     public async Task Explaining_a_batch_again_and_aggregating_again_leave_rows_and_counts_unchanged()
     {
-        var data = Path.Combine(_root, "data");
-        var output = Path.Combine(_root, "out");
-        SampleDatasetWriter.Write(data, 12, seed: 5, new SampleDataOptions { Size = 96 });
-        using var host = await EmbeddedHost.StartAsync(Path.Combine(output, "batchxai.db"), new WorkerOptions(), LogLevel.Warning, CancellationToken.None);
-        var store = host.Services.GetRequiredService<ResultStore>();
-        var started = await host.Services.GetRequiredService<RunCoordinator>().StartAsync(
-            new RunRequest(data, _model.ManifestPath, ["crm", "cam"], output, BatchSize: 5));
-        var run = await EmbeddedRunner.Quietly(store, started);
+        using var embedded = await EmbeddedRun.CompleteAsync(_root, 12, seed: 5, _model.ManifestPath, ["crm", "cam"], batchSize: 5);
+        var (store, run) = (embedded.Store, embedded.Run);
         Assert.Equal(RunStatus.Completed, run.Status);
 
         var before = await store.AllResultsAsync(run.Id);
@@ -44,7 +33,7 @@ public sealed class RedeliveryTests : IDisposable
         var firstBatch = before.Select(r => r.ImageKey).Distinct().Order(StringComparer.Ordinal).Take(5)
             .Select(k => new ImageRef(k, before.First(r => r.ImageKey == k).Label)).ToList();
         var redelivered = new ExplainBatch(run.Id, 0, RunInfo.Of(run).Settings, firstBatch);
-        var explainer = host.Services.GetRequiredService<BatchExplainer>();
+        var explainer = embedded.Get<BatchExplainer>();
         // The copies arrive while the run is still running (a completed run's copies are skipped: the test below).
         Assert.True(await store.TryTransitionAsync(run.Id, RunStatus.Completed, RunStatus.Running));
         Assert.False((await explainer.ExplainAsync(redelivered, CancellationToken.None)).Skipped);
@@ -61,20 +50,14 @@ public sealed class RedeliveryTests : IDisposable
         Assert.Equal(
             aggregatesBefore.Select(a => (a.Method, a.ClassIndex, a.ImageCount, a.RoiPixels, a.ScoreMean, a.ScoreHistogramJson)),
             aggregatesAfter.Select(a => (a.Method, a.ClassIndex, a.ImageCount, a.RoiPixels, a.ScoreMean, a.ScoreHistogramJson)));
-        await host.StopAsync();
+        await embedded.StopAsync();
     }
 
     [Fact]
     public async Task A_late_copy_of_a_batch_of_a_completed_run_is_acknowledged_without_work()
     {
-        var data = Path.Combine(_root, "data");
-        var output = Path.Combine(_root, "out");
-        SampleDatasetWriter.Write(data, 6, seed: 7, new SampleDataOptions { Size = 96 });
-        using var host = await EmbeddedHost.StartAsync(Path.Combine(output, "batchxai.db"), new WorkerOptions(), LogLevel.Warning, CancellationToken.None);
-        var store = host.Services.GetRequiredService<ResultStore>();
-        var started = await host.Services.GetRequiredService<RunCoordinator>().StartAsync(
-            new RunRequest(data, _model.ManifestPath, ["crm"], output, BatchSize: 3));
-        var run = await EmbeddedRunner.Quietly(store, started);
+        using var embedded = await EmbeddedRun.CompleteAsync(_root, 6, seed: 7, _model.ManifestPath, ["crm"], batchSize: 3);
+        var (store, run) = (embedded.Store, embedded.Run);
         Assert.Equal(RunStatus.Completed, run.Status);
         var before = await store.AllResultsAsync(run.Id);
         // One map removed from the store: explaining the batch again would write it back.
@@ -84,13 +67,13 @@ public sealed class RedeliveryTests : IDisposable
         File.Delete(removedMap);
 
         var late = new ExplainBatch(run.Id, 0, RunInfo.Of(run).Settings, [new ImageRef(removed.ImageKey, removed.Label)]);
-        var outcome = await host.Services.GetRequiredService<BatchExplainer>().ExplainAsync(late, CancellationToken.None);
+        var outcome = await embedded.Get<BatchExplainer>().ExplainAsync(late, CancellationToken.None);
 
         Assert.True(outcome.Skipped);
         Assert.False(File.Exists(removedMap), "the late copy rewrote a map of a completed run");
         var after = await store.AllResultsAsync(run.Id);
         Assert.Equal(before.Select(r => (r.ImageKey, r.Method, r.CreatedAt)), after.Select(r => (r.ImageKey, r.Method, r.CreatedAt)));
         Assert.Equal(RunStatus.Completed, (await store.FindRunAsync(run.Id))!.Status);
-        await host.StopAsync();
+        await embedded.StopAsync();
     }
 }

@@ -1,13 +1,7 @@
 using BatchXai.Aggregator;
-using BatchXai.Cli;
 using BatchXai.Contracts;
-using BatchXai.Coordinator;
 using BatchXai.Imaging;
 using BatchXai.Storage.Database;
-using BatchXai.Synthetic;
-using BatchXai.Worker;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace BatchXai.Tests.Pipeline;
 
@@ -28,14 +22,8 @@ public sealed class RowRebuiltMapsTests : IDisposable
     [Fact]
     public async Task Crm_maps_are_rebuilt_from_their_rows_and_saliency_maps_are_read()
     {
-        var data = Path.Combine(_root, "data");
-        var output = Path.Combine(_root, "out");
-        SampleDatasetWriter.Write(data, 12, seed: 11, new SampleDataOptions { Size = 96 });
-        using var host = await EmbeddedHost.StartAsync(Path.Combine(output, "batchxai.db"), new WorkerOptions(), LogLevel.Warning, CancellationToken.None);
-        var store = host.Services.GetRequiredService<ResultStore>();
-        var started = await host.Services.GetRequiredService<RunCoordinator>().StartAsync(
-            new RunRequest(data, Localisation.PointingGameTests.BundledModel("dr_grader.json"), ["crm", "saliency"], output, BatchSize: 6));
-        var run = await EmbeddedRunner.Quietly(store, started);
+        using var embedded = await EmbeddedRun.CompleteAsync(_root, 12, seed: 11, Localisation.PointingGameTests.BundledModel("dr_grader.json"), ["crm", "saliency"], batchSize: 6);
+        var (store, run) = (embedded.Store, embedded.Run);
         Assert.True(run.Status == RunStatus.Completed, $"{run.Status}: {run.Error}");
 
         // Every CRM row rebuilds its stored map exactly (read here with the .npy reader, not the pass).
@@ -63,7 +51,7 @@ public sealed class RowRebuiltMapsTests : IDisposable
         File.Delete(new Uri(saliency[^1].NpyUri).LocalPath);
         var e = await Assert.ThrowsAnyAsync<Exception>(() => new ClassViewBuilder(store).BuildAsync(run, CancellationToken.None));
         Assert.Contains(Path.GetFileNameWithoutExtension(saliency[^1].ImageKey), e.Message);
-        await host.StopAsync();
+        await embedded.StopAsync();
     }
 
     private static async Task<List<string>> ViewsAsync(ResultStore store, Guid runId) =>
