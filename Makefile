@@ -45,6 +45,7 @@ bench: setup
 	bash infra/services.sh >/dev/null
 	bench/BatchXai.Bench/bin/Release/net10.0/BatchXai.Bench end-to-end --concurrency 2
 	bench/BatchXai.Bench/bin/Release/net10.0/BatchXai.Bench aggregate --images 2000
+	bench/BatchXai.Bench/bin/Release/net10.0/BatchXai.Bench memory --images 10000 --every 1000
 
 ## models: regenerate the training data and retrain the bundled models (python3-torch, ~10 min)
 models: build
