@@ -127,7 +127,7 @@ public static class AggregationBenchmark
                 rows[i * methods.Length + m] = new ImageResultRow
                 {
                     ImageKey = Key(i), Method = method, Label = i % ClassNames.Length, Predicted = i % ClassNames.Length, TargetClass = i % ClassNames.Length, RoiRatio = 0.1,
-                    MapHeight = grid?.Height ?? 0, MapWidth = grid?.Width ?? 0, MapLowRes = grid is null ? [] : System.Runtime.InteropServices.MemoryMarshal.AsBytes(grid.Values.AsSpan()).ToArray(),
+                    MapHeight = grid?.Height ?? 0, MapWidth = grid?.Width ?? 0, MapLowRes = grid is null ? [] : LowResMapBytes.From(grid.Values),
                 };
                 await store.WriteAsync(ResultKeys.ImageMap(run.Id, method, Key(i)), NpyFile.ToBytes(map, [Side, Side]), token);
                 if (method == ClearMethod.MethodName)

@@ -17,9 +17,8 @@ public static class StoredMaps
     /// </summary>
     public static ExplanationMap? FromRow(ImageResultRow row, int height, int width)
     {
-        if (row.MapHeight <= 0 || row.MapWidth <= 0 || row.MapLowRes.Length != row.MapHeight * row.MapWidth * sizeof(float)) return null;
-        var grid = new ExplanationMap(row.MapHeight, row.MapWidth, MemoryMarshal.Cast<byte, float>(row.MapLowRes).ToArray());
-        return BilinearUpsampler.Resize(grid, height, width);
+        if (row.MapHeight <= 0 || row.MapWidth <= 0 || LowResMapBytes.Values(row.MapLowRes, row.MapHeight * row.MapWidth) is not { } values) return null;
+        return BilinearUpsampler.Resize(new ExplanationMap(row.MapHeight, row.MapWidth, values), height, width);
     }
 
     /// <summary>Whether two maps are the same size and the same floats, bit for bit.</summary>

@@ -59,7 +59,7 @@ public sealed class MapOutputWriter(IObjectStore output, Guid runId, IReadOnlyLi
             Method = method,
             MapHeight = lowRes.Height,
             MapWidth = lowRes.Width,
-            MapLowRes = FloatBytes(lowRes.Values),
+            MapLowRes = LowResMapBytes.From(lowRes.Values),
             MapMax = stats.Max,
             MapMean = stats.Mean,
             RoiPixels = stats.RoiPixels,
@@ -107,13 +107,6 @@ public sealed class MapOutputWriter(IObjectStore output, Guid runId, IReadOnlyLi
 
     /// <summary>Whether the row's low-resolution copy is the map itself (its own grid, not a resample).</summary>
     public static bool FitsRow(ExplanationMap map) => map.Height * map.Width <= LowResSide * LowResSide;
-
-    private static byte[] FloatBytes(float[] values)
-    {
-        var bytes = new byte[values.Length * sizeof(float)];
-        Buffer.BlockCopy(values, 0, bytes, 0, bytes.Length);
-        return bytes;
-    }
 
     public static string ProbabilitiesJson(ReadOnlySpan<float> probabilities) => JsonSerializer.Serialize(probabilities.ToArray());
 }
