@@ -54,27 +54,30 @@ public static class AggregationBenchmark
             var sequential = new RunMapPass(results, selection, concurrentReads: 1, rebuildFromRows: false);
             var concurrent = new RunMapPass(results, selection, rebuildFromRows: false);
             var rebuilding = new RunMapPass(results, selection);
-            double before = await TimeAsync(async () => { foreach (var a in Accumulators()) await sequential.RunAsync(run, a, ct); });
-            double onePass = await TimeAsync(() => sequential.RunAsync(run, Accumulators(), ct));
-            double inFlight = await TimeAsync(() => concurrent.RunAsync(run, Accumulators(), ct));
-            double after = await TimeAsync(() => rebuilding.RunAsync(run, Accumulators(), ct));
-            var (objects, readsAlone) = await ReadMapsAsync(run, concurrent.ConcurrentReads, crmMaps: count, ct);
-            var (objectsRead, readAlone) = await ReadMapsAsync(run, concurrent.ConcurrentReads, crmMaps: 1, ct);
+            var beforeTime = await TimeAsync(async () => { foreach (var a in Accumulators()) await sequential.RunAsync(run, a, ct); });
+            var onePassTime = await TimeAsync(() => sequential.RunAsync(run, Accumulators(), ct));
+            var inFlightTime = await TimeAsync(() => concurrent.RunAsync(run, Accumulators(), ct));
+            var afterTime = await TimeAsync(() => rebuilding.RunAsync(run, Accumulators(), ct));
+            var (objects, readsAloneTime) = await ReadMapsAsync(run, concurrent.ConcurrentReads, crmMaps: count, ct);
+            var (objectsRead, readAloneTime) = await ReadMapsAsync(run, concurrent.ConcurrentReads, crmMaps: 1, ct);
+            double before = beforeTime.Seconds, onePass = onePassTime.Seconds, inFlight = inFlightTime.Seconds, after = afterTime.Seconds,
+                readsAlone = readsAloneTime.Seconds, readAlone = readAloneTime.Seconds;
             Console.WriteLine($"aggregation (class views + CLEAR dominance + audit), {count} images x crm,clear, {Side}x{Side} maps on s3rver " +
                 $"(crm: {Grid}x{Grid} grids upsampled, as the worker stores them):");
-            Console.WriteLine($"{"three passes, one read at a time (before)",-60} {before,8:F1} s");
-            Console.WriteLine($"{"one pass, one read at a time",-60} {onePass,8:F1} s {before / onePass,8:F2}x faster");
-            Console.WriteLine($"{$"one pass, {concurrent.ConcurrentReads} reads in flight",-60} {inFlight,8:F1} s {before / inFlight,8:F2}x faster");
-            Console.WriteLine($"{$"one pass, {concurrent.ConcurrentReads} in flight, crm maps from their rows (after)",-60} {after,8:F1} s {before / after,8:F2}x faster");
+            Console.WriteLine($"{"three passes, one read at a time (before)",-60} {before,8:F1} s {"",17} {beforeTime.Cpu}");
+            Console.WriteLine($"{"one pass, one read at a time",-60} {onePass,8:F1} s {before / onePass,8:F2}x faster {onePassTime.Cpu}");
+            Console.WriteLine($"{$"one pass, {concurrent.ConcurrentReads} reads in flight",-60} {inFlight,8:F1} s {before / inFlight,8:F2}x faster {inFlightTime.Cpu}");
+            Console.WriteLine($"{$"one pass, {concurrent.ConcurrentReads} in flight, crm maps from their rows (after)",-60} {after,8:F1} s {before / after,8:F2}x faster {afterTime.Cpu}");
             Console.WriteLine($"{$"s3rver alone: GET of all {objects} maps, {concurrent.ConcurrentReads} in flight",-60} {readsAlone,8:F1} s {before / readsAlone,8:F2}x faster " +
-                $"({objects / readsAlone:F0} GET/s: the ceiling of a pass that reads every map)");
+                $"({objects / readsAlone:F0} GET/s: the ceiling of a pass that reads every map) {readsAloneTime.Cpu}");
             Console.WriteLine($"{$"s3rver alone: GET of the {objectsRead} the pass reads",-60} {readAlone,8:F1} s {before / readAlone,8:F2}x faster " +
-                $"({objectsRead / readAlone:F0} GET/s: the ceiling of the pass after)");
+                $"({objectsRead / readAlone:F0} GET/s: the ceiling of the pass after) {readAloneTime.Cpu}");
             return 0;
         }
         finally
         {
             Directory.Delete(local, recursive: true);
+            await BenchSetup.DeleteObjectsAsync(id);
         }
     }
 
@@ -83,23 +86,32 @@ public static class AggregationBenchmark
     /// crm maps under the run's results, fetched with the pass's concurrency and nothing done with the
     /// bytes. Returns the object count and seconds.
     /// </summary>
-    private static async Task<(int Objects, double Seconds)> ReadMapsAsync(RunRow run, int concurrency, int crmMaps, CancellationToken ct)
+    private static async Task<(int Objects, Timing Time)> ReadMapsAsync(RunRow run, int concurrency, int crmMaps, CancellationToken ct)
     {
         using var store = ObjectStoreFactory.FromEnvironment.Open(run.ResultsUri);
         var keys = new List<string>();
         int crm = 0;
         await foreach (var key in store.ListAsync("", ct))
             if (key.EndsWith(".npy", StringComparison.Ordinal) && (!key.Contains("/crm/") || crm++ < crmMaps)) keys.Add(key);
-        double seconds = await TimeAsync(() => Parallel.ForEachAsync(keys, new ParallelOptions { MaxDegreeOfParallelism = concurrency, CancellationToken = ct },
+        var seconds = await TimeAsync(() => Parallel.ForEachAsync(keys, new ParallelOptions { MaxDegreeOfParallelism = concurrency, CancellationToken = ct },
             async (key, token) => await store.ReadAsync(key, token)));
         return (keys.Count, seconds);
     }
 
-    private static async Task<double> TimeAsync(Func<Task> work)
+    /// <summary>Wall-clock seconds, and the CPU seconds this process spent in them (the rest of the machine's two cores is s3rver's and PostgreSQL's).</summary>
+    private static async Task<Timing> TimeAsync(Func<Task> work)
     {
+        var process = Process.GetCurrentProcess();
+        var cpu = process.TotalProcessorTime;
         var watch = Stopwatch.StartNew();
         await work();
-        return watch.Elapsed.TotalSeconds;
+        process.Refresh();
+        return new Timing(watch.Elapsed.TotalSeconds, (process.TotalProcessorTime - cpu).TotalSeconds);
+    }
+
+    private readonly record struct Timing(double Seconds, double CpuSeconds)
+    {
+        public string Cpu => $"(CPU here {CpuSeconds:F1} s)";
     }
 
     /// <summary>A completed run's rows and stored maps as workers leave them: a blob per map at a random place, a random dominant class per pixel.</summary>

@@ -77,6 +77,7 @@ public static class EndToEndBenchmark
         {
             await BenchSetup.DropAsync(database);
             Directory.Delete(local, recursive: true);
+            await BenchSetup.DeleteObjectsAsync(id);
         }
     }
 

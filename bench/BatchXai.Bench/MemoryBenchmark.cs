@@ -59,6 +59,7 @@ public static class MemoryBenchmark
         finally
         {
             Directory.Delete(local, recursive: true);
+            if (!embeddedOnly) await BenchSetup.DeleteObjectsAsync(id);
         }
     }
 

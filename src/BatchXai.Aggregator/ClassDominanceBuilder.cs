@@ -22,21 +22,23 @@ public sealed class ClassDominanceBuilder(ResultStore results, ClassSelection se
 
     public IMapAccumulator Start(RunRow run) => new Accumulator(results, selection.ToString().ToLowerInvariant(), run);
 
-    private sealed class Accumulator(ResultStore results, string selectionName, RunRow run) : IMapAccumulator
+    private sealed class Accumulator(ResultStore results, string selectionName, RunRow run) : MapAccumulator<ImageDominance>
     {
         private readonly string[] _classNames = RunInfo.Of(run).ClassNames;
         private readonly Dictionary<string, DominanceCounter?[]> _perMethod = new(StringComparer.Ordinal);
 
-        public MapNeeds NeedsFor(string method) => method == ClearMethod.MethodName ? MapNeeds.Map | MapNeeds.DominantClass : MapNeeds.None;
+        public override MapNeeds NeedsFor(string method) => method == ClearMethod.MethodName ? MapNeeds.Map | MapNeeds.DominantClass : MapNeeds.None;
 
-        public void Add(StoredImageMap image)
+        protected override ImageDominance Measure(StoredImageMap image) => DominanceCounter.Count(image.DominantClass!, image.Map, _classNames.Length);
+
+        protected override void Add(StoredImageMap image, ImageDominance measure)
         {
             if (!_perMethod.TryGetValue(image.Method, out var counters)) _perMethod[image.Method] = counters = new DominanceCounter?[_classNames.Length];
             int c = image.ClassIndex;
-            (counters[c] ??= new DominanceCounter(c, _classNames.Length)).Add(image.DominantClass!, image.Map);
+            (counters[c] ??= new DominanceCounter(c, _classNames.Length)).Add(measure);
         }
 
-        public async Task FinishAsync(IObjectStore output, CancellationToken ct)
+        public override async Task FinishAsync(IObjectStore output, CancellationToken ct)
         {
             var methods = RunInfo.Of(run).Methods.Where(m => m == ClearMethod.MethodName).ToList();
             if (methods.Count == 0) return;

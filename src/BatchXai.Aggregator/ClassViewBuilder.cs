@@ -23,22 +23,28 @@ public sealed class ClassViewBuilder(ResultStore results, ClassSelection selecti
 
     public IMapAccumulator Start(RunRow run) => new Accumulator(this, results, run);
 
-    private sealed class Accumulator(ClassViewBuilder builder, ResultStore results, RunRow run) : IMapAccumulator
+    private sealed class Accumulator(ClassViewBuilder builder, ResultStore results, RunRow run) : MapAccumulator<NormalizedMap>
     {
         private readonly string[] _classNames = RunInfo.Of(run).ClassNames;
         private readonly Dictionary<string, ClassLevelAccumulator?[]> _perMethod = new(StringComparer.Ordinal);
 
-        public MapNeeds NeedsFor(string method) => MapNeeds.Map;
+        public override MapNeeds NeedsFor(string method) => MapNeeds.Map;
 
-        public void Add(StoredImageMap image)
+        /// <summary>Normalised at the map's own size: a method's maps all have the input size, so this is the class grid but in a run mixing sizes.</summary>
+        protected override NormalizedMap Measure(StoredImageMap image) =>
+            ClassLevelAccumulator.Normalize(image.Map, MethodRegistry.IsSigned(image.Method));
+
+        protected override void Add(StoredImageMap image, NormalizedMap measure)
         {
             if (!_perMethod.TryGetValue(image.Method, out var classes)) _perMethod[image.Method] = classes = new ClassLevelAccumulator?[_classNames.Length];
             var map = image.Map;
-            (classes[image.ClassIndex] ??= new ClassLevelAccumulator(image.ClassIndex, map.Height, map.Width,
-                signed: MethodRegistry.IsSigned(image.Method))).Add(map, image.Row.RoiRatio);
+            var accumulator = classes[image.ClassIndex] ??= new ClassLevelAccumulator(image.ClassIndex, map.Height, map.Width,
+                signed: MethodRegistry.IsSigned(image.Method));
+            if (map.Height == accumulator.Height && map.Width == accumulator.Width) accumulator.Add(measure, image.Row.RoiRatio);
+            else accumulator.Add(map, image.Row.RoiRatio); // resized to the class grid before it is normalised
         }
 
-        public async Task FinishAsync(IObjectStore output, CancellationToken ct)
+        public override async Task FinishAsync(IObjectStore output, CancellationToken ct)
         {
             foreach (var method in RunInfo.Of(run).Methods)
             {

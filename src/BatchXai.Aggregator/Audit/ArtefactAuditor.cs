@@ -40,7 +40,7 @@ public sealed class ArtefactAuditor(ResultStore results, AuditThresholds? thresh
         new(this, run, await StoredFieldsOfView.LoadAsync(_results, run.Id, ct), spray);
 
     /// <summary>The audit's share of the pass; <see cref="Findings"/> is filled when it has finished.</summary>
-    public sealed class Accumulator : IMapAccumulator
+    public sealed class Accumulator : MapAccumulator<(ImageAttribution Image, FieldOfView Fov)>
     {
         private readonly ArtefactAuditor _owner;
         private readonly RunRow _run;
@@ -60,19 +60,24 @@ public sealed class ArtefactAuditor(ResultStore results, AuditThresholds? thresh
 
         public IReadOnlyList<AuditFinding> Findings { get; private set; } = [];
 
-        public MapNeeds NeedsFor(string method) => MapNeeds.Map;
+        public override MapNeeds NeedsFor(string method) => MapNeeds.Map;
 
-        public void Add(StoredImageMap image)
+        protected override (ImageAttribution Image, FieldOfView Fov) Measure(StoredImageMap image)
         {
-            if (!_perMethod.TryGetValue(image.Method, out var perClass))
-                _perMethod[image.Method] = perClass = new List<(ImageAttribution, FieldOfView)>?[_classNames.Length];
             var map = image.Map;
             var fov = _fieldsOfView.For(image.Row.ImageKey, map.Height, map.Width);
             var measured = MapAttribution.Measure(map, fov, new FrameRegions(map.Height, map.Width));
-            (perClass[image.ClassIndex] ??= []).Add((new ImageAttribution(image.Row.ImageKey, measured, fov.Kind), fov));
+            return (new ImageAttribution(image.Row.ImageKey, measured, fov.Kind), fov);
         }
 
-        public async Task FinishAsync(IObjectStore output, CancellationToken ct)
+        protected override void Add(StoredImageMap image, (ImageAttribution Image, FieldOfView Fov) measure)
+        {
+            if (!_perMethod.TryGetValue(image.Method, out var perClass))
+                _perMethod[image.Method] = perClass = new List<(ImageAttribution, FieldOfView)>?[_classNames.Length];
+            (perClass[image.ClassIndex] ??= []).Add(measure);
+        }
+
+        public override async Task FinishAsync(IObjectStore output, CancellationToken ct)
         {
             var aggregates = await _owner._results.ClassAggregatesAsync(_run.Id, ct);
             var findings = new List<AuditFinding>();

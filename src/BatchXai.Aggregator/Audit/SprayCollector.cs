@@ -17,7 +17,7 @@ namespace BatchXai.Aggregator.Audit;
 /// rows; each mean map as .npy/.png beside the class views) and keeps their findings for the audit
 /// (<see cref="Findings"/>), which finishes after it.
 /// </summary>
-public sealed class SprayCollector(ResultStore results, RunRow run, SprayThresholds? thresholds = null) : IMapAccumulator
+public sealed class SprayCollector(ResultStore results, RunRow run, SprayThresholds? thresholds = null) : MapAccumulator<double[]>
 {
     private readonly SprayThresholds _thresholds = thresholds ?? new SprayThresholds();
     private readonly string[] _classNames = RunInfo.Of(run).ClassNames;
@@ -28,17 +28,19 @@ public sealed class SprayCollector(ResultStore results, RunRow run, SprayThresho
     /// <summary>The clusters found, per method and class, once the pass has finished.</summary>
     public IReadOnlyList<ClassSpray> Clusters { get; private set; } = [];
 
-    public MapNeeds NeedsFor(string method) => MapNeeds.Map;
+    public override MapNeeds NeedsFor(string method) => MapNeeds.Map;
 
-    public void Add(StoredImageMap image)
+    protected override double[] Measure(StoredImageMap image) => MapGrid.Of(image.Map, _thresholds.GridSide);
+
+    protected override void Add(StoredImageMap image, double[] grid)
     {
         if (!_perClass.TryGetValue((image.Method, image.ClassIndex), out var images))
             _perClass[(image.Method, image.ClassIndex)] = images = ([], []);
         images.Keys.Add(image.Row.ImageKey);
-        images.Grids.Add(MapGrid.Of(image.Map, _thresholds.GridSide));
+        images.Grids.Add(grid);
     }
 
-    public async Task FinishAsync(IObjectStore output, CancellationToken ct)
+    public override async Task FinishAsync(IObjectStore output, CancellationToken ct)
     {
         var findings = new List<AuditFinding>();
         var clusters = new List<ClassSpray>();

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using BatchXai.Core.Audit;
 using BatchXai.Storage.Database;
 
@@ -11,20 +12,18 @@ namespace BatchXai.Aggregator.Audit;
 /// </summary>
 public sealed class StoredFieldsOfView(IReadOnlyDictionary<string, ImageFieldOfViewRow> rows)
 {
-    private readonly Dictionary<string, FieldOfView> _built = new(StringComparer.Ordinal);
-    private readonly Dictionary<(int Height, int Width), FieldOfView> _inscribed = [];
+    // Concurrent: the aggregation pass asks from its read tasks, several images at once.
+    private readonly ConcurrentDictionary<string, FieldOfView> _built = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<(int Height, int Width), FieldOfView> _inscribed = [];
 
     public static async Task<StoredFieldsOfView> LoadAsync(ResultStore results, Guid runId, CancellationToken ct) =>
         new(await results.FieldsOfViewAsync(runId, ct));
 
     public FieldOfView For(string imageKey, int height, int width)
     {
-        if (!_built.TryGetValue(imageKey, out var fov) && rows.TryGetValue(imageKey, out var row))
-            _built[imageKey] = fov = FromRow(row);
+        var fov = rows.TryGetValue(imageKey, out var row) ? _built.GetOrAdd(imageKey, _ => FromRow(row)) : null;
         if (fov is not null && fov.Height == height && fov.Width == width) return fov;
-        if (!_inscribed.TryGetValue((height, width), out var disc))
-            _inscribed[(height, width)] = disc = FieldOfView.InscribedIn(height, width);
-        return disc;
+        return _inscribed.GetOrAdd((height, width), size => FieldOfView.InscribedIn(size.Height, size.Width));
     }
 
     public static FieldOfView FromRow(ImageFieldOfViewRow row) => FieldOfView.KindNamed(row.Kind) switch

@@ -32,17 +32,17 @@ public sealed class RunMapPass(ResultStore results, ClassSelection selection, IO
         int classes = info.ClassNames.Length;
         foreach (var method in info.Methods)
         {
-            var needs = accumulators.Select(a => (Accumulator: a, Needs: a.NeedsFor(method))).Where(a => a.Needs != MapNeeds.None).ToList();
-            if (needs.Count == 0) continue;
-            bool dominant = needs.Any(a => a.Needs.HasFlag(MapNeeds.DominantClass));
+            var needing = accumulators.Where(a => a.NeedsFor(method) != MapNeeds.None).ToArray();
+            if (needing.Length == 0) continue;
+            bool dominant = needing.Any(a => a.NeedsFor(method).HasFlag(MapNeeds.DominantClass));
             var rows = await results.ResultsAsync(run.Id, method, ct);
             var images = rows
                 .Select(row => (Row: row, Class: ClassSelections.ClassOf(selection, row)))
                 .Where(i => i.Class is int c && c >= 0 && c < classes)
                 .Select(i => (i.Row, Class: i.Class!.Value)).ToList();
             var rebuild = rebuildFromRows && images.Count > 0 ? await RowRebuildsMapsAsync(output, run.Id, method, rows[0], info.ClassNames, ct) : null;
-            await foreach (var image in ReadInOrderAsync(output, run.Id, method, info.ClassNames, images, dominant, rebuild, ct))
-                foreach (var (accumulator, _) in needs) accumulator.Add(image);
+            await foreach (var (image, measures) in ReadInOrderAsync(output, run.Id, method, info.ClassNames, images, dominant, rebuild, needing, ct))
+                for (int a = 0; a < needing.Length; a++) needing[a].Add(image, measures[a]);
         }
         foreach (var accumulator in accumulators) await accumulator.FinishAsync(output, ct);
     }
@@ -65,19 +65,28 @@ public sealed class RunMapPass(ResultStore results, ClassSelection selection, IO
     /// <summary>Runs one accumulator alone (what a single builder does when called by itself).</summary>
     public Task RunAsync(RunRow run, IMapAccumulator accumulator, CancellationToken ct) => RunAsync(run, [accumulator], ct);
 
-    /// <summary>A sliding window of reads: up to <see cref="ConcurrentReads"/> started ahead, yielded in the order of <paramref name="images"/>.</summary>
-    private async IAsyncEnumerable<StoredImageMap> ReadInOrderAsync(IObjectStore store, Guid runId, string method, string[] classNames,
-        IEnumerable<(ImageResultRow Row, int Class)> images, bool dominant, RowRebuild? rebuild,
+    /// <summary>
+    /// A sliding window of reads: up to <see cref="ConcurrentReads"/> started ahead, each measured by every accumulator in
+    /// <paramref name="needing"/> on the thread pool (the per-image CPU work runs beside the reads instead of on the
+    /// one thread that adds), yielded in the order of <paramref name="images"/> with one measure per accumulator.
+    /// </summary>
+    private async IAsyncEnumerable<(StoredImageMap Image, object?[] Measures)> ReadInOrderAsync(IObjectStore store, Guid runId, string method,
+        string[] classNames, IEnumerable<(ImageResultRow Row, int Class)> images, bool dominant, RowRebuild? rebuild, IMapAccumulator[] needing,
         [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
     {
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        var window = new Queue<Task<StoredImageMap>>(ConcurrentReads);
+        var window = new Queue<Task<(StoredImageMap, object?[])>>(ConcurrentReads);
         try
         {
             foreach (var (row, c) in images)
             {
                 if (window.Count == ConcurrentReads) yield return await window.Dequeue();
-                window.Enqueue(ReadAsync(store, runId, method, row, c, dominant, ResultKeys.FindingOf(row, classNames), rebuild, stop.Token));
+                var finding = ResultKeys.FindingOf(row, classNames);
+                window.Enqueue(Task.Run(async () =>
+                {
+                    var image = await ReadAsync(store, runId, method, row, c, dominant, finding, rebuild, stop.Token);
+                    return (image, Array.ConvertAll(needing, a => a.Measure(image)));
+                }, stop.Token));
             }
             while (window.Count > 0) yield return await window.Dequeue();
         }

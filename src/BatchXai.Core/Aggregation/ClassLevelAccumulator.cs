@@ -15,11 +15,13 @@ public sealed class ClassLevelAccumulator
     /// <summary>The CRM paper's class-level ROI: where average_CRM ≥ 70% of its maximum.</summary>
     public const double DefaultClassRoiThreshold = 0.7;
 
+    public const int DefaultBins = 20;
+
     private readonly double[] _sum;
     private readonly Histogram _scores, _roiRatios;
     private readonly double _roiThreshold;
 
-    public ClassLevelAccumulator(int classIndex, int height, int width, int bins = 20, double roiThreshold = DefaultClassRoiThreshold, bool signed = false)
+    public ClassLevelAccumulator(int classIndex, int height, int width, int bins = DefaultBins, double roiThreshold = DefaultClassRoiThreshold, bool signed = false)
     {
         ClassIndex = classIndex;
         Signed = signed;
@@ -44,9 +46,29 @@ public sealed class ClassLevelAccumulator
     public void Add(ExplanationMap map, double imageRoiRatio)
     {
         var atSize = map.Height == Height && map.Width == Width ? map : BilinearUpsampler.Resize(map, Height, Width);
-        var normalized = atSize.Normalized(Signed);
-        for (int i = 0; i < _sum.Length; i++) _sum[i] += normalized.Values[i];
-        _scores.AddRange(normalized.Values);
+        Add(Normalize(atSize, Signed, _scores.Counts.Length), imageRoiRatio);
+    }
+
+    /// <summary>
+    /// The per-image half of <see cref="Add(ExplanationMap, double)"/>, which needs no accumulator and so can run on
+    /// several images at once: the map normalised and its scores binned, at the map's own size.
+    /// </summary>
+    public static NormalizedMap Normalize(ExplanationMap map, bool signed, int bins = DefaultBins)
+    {
+        var normalized = map.Normalized(signed);
+        var scores = new Histogram(bins, min: ScoreMin(signed));
+        scores.AddRange(normalized.Values);
+        return new NormalizedMap(normalized, scores);
+    }
+
+    /// <summary>Adds one image measured by <see cref="Normalize"/> (same sign and bins), already at the class grid, and its ROI ratio.</summary>
+    public void Add(NormalizedMap image, double imageRoiRatio)
+    {
+        var map = image.Map;
+        if (map.Height != Height || map.Width != Width)
+            throw new ArgumentException($"a {map.Height}x{map.Width} normalised map for a {Height}x{Width} class grid: resize before normalising", nameof(image));
+        for (int i = 0; i < _sum.Length; i++) _sum[i] += map.Values[i];
+        _scores.Merge(image.Scores);
         _roiRatios.Add(imageRoiRatio);
         Count++;
     }
@@ -66,3 +88,6 @@ public sealed class ClassLevelAccumulator
         };
     }
 }
+
+/// <summary>One image's map normalised as the class view adds it, with its scores binned (<see cref="ClassLevelAccumulator.Normalize"/>).</summary>
+public sealed record NormalizedMap(ExplanationMap Map, Histogram Scores);

@@ -42,4 +42,15 @@ public sealed class Histogram
     {
         foreach (float v in values) Add(v);
     }
+
+    /// <summary>Adds every value another histogram of the same bins and range has seen.</summary>
+    public void Merge(Histogram other)
+    {
+        if (other.Counts.Length != Counts.Length || other.Min != Min || other.Max != Max)
+            throw new ArgumentException($"cannot merge a {other.Counts.Length}-bin histogram over [{other.Min}, {other.Max}] into a {Counts.Length}-bin one over [{Min}, {Max}]", nameof(other));
+        for (int b = 0; b < Counts.Length; b++) Counts[b] += other.Counts[b];
+        Count += other.Count;
+        _sum += other._sum;
+        _sumSquares += other._sumSquares;
+    }
 }

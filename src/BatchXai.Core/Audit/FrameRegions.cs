@@ -7,10 +7,19 @@ namespace BatchXai.Core.Audit;
 /// </summary>
 public sealed record FrameRegions(int Height, int Width, double BorderFraction = 0.08, double CornerFraction = 0.15)
 {
-    private int BorderX => Pixels(Width, BorderFraction);
-    private int BorderY => Pixels(Height, BorderFraction);
-    private int CornerX => Pixels(Width, CornerFraction);
+    /// <summary>Columns the border band takes on each side.</summary>
+    public int BorderX => Pixels(Width, BorderFraction);
+
+    /// <summary>Rows the border band takes at the top and at the bottom.</summary>
+    public int BorderY => Pixels(Height, BorderFraction);
+
+    /// <summary>Columns a corner square takes.</summary>
+    public int CornerX => Pixels(Width, CornerFraction);
+
     private int CornerY => Pixels(Height, CornerFraction);
+
+    /// <summary>The corner squares row <paramref name="y"/> crosses on the left and on the right (null: none), as <see cref="CornerOf"/> places them.</summary>
+    public (ImageCorner? Left, ImageCorner? Right) CornersOfRow(int y) => (CornerOf(0, y), CornerOf(Width - 1, y));
 
     public bool InBorder(int x, int y) => x < BorderX || x >= Width - BorderX || y < BorderY || y >= Height - BorderY;
 

@@ -1,3 +1,4 @@
+using System.Numerics.Tensors;
 namespace BatchXai.Core.Maps;
 
 /// <summary>
@@ -76,8 +77,8 @@ public sealed class ExplanationMap
         var result = new float[Values.Length];
         if (max > 0f && float.IsFinite(max))
         {
-            float inv = 1f / max;
-            for (int i = 0; i < result.Length; i++) result[i] = Math.Max(0f, Values[i] * inv);
+            TensorPrimitives.Multiply(Values, 1f / max, result);
+            TensorPrimitives.Max(result, 0f, result);
         }
         return new ExplanationMap(Height, Width, result);
     }
@@ -96,8 +97,9 @@ public sealed class ExplanationMap
         var result = new float[Values.Length];
         if (s > 0f && float.IsFinite(s))
         {
-            float inv = 1f / s, low = signed ? -1f : 0f;
-            for (int i = 0; i < result.Length; i++) result[i] = Math.Clamp(Values[i] * inv, low, 1f);
+            TensorPrimitives.Multiply(Values, 1f / s, result);
+            TensorPrimitives.Max(result, signed ? -1f : 0f, result);
+            TensorPrimitives.Min(result, 1f, result);
         }
         return new ExplanationMap(Height, Width, result);
     }

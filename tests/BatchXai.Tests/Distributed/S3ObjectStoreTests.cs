@@ -1,5 +1,6 @@
 using Amazon.S3.Model;
 using BatchXai.Storage.Objects;
+using BatchXai.Tests.Backward.Conformance;
 
 namespace BatchXai.Tests.Distributed;
 
@@ -42,6 +43,39 @@ public sealed class S3ObjectStoreTests(S3TestBucket bucket) : IClassFixture<S3Te
         Assert.Equal(data, await ReadDirectAsync($"{_prefix}/run/crm/train/10_left.npy"));
         Assert.True(await store.ExistsAsync("run/crm/train/10_left.npy"));
         Assert.False(await store.ExistsAsync("run/crm/train/10_right.npy"));
+    }
+
+    [Fact]
+    public async Task Bytes_that_do_not_match_the_objects_ETag_are_refused_as_a_transient_store_failure()
+    {
+        // s3rver keeps each object as a file beside its MD5; changing the file's bytes on disk (same length) makes it
+        // serve a body whose MD5 is not the ETag it sends: what a reader sees when the object is rewritten under it.
+        using var store = bucket.Store(_prefix);
+        var data = RandomBytes(100_000, 3);
+        await store.WriteAsync("run/map.npy", data);
+        Assert.Equal(data, await store.ReadAsync("run/map.npy"));
+        var file = Path.Combine(PythonExports.RepositoryRoot(), ".work", "s3rver", "data", bucket.Name, _prefix, "run", "map.npy._S3rver_object");
+        Assert.True(File.Exists(file), $"s3rver's file for the object is not at {file}");
+        var changed = (byte[])data.Clone();
+        changed[50_000] ^= 0xFF;
+        await File.WriteAllBytesAsync(file, changed);
+
+        var e = await Assert.ThrowsAsync<StoreUnavailableException>(() => store.ReadAsync("run/map.npy"));
+        Assert.Contains("checksum", e.Message);
+        Assert.Contains("run/map.npy", e.Message);
+    }
+
+    [Fact]
+    public async Task Deleting_under_a_prefix_removes_those_objects_only()
+    {
+        using var store = bucket.Store(_prefix);
+        foreach (var key in new[] { "scratch/a.npy", "scratch/deep/b.npy", "scratch-not/c.npy", "kept/d.npy" })
+            await store.WriteAsync(key, RandomBytes(1_000, key.Length));
+
+        Assert.Equal(2, await store.DeleteUnderAsync("scratch/"));
+
+        Assert.Equal(["kept/d.npy", "scratch-not/c.npy"], await ListAsync(store, ""));
+        Assert.Empty((await bucket.Client.ListObjectsV2Async(new ListObjectsV2Request { BucketName = bucket.Name, Prefix = $"{_prefix}/scratch/" })).S3Objects ?? []);
     }
 
     [Fact]
