@@ -1,3 +1,4 @@
+using System.Numerics.Tensors;
 using System.Text.Json;
 using BatchXai.Contracts;
 using BatchXai.Imaging;
@@ -109,7 +110,11 @@ public sealed class RunMapPass(ResultStore results, ClassSelection selection, IO
             : StoredMaps.ReadAsync(store, ResultKeys.ImageMap(runId, method, row.ImageKey, finding), ct);
         int[]? dominantClass = null;
         if (dominant)
-            dominantClass = NpyFile.Read(await store.ReadAsync(ResultKeys.ImageDominantClass(runId, method, row.ImageKey, finding), ct)).Data.Select(v => (int)v).ToArray();
+        {
+            var stored = NpyFile.Read(await store.ReadAsync(ResultKeys.ImageDominantClass(runId, method, row.ImageKey, finding), ct)).Data;
+            dominantClass = new int[stored.Length];
+            TensorPrimitives.ConvertTruncating(stored, dominantClass);   // class indices stored as floats: (int)v, vectorised
+        }
         return new StoredImageMap(method, classIndex, row, await mapRead, dominantClass);
     }
 
