@@ -1,6 +1,5 @@
 using Amazon.S3.Model;
 using BatchXai.Storage.Objects;
-using BatchXai.Tests.Backward.Conformance;
 
 namespace BatchXai.Tests.Distributed;
 
@@ -45,6 +44,24 @@ public sealed class S3ObjectStoreTests(S3TestBucket bucket) : IClassFixture<S3Te
         Assert.False(await store.ExistsAsync("run/crm/train/10_right.npy"));
     }
 
+    /// <summary>The --directory of the s3rver serving the tests' endpoint (infra/services.sh starts it, maybe from another checkout; fault tests run others).</summary>
+    private static string S3rverDataDirectory()
+    {
+        var port = new Uri(DistributedServices.S3().Endpoint!).Port.ToString();
+        foreach (var process in Directory.EnumerateDirectories("/proc").Where(d => char.IsDigit(Path.GetFileName(d)[0])))
+        {
+            string[] args;
+            try { args = File.ReadAllText(Path.Combine(process, "cmdline")).Split('\0'); }
+            catch (IOException) { continue; }
+            catch (UnauthorizedAccessException) { continue; }
+            int at = Array.IndexOf(args, "--directory");
+            int portAt = Array.IndexOf(args, "--port");
+            if (at >= 0 && at + 1 < args.Length && portAt >= 0 && portAt + 1 < args.Length && args[portAt + 1] == port
+                && args.Any(a => a.Contains("s3rver", StringComparison.Ordinal))) return args[at + 1];
+        }
+        throw new InvalidOperationException($"no running s3rver with --port {port} and a --directory (start it with infra/services.sh)");
+    }
+
     [Fact]
     public async Task Bytes_that_do_not_match_the_objects_ETag_are_refused_as_a_transient_store_failure()
     {
@@ -54,7 +71,7 @@ public sealed class S3ObjectStoreTests(S3TestBucket bucket) : IClassFixture<S3Te
         var data = RandomBytes(100_000, 3);
         await store.WriteAsync("run/map.npy", data);
         Assert.Equal(data, await store.ReadAsync("run/map.npy"));
-        var file = Path.Combine(PythonExports.RepositoryRoot(), ".work", "s3rver", "data", bucket.Name, _prefix, "run", "map.npy._S3rver_object");
+        var file = Path.Combine(S3rverDataDirectory(), bucket.Name, _prefix, "run", "map.npy._S3rver_object");
         Assert.True(File.Exists(file), $"s3rver's file for the object is not at {file}");
         var changed = (byte[])data.Clone();
         changed[50_000] ^= 0xFF;

@@ -17,7 +17,12 @@ const path = require("path");
     let blocked = [], errors = [], failed = [];
     page.on("console", m => { if (/Content Security Policy/i.test(m.text())) blocked.push(m.text()); });
     page.on("pageerror", e => errors.push(String(e)));
-    page.on("requestfailed", r => failed.push(`${r.url()} ${r.failure() && r.failure().errorText}`));
+    // A request the page itself cancelled (net::ERR_ABORTED: Hangfire's stats poll superseded by the next one
+    // on a loaded machine) is not a failure of the server or of the policy; every other failure is.
+    page.on("requestfailed", r => {
+      const reason = r.failure() && r.failure().errorText;
+      if (reason !== "net::ERR_ABORTED") failed.push(`${r.url()} ${reason}`);
+    });
     page.on("response", r => { if (r.status() >= 400) failed.push(`${r.url()} ${r.status()}`); });
     for (const [name, route] of [["overview", "/hangfire"], ["recurring", "/hangfire/recurring"], ["servers", "/hangfire/servers"],
                                  ["succeeded", "/hangfire/jobs/succeeded"]]) {
