@@ -1,8 +1,8 @@
 using System.Net;
-using System.Security.Cryptography;
 using System.Net.Sockets;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Security.Cryptography;
 using Amazon;
 using Amazon.Runtime;
 using Amazon.Runtime.Internal.Util;
@@ -215,8 +215,9 @@ public sealed class S3ObjectStore : IObjectStore
         _ when IsUnreachable(e) => new StoreUnavailableException($"cannot {action}: S3 endpoint {_settings} is unreachable ({Innermost(e).Message})", e),
         AmazonServiceException { StatusCode: >= HttpStatusCode.InternalServerError or HttpStatusCode.TooManyRequests } s =>
             new StoreUnavailableException($"cannot {action}: {_settings} answered {(int)s.StatusCode} ({s.ErrorCode ?? s.Message})", e),
-        // An MD5 check of a GET failed (ours, see MatchesETag, or the SDK's): the bytes changed under the read (an overwrite of the
-        // same object, e.g. a republished batch writing its maps again; s3rver rewrites in place). Read again later.
+        // The SDK's own MD5 check failed (ReadAsync makes its check itself and throws Overwritten directly): the bytes
+        // changed under the read (an overwrite of the same object, e.g. a republished batch writing its maps again;
+        // s3rver rewrites in place). Read again later.
         AmazonClientException when e.Message.Contains(ChecksumMismatch, StringComparison.Ordinal) => Overwritten(action, e),
         _ => null,
     };
