@@ -55,7 +55,7 @@ public static class EndToEndBenchmark
             var (endToEnd, endToEndProfile) = await EndToEndAsync(config, s3Data, manifest, count, ct);
             var (inProcessAgain, _) = await InProcessAsync(local, manifest, workerOptions, ct);
             var (putsPerImage, putRate) = await PutRateAsync(local, $"s3://batchxai/{id}/put-rate", workerOptions.OutputParallelism, ct);
-            double best = Math.Max(inProcess, inProcessAgain);
+            double best = Math.Max(inProcess, inProcessAgain); // the distributed side too keeps the faster of two runs
             Console.WriteLine($"end to end, dr_grader crm+cam, {count} images of {SampleDataOptions.ReferenceSize} px, batch {BatchSize}, one worker (concurrency {concurrency}), load {File.ReadAllText("/proc/loadavg").Split(' ')[0]}:");
             Console.WriteLine($"{"worker in-process (memory folder, SQLite)",-48} {best,10:F1} images/s");
             Console.WriteLine($"{"distributed (RabbitMQ + s3rver + PostgreSQL)",-48} {endToEnd,10:F1} images/s {endToEnd / best,8:F3} of in-process");
@@ -126,11 +126,18 @@ public static class EndToEndBenchmark
             var warm = await runs.StartAsync(new RunRequest(dataset, manifest, Methods, config["RESULTS_URI"]!, BatchSize: BatchSize), ct);
             await WaitAccountedForAsync(results, warm.Id, ct);
 
-            using var profile = PhaseProfile.Start();
-            var watch = Stopwatch.StartNew();
-            var run = await runs.StartAsync(new RunRequest(dataset, manifest, Methods, config["RESULTS_URI"]!, BatchSize: BatchSize), ct);
-            await WaitAccountedForAsync(results, run.Id, ct);
-            return (count / watch.Elapsed.TotalSeconds, profile.Report("distributed", count));
+            // Two runs, the faster kept, as the in-process side keeps the faster of its two.
+            (double Rate, PhaseProfile.PhaseReport Profile) best = (0, null!);
+            for (int round = 0; round < 2; round++)
+            {
+                using var profile = PhaseProfile.Start();
+                var watch = Stopwatch.StartNew();
+                var run = await runs.StartAsync(new RunRequest(dataset, manifest, Methods, config["RESULTS_URI"]!, BatchSize: BatchSize), ct);
+                await WaitAccountedForAsync(results, run.Id, ct);
+                double rate = count / watch.Elapsed.TotalSeconds;
+                if (rate > best.Rate) best = (rate, profile.Report("distributed", count));
+            }
+            return best;
         }
         finally
         {

@@ -1,5 +1,7 @@
 using System.Buffers.Binary;
 using System.IO.Compression;
+using System.IO.Hashing;
+using System.Numerics.Tensors;
 
 namespace BatchXai.Imaging;
 
@@ -47,8 +49,9 @@ public static class PngEncoder
                 for (int y = 0; y < height; y++)
                 {
                     var src = pixels.Slice(y * stride, stride);
-                    for (int i = 0; i < channels; i++) row[1 + i] = src[i];
-                    for (int i = channels; i < stride; i++) row[1 + i] = (byte)(src[i] - src[i - channels]);
+                    src[..channels].CopyTo(row.AsSpan(1));
+                    // Each byte less the one a pixel to its left, modulo 256 (byte arithmetic wraps).
+                    TensorPrimitives.Subtract(src[channels..], src[..^channels], row.AsSpan(1 + channels));
                     z.Write(row);
                 }
             }
@@ -65,31 +68,10 @@ public static class PngEncoder
         s.Write(len);
         s.Write(type);
         s.Write(data);
-        uint crc = Crc32.Update(Crc32.Update(0xFFFFFFFFu, type), data) ^ 0xFFFFFFFFu;
-        BinaryPrimitives.WriteUInt32BigEndian(len, crc);
+        var crc = new Crc32(); // PNG's CRC is zlib's CRC-32 (ISO-HDLC) over the chunk type and data
+        crc.Append(type);
+        crc.Append(data);
+        BinaryPrimitives.WriteUInt32BigEndian(len, crc.GetCurrentHashAsUInt32());
         s.Write(len);
-    }
-
-    private static class Crc32
-    {
-        private static readonly uint[] Table = BuildTable();
-
-        private static uint[] BuildTable()
-        {
-            var t = new uint[256];
-            for (uint n = 0; n < 256; n++)
-            {
-                uint c = n;
-                for (int k = 0; k < 8; k++) c = (c & 1) != 0 ? 0xEDB88320u ^ (c >> 1) : c >> 1;
-                t[n] = c;
-            }
-            return t;
-        }
-
-        public static uint Update(uint crc, ReadOnlySpan<byte> data)
-        {
-            foreach (byte b in data) crc = Table[(crc ^ b) & 0xFF] ^ (crc >> 8);
-            return crc;
-        }
     }
 }

@@ -34,6 +34,33 @@ public class MapMathTests
         for (int x = 2; x < 30; x++) Assert.Equal((x + 0.5f) / 4f - 0.5f, up.Values[x], 1e-5);
     }
 
+    [Theory]
+    [InlineData(20, 20, 320, 320)]   // a CAM/CRM grid to a model input
+    [InlineData(7, 5, 224, 160)]     // non-square, uneven factors
+    [InlineData(1, 9, 13, 40)]       // one source row
+    [InlineData(6, 1, 31, 4)]        // one source column
+    [InlineData(160, 160, 32, 32)]   // downsampling: output rows skip source rows
+    [InlineData(33, 17, 33, 50)]     // rows kept, columns resampled
+    public void Bilinear_resampling_matches_the_per_pixel_formula_in_double(int srcH, int srcW, int dstH, int dstW)
+    {
+        // Reference: PyTorch's align_corners=False bilinear, written per output pixel in double
+        // (source coordinate (i + 0.5)·src/dst − 0.5, clamped at 0, neighbours clamped at the edge); the
+        // code computes coordinates in float, hence 1e-5 of the values' range.
+        var random = new Random(srcH * 1000 + dstW);
+        var map = new ExplanationMap(srcH, srcW, Enumerable.Range(0, srcH * srcW).Select(_ => (float)(random.NextDouble() * 20 - 10)).ToArray());
+        var resized = BilinearUpsampler.Resize(map, dstH, dstW);
+        for (int y = 0; y < dstH; y++)
+        for (int x = 0; x < dstW; x++)
+        {
+            double sy = Math.Max(0, (y + 0.5) * srcH / dstH - 0.5), sx = Math.Max(0, (x + 0.5) * srcW / dstW - 0.5);
+            int y0 = Math.Min((int)sy, srcH - 1), x0 = Math.Min((int)sx, srcW - 1);
+            int y1 = Math.Min(y0 + 1, srcH - 1), x1 = Math.Min(x0 + 1, srcW - 1);
+            double fy = sy - y0, fx = sx - x0;
+            double expected = (1 - fy) * ((1 - fx) * map[y0, x0] + fx * map[y0, x1]) + fy * ((1 - fx) * map[y1, x0] + fx * map[y1, x1]);
+            Assert.True(Math.Abs(resized[y, x] - expected) <= 1e-4, $"({y},{x}): {resized[y, x]} vs {expected}");
+        }
+    }
+
     [Fact]
     public void Roi_counts_pixels_at_or_above_twenty_percent_of_the_scale_and_boxes_them()
     {
